@@ -1,0 +1,31 @@
+# bondkit: `make demo` runs the kit's main job, `make test` the whole test suite; both set up first.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test unit notebooks lint lab bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	$(BIN)/bondkit demo
+
+lint: setup
+	$(BIN)/ruff check bondkit tests bench scripts
+
+unit: setup
+	$(BIN)/pytest -q
+
+notebooks: setup
+	$(BIN)/pytest -q --nbval notebooks --sanitize-with notebooks/sanitize.cfg -p no:randomly
+
+test: lint unit
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

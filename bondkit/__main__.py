@@ -1,0 +1,5 @@
+import sys
+
+from bondkit.cli import main
+
+sys.exit(main())

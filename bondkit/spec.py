@@ -1,0 +1,215 @@
+"""The one model of a bond that every format is parsed into and rendered from.
+
+Option names and values use the kernel's own vocabulary (the names of
+``/sys/class/net/<bond>/bonding/*`` and the words ``/proc/net/bonding`` prints), so that a spec can be
+compared with what a host reports without a translation table per format. Numeric aliases that
+``BONDING_OPTS`` allows (``mode=1``, ``fail_over_mac=1``) are turned into those words on the way in.
+
+Options the kernel does not know are kept as written (``BondSpec.unknown_options``) rather than
+rejected, so that lint can point at them with their file and line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from bondkit.errors import ConfigError
+
+#: Bonding modes, in the kernel's numbering.
+MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb")
+
+#: Options whose value is one word of a fixed list; the list index is the numeric alias.
+ENUM_OPTIONS: dict[str, tuple[str, ...]] = {
+    "fail_over_mac": ("none", "active", "follow"),
+    "primary_reselect": ("always", "better", "failure"),
+    "arp_validate": ("none", "active", "backup", "all", "filter", "filter_active", "filter_backup"),
+    "arp_all_targets": ("any", "all"),
+    "xmit_hash_policy": ("layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"),
+    "lacp_rate": ("slow", "fast"),
+    "ad_select": ("stable", "bandwidth", "count"),
+}
+
+#: Options whose value is a whole number (milliseconds, counts or 0/1 switches).
+INT_OPTIONS = (
+    "miimon",
+    "updelay",
+    "downdelay",
+    "peer_notif_delay",
+    "arp_interval",
+    "num_grat_arp",
+    "num_unsol_na",
+    "all_slaves_active",
+    "resend_igmp",
+    "lp_interval",
+    "min_links",
+    "packets_per_slave",
+    "tlb_dynamic_lb",
+    "use_carrier",
+)
+
+#: Options whose value is a name or a list.
+TEXT_OPTIONS = ("primary", "arp_ip_target", "active_slave", "ad_actor_system", "ad_actor_sys_prio",
+                "ad_user_port_key")
+
+KNOWN_OPTIONS = (*ENUM_OPTIONS, *INT_OPTIONS, *TEXT_OPTIONS)
+
+#: Options a current kernel no longer accepts (use_carrier was removed in Linux 6.16).
+REMOVED_OPTIONS = ("use_carrier",)
+
+#: Options that only mean something in active-backup mode (the kernel ignores them elsewhere).
+ACTIVE_BACKUP_ONLY = ("fail_over_mac", "primary", "primary_reselect", "num_grat_arp", "num_unsol_na")
+
+
+def normalize_mode(value: str | int, *, source: str | None = None, line: int | None = None) -> str:
+    """``1``, ``"1"`` and ``"active-backup"`` all name the same mode."""
+    text = str(value).strip().lower()
+    if text.isdigit() and int(text) < len(MODES):
+        return MODES[int(text)]
+    if text in MODES:
+        return text
+    raise ConfigError("spec.bad_mode", source=source, line=line, value=value, choices=", ".join(MODES))
+
+
+def normalize_option(
+    name: str, value: object, *, source: str | None = None, line: int | None = None
+) -> str | int | tuple[str, ...]:
+    """Bring one option value to its kernel word or number, raising ConfigError when it is not valid."""
+    if name in ENUM_OPTIONS:
+        choices = ENUM_OPTIONS[name]
+        text = str(value).strip().lower()
+        if text.isdigit() and int(text) < len(choices):
+            return choices[int(text)]
+        if text in choices:
+            return text
+        raise ConfigError("spec.bad_choice", source=source, line=line, option=name, value=value,
+                          choices=", ".join(choices))
+    if name in INT_OPTIONS:
+        if isinstance(value, bool):
+            return int(value)
+        text = str(value).strip()
+        if not text.isdigit():
+            raise ConfigError("spec.bad_number", source=source, line=line, option=name, value=value)
+        return int(text)
+    if name == "arp_ip_target":
+        items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
+        targets = tuple(str(item).strip() for item in items if str(item).strip())
+        for target in targets:
+            try:
+                ipaddress.IPv4Address(target)
+            except ValueError:
+                raise ConfigError("spec.bad_address", source=source, line=line, option=name,
+                                  value=target) from None
+        return targets
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value was read from, so lint and errors can say ``file:line``."""
+
+    source: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+
+@dataclass
+class SlaveSpec:
+    """One NIC enslaved to the bond (the kernel says slave; netplan and NetworkManager say port)."""
+
+    name: str
+    mac: str | None = None
+    #: Where the slave's own configuration was read (an ifcfg file, a netplan ethernets entry).
+    origin: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class BondSpec:
+    """A bond: its name, mode, kernel options, slaves, addresses and routes.
+
+    ``options`` maps kernel option names to normalised values (words, ints, or a tuple for
+    arp_ip_target); ``mode`` is kept apart because every format treats it apart.
+    """
+
+    name: str = "bond0"
+    mode: str = "active-backup"
+    options: dict[str, object] = field(default_factory=dict)
+    slaves: list[SlaveSpec] = field(default_factory=list)
+    #: IPv4/IPv6 interface addresses in CIDR form ("192.168.99.101/24").
+    addresses: list[str] = field(default_factory=list)
+    gateway: str | None = None
+    #: Extra routes as (destination CIDR, via) pairs.
+    routes: list[tuple[str, str]] = field(default_factory=list)
+    dhcp4: bool = False
+    #: Options the kernel does not know, as written: lint reports them.
+    unknown_options: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Where each option, the bond and its slaves were read, for lint messages.
+    origin: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def slave_names(self) -> list[str]:
+        return [slave.name for slave in self.slaves]
+
+    def option(self, name: str, default: object = None) -> object:
+        return self.options.get(name, default)
+
+    def set_option(self, name: str, value: object, where: Location | None = None) -> None:
+        """Store an option in kernel form; unknown names are kept aside for lint."""
+        source, line = (where.source, where.line) if where else (None, None)
+        if name == "mode":
+            self.mode = normalize_mode(value, source=source, line=line)
+        elif name in KNOWN_OPTIONS:
+            self.options[name] = normalize_option(name, value, source=source, line=line)
+        else:
+            self.unknown_options[name] = str(value)
+        if where:
+            self.origin[name] = where
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of ``bondkit show``: kernel option names, lists for tuples."""
+        return {
+            "name": self.name,
+            "mode": self.mode,
+            "options": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(self.options.items())},
+            "slaves": self.slave_names,
+            "addresses": list(self.addresses),
+            "gateway": self.gateway,
+            "routes": [list(route) for route in self.routes],
+            "dhcp4": self.dhcp4,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> BondSpec:
+        spec = cls(name=str(data.get("name", "bond0")), mode=normalize_mode(data.get("mode", "active-backup")))
+        for name, value in dict(data.get("options") or {}).items():
+            spec.set_option(name, value)
+        spec.slaves = [SlaveSpec(str(name)) for name in data.get("slaves") or []]
+        spec.addresses = [str(a) for a in data.get("addresses") or []]
+        spec.gateway = data.get("gateway") or None
+        spec.routes = [(str(d), str(v)) for d, v in data.get("routes") or []]
+        spec.dhcp4 = bool(data.get("dhcp4", False))
+        return spec
+
+    def kernel_options(self) -> list[tuple[str, str]]:
+        """(name, value) pairs as sysfs and ``BONDING_OPTS`` take them, mode first.
+
+        The order is one the kernel accepts when written one by one: mode before anything else,
+        monitoring intervals before the delays that must be multiples of them.
+        """
+        pairs = [("mode", self.mode)]
+        for name in KNOWN_OPTIONS:
+            if name in self.options:
+                value = self.options[name]
+                pairs.append((name, ",".join(value) if isinstance(value, tuple) else str(value)))
+        return pairs
+
+
+def prefix_address(address: str, prefix: str | int | None = None, netmask: str | None = None) -> str:
+    """``IPADDR`` + ``PREFIX``/``NETMASK`` as one CIDR string, validated."""
+    if prefix is None and netmask:
+        prefix = ipaddress.IPv4Network(f"0.0.0.0/{netmask}").prefixlen
+    text = f"{address}/{prefix}" if prefix is not None else address
+    ipaddress.ip_interface(text)
+    return text

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Everything bondkit needs on a fresh Debian/Ubuntu machine: system packages (when root or sudo can
+# install them), then .venv with bondkit and its test tools. Safe to run again: it only installs what
+# is missing, and reinstalls Python packages only when pyproject.toml changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# user-mode-linux: the lab's guest kernel (with bonding.ko); kmod: modprobe inside guests;
+# iproute2/iputils-ping/openssh-*: what lab guests and hosts run; netplan.io: checks rendered YAML;
+# fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too).
+APT_PACKAGES=(user-mode-linux kmod iproute2 iputils-ping openssh-server openssh-client netplan.io
+              fonts-nanum python3-venv procps)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="none"; fi
+  if [ "$SUDO" = "none" ]; then
+    echo "setup: cannot install system packages without root; ask for: ${missing[*]}" >&2
+    echo "setup: going on; the lab and the netplan check will be skipped until they are installed" >&2
+  else
+    echo "setup: installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.bondkit-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[test]'
+  echo "$want" > "$stamp"
+fi
+echo "setup: ready (.venv)"
