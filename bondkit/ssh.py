@@ -139,6 +139,7 @@ class Host:
         name: str | None = None,
         connect_timeout: float = 10.0,
         connect_deadline: float = 0.0,
+        persistent_shell: bool = False,
     ) -> None:
         self.hostname = hostname
         self.port = int(port)
@@ -148,8 +149,10 @@ class Host:
         self.name = name or f"{user}@{hostname}:{port}"
         self.connect_timeout = connect_timeout
         self.connect_deadline = connect_deadline
+        self.persistent_shell = persistent_shell
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
+        self._shell: _Shell | None = None
 
     def __repr__(self) -> str:
         return f"Host({self.name!r})"
@@ -247,7 +250,10 @@ class Host:
         return exc
 
     def close(self) -> None:
-        """Close the SFTP session and the connection; safe to call twice."""
+        """Close the shell, the SFTP session and the connection; safe to call twice."""
+        if self._shell is not None:
+            self._shell.close()
+            self._shell = None
         if self._sftp is not None:
             try:
                 self._sftp.close()
@@ -285,6 +291,8 @@ class Host:
         buffer; stdin gets ``input`` and then end-of-file, so commands that read stdin never hang.
         """
         transport = self._transport()
+        if self.persistent_shell and input is None:
+            return self._run_in_shell(transport, command, timeout, check)
         deadline = time.monotonic() + timeout
         try:
             chan = transport.open_session(timeout=min(timeout, self.connect_timeout))
@@ -318,6 +326,24 @@ class Host:
             chan.close()
         result = CommandResult(out.getvalue().decode("utf-8", "replace"),
                                err.getvalue().decode("utf-8", "replace"), status, command, host=self.name)
+        return result.check() if check else result
+
+    def _run_in_shell(self, transport: paramiko.Transport, command: str, timeout: float,
+                      check: bool) -> CommandResult:
+        if self._shell is None or self._shell.closed:
+            self._shell = _Shell(transport, self.connect_timeout)
+        try:
+            stdout, stderr, status = self._shell.run(command, timeout)
+        except TimeoutError:
+            self._shell.close()
+            self._shell = None
+            raise SSHError("ssh.command_timeout", where=self.name, command=command, seconds=timeout) from None
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            self._shell.close()
+            self._shell = None
+            reason = str(exc) or "shell closed"
+            raise SSHError("ssh.connection_lost", where=self.name, reason=reason) from None
+        result = CommandResult(stdout, stderr, status, command, host=self.name)
         return result.check() if check else result
 
     # -- files ------------------------------------------------------------------------------------
@@ -372,3 +398,51 @@ class Host:
         except OSError as exc:
             raise SSHError("ssh.get_failed", where=f"{self.name}:{remote_path}",
                            reason=exc.strerror or str(exc)) from None
+
+
+class _Shell:
+    """One long-lived ``sh`` on the remote side, fed a command at a time (as Mininet drives its hosts).
+
+    Starting a session and a shell per command costs about 100 ms on a User-Mode Linux guest, where
+    every fork is slow; a shell that stays up answers in a few milliseconds. Each command runs with
+    stdin from /dev/null, and is followed by markers on stdout and stderr that carry its exit status.
+    """
+
+    def __init__(self, transport: paramiko.Transport, timeout: float) -> None:
+        self.channel = transport.open_session(timeout=timeout)
+        self.channel.exec_command("exec sh")
+        self.marker = f"__bondkit_{os.urandom(6).hex()}__"
+        self.closed = False
+
+    def run(self, command: str, timeout: float) -> tuple[str, str, int]:
+        end = f"\n{self.marker}"
+        self.channel.sendall(
+            f"{{ {command}\n}} </dev/null; printf '\\n{self.marker}%d\\n' $?; "
+            f"printf '\\n{self.marker}\\n' >&2\n".encode()
+        )
+        out, err = b"", b""
+        deadline = time.monotonic() + timeout
+        while not (self._done(out, end) and err.endswith(f"{end}\n".encode())):
+            if self.channel.recv_ready():
+                out += self.channel.recv(65536)
+            elif self.channel.recv_stderr_ready():
+                err += self.channel.recv_stderr(65536)
+            elif self.channel.exit_status_ready() or self.channel.closed:
+                raise EOFError("the remote shell ended")
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(command)
+                select.select([self.channel], [], [], min(remaining, 0.5))
+        stdout, _, status = out.decode("utf-8", "replace").rpartition(end)
+        stderr = err.decode("utf-8", "replace")[: -len(end) - 1]
+        return stdout, stderr, int(status.strip())
+
+    @staticmethod
+    def _done(out: bytes, end: str) -> bool:
+        head, found, tail = out.rpartition(end.encode())
+        return bool(found) and tail.endswith(b"\n") and tail.strip().lstrip(b"-").isdigit()
+
+    def close(self) -> None:
+        self.closed = True
+        self.channel.close()

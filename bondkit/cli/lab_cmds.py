@@ -1,0 +1,113 @@
+"""``bondkit lab up|status|ssh|fault|down``: the embedded lab from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from bondkit.errors import LabError
+from bondkit.i18n import t
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    lab = subparsers.add_parser("lab", help=t("labcli.help"))
+    verbs = lab.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    up = verbs.add_parser("up", help=t("labcli.up_help"))
+    up.add_argument("--switch", choices=("learning", "vbox-hostonly"), default="learning",
+                    help=t("labcli.switch_help"))
+    up.add_argument("--hosts", default="client,server", help=t("labcli.hosts_help"))
+    up.set_defaults(func=lab_up)
+
+    status = verbs.add_parser("status", help=t("labcli.status_help"))
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=lab_status)
+
+    ssh = verbs.add_parser("ssh", help=t("labcli.ssh_help"))
+    ssh.add_argument("host")
+    ssh.add_argument("command", nargs=argparse.REMAINDER)
+    ssh.set_defaults(func=lab_ssh)
+
+    fault = verbs.add_parser("fault", help=t("labcli.fault_help"))
+    fault.add_argument("host")
+    fault.add_argument("iface")
+    fault.add_argument("kind", choices=("admin-down", "carrier-loss", "silent-drop", "restore"))
+    fault.set_defaults(func=lab_fault)
+
+    down = verbs.add_parser("down", help=t("labcli.down_help"))
+    down.set_defaults(func=lab_down)
+
+
+def running_lab():
+    from bondkit.lab import Lab
+
+    lab = Lab.current()
+    if lab is None:
+        raise LabError("lab.not_running")
+    return lab
+
+
+def lab_up(args: argparse.Namespace) -> int:
+    from bondkit.lab import Lab, tutorial_topology
+
+    topology = tutorial_topology(tuple(h.strip() for h in args.hosts.split(",") if h.strip()))
+    lab = Lab(topology, switch=args.switch, keep=True).up()
+    print(t("labcli.up_done", hosts=", ".join(lab.hosts), switch=lab.switch))
+    for name in lab.hosts:
+        print(f"  bondkit lab ssh {name}")
+    return 0
+
+
+def lab_status(args: argparse.Namespace) -> int:
+    from bondkit.lab import Lab
+
+    lab = Lab.current()
+    if lab is None:
+        print(t("labcli.not_running"))
+        return 1
+    status = lab.status()
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    print(t("labcli.status_line", switch=status["switch"], directory=status["directory"]))
+    for name, info in status["hosts"].items():
+        print(f"  {name:10} ssh {info['ssh']}")
+    for where, kind in status["faults"].items():
+        print(f"  {t('labcli.fault_word')}: {where} {kind}")
+    return 0
+
+
+def lab_ssh(args: argparse.Namespace) -> int:
+    lab = running_lab()
+    command = [part for part in args.command if part != "--"]
+    if command:
+        result = lab.host(args.host).run(" ".join(command), timeout=120)
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+        return result.status
+    address, port = lab.endpoint(args.host)
+    # An interactive session is OpenSSH's job; it gets the same pinned key and admin key.
+    os.execvp("ssh", ["ssh", "-i", str(lab.key_file), "-o", f"UserKnownHostsFile={lab.known_hosts}",
+                      "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes",
+                      "-p", str(port), f"root@{address}"])
+    return 0
+
+
+def lab_fault(args: argparse.Namespace) -> int:
+    running_lab().fault(args.host, args.iface, args.kind)
+    print(t("labcli.fault_done", host=args.host, iface=args.iface, kind=args.kind))
+    return 0
+
+
+def lab_down(args: argparse.Namespace) -> int:
+    from bondkit.lab.lab import Lab, clear_stale_lab, default_directory
+
+    lab = Lab.current()
+    if lab:
+        lab.down()
+    else:
+        clear_stale_lab(default_directory())
+    print(t("labcli.down_done"))
+    return 0

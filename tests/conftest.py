@@ -1,0 +1,54 @@
+"""Shared fixtures. The lab fixture boots the embedded lab once per session.
+
+Where the lab cannot run, lab tests skip and say why, except when BONDKIT_REQUIRE_LAB is set (CI),
+where a skipped lab would hide a broken set-up, so they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def lab_unavailable_reason() -> str | None:
+    from bondkit.lab.host import missing_pieces
+
+    missing = missing_pieces()
+    return "the lab cannot run here: " + "; ".join(what for what, _ in missing) if missing else None
+
+
+class LabSlot:
+    """One lab per user: tests share it, and a test that needs the slot empty releases it."""
+
+    def __init__(self) -> None:
+        self.lab = None
+
+    def get(self):
+        reason = lab_unavailable_reason()
+        if reason:
+            if os.environ.get("BONDKIT_REQUIRE_LAB"):
+                pytest.fail(reason + " (BONDKIT_REQUIRE_LAB is set)")
+            pytest.skip(reason)
+        if self.lab is None:
+            from bondkit.lab import Lab
+
+            self.lab = Lab().up()
+        return self.lab
+
+    def release(self) -> None:
+        if self.lab is not None:
+            self.lab.down()
+            self.lab = None
+
+
+@pytest.fixture(scope="session")
+def lab_slot():
+    slot = LabSlot()
+    yield slot
+    slot.release()
+
+
+@pytest.fixture
+def lab(lab_slot):
+    return lab_slot.get()

@@ -1,0 +1,183 @@
+"""The embedded lab, on the real UML kernel: reachability, isolation, the bonding driver, faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bondkit.errors import LabError, SSHError
+from bondkit.lab.topology import vbox_mac
+from bondkit.ssh import Host
+from tests.labutil import BOND_ADDRESSES, active_slave, build_bond, link, ping_ok, wait_for
+
+pytestmark = pytest.mark.lab
+
+
+def test_hosts_answer_over_ssh_with_pinned_keys(lab):
+    for name in ("client", "server"):
+        result = lab[name].run("hostname")
+        assert result.status == 0
+        assert result.stdout.strip() == name
+
+
+def test_unknown_host_key_is_refused(lab, tmp_path):
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    address, port = lab.endpoint("server")
+    stranger = Host(address, port, user="root", key_file=lab.key_file, known_hosts=empty)
+    with pytest.raises(SSHError) as caught:
+        stranger.run("true")
+    assert "SHA256:" in str(caught.value)
+
+
+def test_nics_have_tutorial_names_and_fixed_macs(lab):
+    for name in ("client", "server"):
+        links = {item["ifname"]: item for item in json.loads(lab[name].run("ip -j link show").stdout)}
+        assert set(links) == {"lo", "enp0s3", "enp0s8", "enp0s9"}
+        for nic in ("enp0s3", "enp0s8", "enp0s9"):
+            assert links[nic]["address"] == vbox_mac(name, nic)
+            assert links[nic]["address"].startswith("08:00:27:")
+
+
+def test_guest_writes_never_reach_host_files(lab):
+    before = Path("/etc/hostname").read_bytes()
+    result = lab["server"].run("echo written-by-guest > /etc/hostname && cat /etc/hostname")
+    assert result.stdout.strip() == "written-by-guest"
+    assert Path("/etc/hostname").read_bytes() == before
+    lab["server"].run("echo server > /etc/hostname")
+
+
+def test_host_namespace_gets_no_lab_address():
+    addresses = subprocess.run(["ip", "-j", "addr"], capture_output=True, text=True, check=True).stdout
+    for item in json.loads(addresses):
+        for info in item.get("addr_info", []):
+            assert not info["local"].startswith(("10.0.2.", "192.168.99.")), item["ifname"]
+
+
+def test_bond_built_by_hand_runs_on_the_real_driver(lab):
+    server = lab["server"]
+    build_bond(server, BOND_ADDRESSES["server"], "miimon 100 fail_over_mac active")
+    proc = server.run("cat /proc/net/bonding/bond0", check=True).stdout
+    assert "Bonding Mode: fault-tolerance (active-backup) (fail_over_mac active)" in proc
+    assert "Slave Interface: enp0s8" in proc and "Slave Interface: enp0s9" in proc
+    assert link(server, "bond0")["linkinfo"]["info_data"]["mode"] == "active-backup"
+
+
+@pytest.mark.parametrize("fault", ["admin-down", "carrier-loss"])
+def test_miimon_fails_over_on_link_faults(lab, fault):
+    client, server = lab["client"], lab["server"]
+    build_bond(client, BOND_ADDRESSES["client"])
+    build_bond(server, BOND_ADDRESSES["server"])
+    assert ping_ok(client, "192.168.99.102") == 3
+    before = active_slave(server)
+    try:
+        lab.fault("server", before, fault)
+        after = wait_for(lambda: (active_slave(server) or before) != before and active_slave(server))
+        assert after and after != before
+        assert ping_ok(client, "192.168.99.102") == 3
+    finally:
+        lab.fault("server", before, "restore")
+
+
+def test_silent_drop_escapes_miimon_but_not_arp_monitoring(lab):
+    client, server = lab["client"], lab["server"]
+    build_bond(client, BOND_ADDRESSES["client"])
+    build_bond(server, BOND_ADDRESSES["server"])
+    before = active_slave(server)
+    try:
+        lab.fault("server", before, "silent-drop")
+        time.sleep(0.5)
+        assert active_slave(server) == before  # miimon sees the carrier, still up
+        assert ping_ok(client, "192.168.99.102") == 0  # ... and traffic is black-holed
+    finally:
+        lab.fault("server", before, "restore")
+
+    build_bond(server, BOND_ADDRESSES["server"], "arp_interval 100 arp_ip_target 192.168.99.101")
+    assert wait_for(lambda: ping_ok(client, "192.168.99.102", count=1) == 1)
+    before = wait_for(lambda: active_slave(server))
+    try:
+        lab.fault("server", before, "silent-drop")
+        after = wait_for(lambda: (active_slave(server) or before) != before and active_slave(server))
+        assert after and after != before
+        assert wait_for(lambda: ping_ok(client, "192.168.99.102", count=1) == 1)
+    finally:
+        lab.fault("server", before, "restore")
+
+
+def test_faults_refuse_unknown_names(lab):
+    with pytest.raises(LabError):
+        lab.fault("server", "enp0s3", "admin-down")  # management NIC: would cut the lab's own link
+    with pytest.raises(LabError):
+        lab.fault("nosuchhost", "enp0s8", "admin-down")
+    with pytest.raises(LabError):
+        lab.fault("server", "enp0s8", "unplug")
+
+
+def _nothing_left(directory: Path, namespace: str) -> None:
+    assert not directory.exists()
+    assert namespace not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    uml = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"bk_dir={directory}" not in uml
+
+
+def test_second_up_refused_then_kill_9_is_cleaned_by_next_up(lab_slot, tmp_path):
+    from bondkit.lab import Lab
+    from tests.conftest import lab_unavailable_reason
+
+    if lab_unavailable_reason():
+        lab_slot.get()  # skips or fails with the reason
+    lab_slot.release()
+    directory = Path(Lab().directory)
+    script = "from bondkit.lab import Lab\nimport time\nlab = Lab().up()\nprint('up', flush=True)\ntime.sleep(600)\n"
+    controller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert controller.stdout.readline().strip() == "up"
+        with pytest.raises(LabError):
+            Lab().up()
+        os.kill(controller.pid, signal.SIGKILL)
+        controller.wait()
+        assert directory.exists()  # the killed controller could not clean up
+        fresh = Lab().up()
+        assert fresh.host("server").run("hostname").stdout.strip() == "server"
+        fresh.down()
+        _nothing_left(directory, fresh.namespace)
+    finally:
+        if controller.poll() is None:
+            controller.kill()
+
+
+def test_cli_up_status_ssh_fault_down(lab_slot):
+    from tests.conftest import lab_unavailable_reason
+
+    if lab_unavailable_reason():
+        lab_slot.get()
+    lab_slot.release()
+
+    def bondkit(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bondkit", *args], capture_output=True, text=True,
+                              timeout=120)
+
+    try:
+        assert bondkit("lab", "up").returncode == 0
+        again = bondkit("lab", "up")
+        assert again.returncode == 2 and "bondkit lab down" in again.stderr
+        status = json.loads(bondkit("lab", "status", "--json").stdout)
+        assert set(status["hosts"]) == {"client", "server"}
+        ssh = bondkit("lab", "ssh", "client", "--", "ip", "-br", "link", "show", "enp0s8")
+        assert ssh.returncode == 0 and vbox_mac("client", "enp0s8") in ssh.stdout
+        assert bondkit("lab", "fault", "client", "enp0s8", "carrier-loss").returncode == 0
+        assert "NO-CARRIER" in bondkit("lab", "ssh", "client", "--", "ip", "link", "show", "enp0s8").stdout
+        assert bondkit("lab", "fault", "client", "enp0s8", "restore").returncode == 0
+    finally:
+        down = bondkit("lab", "down")
+    assert down.returncode == 0
+    from bondkit.lab.lab import default_directory, namespace_name
+
+    _nothing_left(default_directory(), namespace_name())
