@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from bondkit.errors import BondkitError
 from bondkit.i18n import set_lang, t
 
-COMMAND_MODULES = ("bondkit.cli.config_cmds", "bondkit.cli.lab_cmds")
+COMMAND_MODULES = ("bondkit.cli.config_cmds", "bondkit.cli.lab_cmds", "bondkit.cli.observe_cmds")
 
 
 def build_parser() -> argparse.ArgumentParser:
