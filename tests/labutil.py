@@ -30,7 +30,8 @@ def build_bond(host, address: str, options: str = "miimon 100", slaves=("enp0s8"
     """A bond made by hand with ip, as a student would, replacing any bond0 already there."""
     commands = [f"ip link del bond0 2>/dev/null; ip link add bond0 type bond mode active-backup {options}"]
     for slave in slaves:
-        commands += [f"ip link set {slave} down", f"ip link set {slave} master bond0", f"ip link set {slave} up"]
+        commands += [f"ip link set {slave} down", f"ip link set {slave} master bond0",
+                     f"ip link set {slave} up"]
     commands += [f"ip addr add {address} dev bond0", "ip link set bond0 up"]
     host.run(" && ".join(commands), check=True)
 

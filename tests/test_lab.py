@@ -135,7 +135,8 @@ def test_second_up_refused_then_kill_9_is_cleaned_by_next_up(lab_slot, tmp_path)
         lab_slot.get()  # skips or fails with the reason
     lab_slot.release()
     directory = Path(Lab().directory)
-    script = "from bondkit.lab import Lab\nimport time\nlab = Lab().up()\nprint('up', flush=True)\ntime.sleep(600)\n"
+    script = ("from bondkit.lab import Lab\nimport time\nlab = Lab().up()\n"
+              "print('up', flush=True)\ntime.sleep(600)\n")
     controller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert controller.stdout.readline().strip() == "up"
@@ -181,3 +182,25 @@ def test_cli_up_status_ssh_fault_down(lab_slot):
     from bondkit.lab.lab import default_directory, namespace_name
 
     _nothing_left(default_directory(), namespace_name())
+
+
+def test_vbox_hostonly_breaks_none_and_follow_but_not_active(lab):
+    """The tutorial's remark, reproduced: with promiscuous mode "Deny", only fail_over_mac=active works."""
+    client, server = lab["client"], lab["server"]
+    lab.set_switch("vbox-hostonly")
+    replies = {}
+    try:
+        for policy in ("none", "active", "follow"):
+            build_bond(client, BOND_ADDRESSES["client"], f"miimon 100 fail_over_mac {policy}")
+            build_bond(server, BOND_ADDRESSES["server"], f"miimon 100 fail_over_mac {policy}")
+            assert wait_for(lambda: ping_ok(client, "192.168.99.102", count=1) == 1)
+            before = active_slave(server)
+            lab.fault("server", before, "admin-down")
+            try:
+                wait_for(lambda old=before: active_slave(server) not in (None, old))
+                replies[policy] = ping_ok(client, "192.168.99.102", count=4)
+            finally:
+                lab.fault("server", before, "restore")
+    finally:
+        lab.set_switch("learning")
+    assert replies == {"none": 0, "active": 4, "follow": 0}

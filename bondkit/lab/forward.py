@@ -37,6 +37,10 @@ def _relay(client: socket.socket, target: tuple[str, int]) -> None:
         client.close()
         return
     upstream.settimeout(None)
+    # Commands and their markers are small writes: without this, Nagle's algorithm meets delayed ACKs
+    # and every round trip costs 40 ms.
+    for sock in (client, upstream):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     with client, upstream:
         back = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
         back.start()

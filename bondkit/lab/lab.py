@@ -238,7 +238,8 @@ class Lab:
             raise LabError("lab.bad_switch", switch=profile, choices=", ".join(SWITCH_PROFILES))
         for spec in self.topology.hosts:
             script = "; ".join(
-                f"nsenter -t 1 -n sh /etc/bondkit-lab/adapter.sh {i} {nic.mac} {profile}"
+                f"nsenter -t 1 -n sh -c 'tc filter del dev vec{i} ingress && "
+                f"sh /etc/bondkit-lab/adapter.sh {i} {nic.mac} {profile} | tc -batch -'"
                 for i, nic in enumerate(spec.data, start=1)
             )
             self.host(spec.name).run(script, check=True)

@@ -17,35 +17,32 @@ hostname "$BK_HOSTNAME"
 echo "$BK_HOSTNAME" > /etc/hostname
 echo "127.0.1.1 $BK_HOSTNAME" >> /etc/hosts
 
-for module in veth bonding sch_ingress cls_flower cls_matchall act_mirred act_gact; do
-    modprobe "$module" 2>/dev/null
-done
-
+modprobe -a veth bonding sch_ingress cls_flower cls_matchall act_mirred act_gact 2>/dev/null
 ip netns add vm
-ip link set lo up
-ip netns exec vm ip link set lo up
 
-# Management NIC: moved into the student's namespace as it is.
-ip link set vec0 netns vm
-ip netns exec vm ip link set vec0 name "$BK_MGMT_NIC"
-ip netns exec vm ip addr add "$BK_MGMT_ADDR" dev "$BK_MGMT_NIC"
-ip netns exec vm ip link set "$BK_MGMT_NIC" up
-
-# Data NICs: vecN <-> hwN (tc mirred wire) <-> veth peer named like the VM's NIC. Pulling the "cable"
-# (hwN down) drops the carrier the bond sees, which a UML NIC cannot do by itself.
+# Every fork is slow in a UML guest: the wiring is done by one ip and one tc process per namespace.
+# Management NIC: moved into the student's namespace as it is. Data NICs: vecN <-> hwN (a tc mirred
+# wire) <-> a veth peer named like the VM's NIC. Pulling the "cable" (hwN down) drops the carrier the
+# bond sees, which a UML NIC cannot do by itself.
+hardware=/run/ip-hardware.batch vm=/run/ip-vm.batch wires=/run/tc-wires.batch
+printf 'link set lo up\nlink set vec0 netns vm\n' > $hardware
+printf 'link set lo up\nlink set vec0 name %s\naddr add %s dev %s\nlink set %s up\n' \
+    "$BK_MGMT_NIC" "$BK_MGMT_ADDR" "$BK_MGMT_NIC" "$BK_MGMT_NIC" > $vm
+: > $wires
 n=1
 for spec in $BK_DATA_NICS; do
     nic=${spec%%=*}; mac=${spec#*=}
-    ip link add "hw$n" type veth peer name "$nic" netns vm
-    ip netns exec vm ip link set "$nic" address "$mac"
-    ip link set "vec$n" up
-    ip link set "hw$n" up
-    tc qdisc add dev "vec$n" clsact
-    tc qdisc add dev "hw$n" clsact
-    tc filter add dev "hw$n" ingress prio 1 matchall action mirred egress redirect dev "vec$n"
-    sh "$bk_dir/adapter.sh" "$n" "$mac" "$BK_SWITCH"
+    printf 'link add hw%s type veth peer name %s netns vm\nlink set vec%s up\nlink set hw%s up\n' \
+        $n "$nic" $n $n >> $hardware
+    printf 'link set %s address %s\n' "$nic" "$mac" >> $vm
+    printf 'qdisc add dev vec%s clsact\nqdisc add dev hw%s clsact\n' $n $n >> $wires
+    printf 'filter add dev hw%s ingress prio 1 matchall action mirred egress redirect dev vec%s\n' $n $n >> $wires
+    sh "$bk_dir/adapter.sh" $n "$mac" "$BK_SWITCH" >> $wires
     n=$((n + 1))
 done
+ip -batch $hardware
+ip -n vm -batch $vm
+tc -batch $wires
 
 # The guest's own account database: no host password hash is visible inside, and root is not
 # "locked" (sshd refuses key logins to locked accounts).
