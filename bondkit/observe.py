@@ -80,9 +80,10 @@ def _text(text: object, source: str) -> str:
     text = _ANSI_COLOUR.sub("", text.removeprefix("\ufeff"))
     if not text.strip():
         _fail("observe.empty", source)
-    bad = _CONTROL.search(text.replace("\r\n", "\n"))
+    unix = text.replace("\r\n", "\n")
+    bad = _CONTROL.search(unix)
     if bad:
-        _fail("observe.binary", source, text.count("\n", 0, bad.start()) + 1)
+        _fail("observe.binary", source, unix.count("\n", 0, bad.start()) + 1)
     return text
 
 
