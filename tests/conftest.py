@@ -7,6 +7,9 @@ where a skipped lab would hide a broken set-up, so they fail instead.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,8 @@ class LabSlot:
 
     def __init__(self) -> None:
         self.lab = None
+        self._base = tempfile.mkdtemp(prefix="bondkit-test-")
+        os.chmod(self._base, 0o711)
 
     def get(self):
         reason = lab_unavailable_reason()
@@ -33,20 +38,29 @@ class LabSlot:
         if self.lab is None:
             from bondkit.lab import Lab
 
-            self.lab = Lab().up()
+            self.lab = Lab(directory=self.directory).up()
         return self.lab
+
+    @property
+    def directory(self) -> Path:
+        """A lab directory of this test session's own, so that tests never meet a lab a person runs."""
+        return Path(self._base) / "lab"
 
     def release(self) -> None:
         if self.lab is not None:
             self.lab.down()
             self.lab = None
 
+    def close(self) -> None:
+        self.release()
+        shutil.rmtree(self._base, ignore_errors=True)
+
 
 @pytest.fixture(scope="session")
 def lab_slot():
     slot = LabSlot()
     yield slot
-    slot.release()
+    slot.close()
 
 
 @pytest.fixture

@@ -134,18 +134,19 @@ def test_second_up_refused_then_kill_9_is_cleaned_by_next_up(lab_slot, tmp_path)
     if lab_unavailable_reason():
         lab_slot.get()  # skips or fails with the reason
     lab_slot.release()
-    directory = Path(Lab().directory)
-    script = ("from bondkit.lab import Lab\nimport time\nlab = Lab().up()\n"
+    directory = lab_slot.directory
+    script = ("import sys, time\nfrom bondkit.lab import Lab\nlab = Lab(directory=sys.argv[1]).up()\n"
               "print('up', flush=True)\ntime.sleep(600)\n")
-    controller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    controller = subprocess.Popen([sys.executable, "-c", script, str(directory)], stdout=subprocess.PIPE,
+                                  text=True)
     try:
         assert controller.stdout.readline().strip() == "up"
         with pytest.raises(LabError):
-            Lab().up()
+            Lab(directory=directory).up()
         os.kill(controller.pid, signal.SIGKILL)
         controller.wait()
         assert directory.exists()  # the killed controller could not clean up
-        fresh = Lab().up()
+        fresh = Lab(directory=directory).up()
         assert fresh.host("server").run("hostname").stdout.strip() == "server"
         fresh.down()
         _nothing_left(directory, fresh.namespace)
@@ -161,9 +162,11 @@ def test_cli_up_status_ssh_fault_down(lab_slot):
         lab_slot.get()
     lab_slot.release()
 
+    env = {**os.environ, "BONDKIT_LAB_DIR": str(lab_slot.directory)}
+
     def bondkit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "bondkit", *args], capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, env=env)
 
     try:
         assert bondkit("lab", "up").returncode == 0
@@ -179,9 +182,9 @@ def test_cli_up_status_ssh_fault_down(lab_slot):
     finally:
         down = bondkit("lab", "down")
     assert down.returncode == 0
-    from bondkit.lab.lab import default_directory, namespace_name
+    from bondkit.lab.lab import namespace_name
 
-    _nothing_left(default_directory(), namespace_name())
+    _nothing_left(lab_slot.directory, namespace_name(lab_slot.directory))
 
 
 def test_vbox_hostonly_breaks_none_and_follow_but_not_active(lab):

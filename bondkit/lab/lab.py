@@ -11,6 +11,7 @@ next ``up`` clean up after a controller that was killed.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import shutil
@@ -45,8 +46,12 @@ def default_directory() -> Path:
     return Path(base) if base else Path(tempfile.gettempdir()) / f"bondkit-{os.getuid()}" / "lab"
 
 
-def namespace_name() -> str:
-    return f"bondkit-{os.getuid()}"
+def namespace_name(directory: Path | None = None) -> str:
+    """The lab namespace: one per user, or one per lab directory when a directory is chosen."""
+    directory = Path(directory) if directory else default_directory()
+    if directory == Path(tempfile.gettempdir()) / f"bondkit-{os.getuid()}" / "lab":
+        return f"bondkit-{os.getuid()}"
+    return f"bondkit-{os.getuid()}-{hashlib.sha256(str(directory).encode()).hexdigest()[:8]}"
 
 
 class Lab:
@@ -72,7 +77,7 @@ class Lab:
         self.directory = Path(directory) if directory else default_directory()
         self.keep = keep
         self.memory_mb = memory_mb
-        self.namespace = namespace_name()
+        self.namespace = namespace_name(self.directory)
         self.ports: dict[str, int] = {}
         self.pids: dict[str, int] = {}
         self.forwarder_pid: int | None = None
@@ -442,5 +447,5 @@ def clear_stale_lab(directory: Path) -> None:
         stale.forwarder_pid = state.get("forwarder_pid")
         stale.down()
     else:
-        machine.delete_namespace(namespace_name())
+        machine.delete_namespace(namespace_name(directory))
         shutil.rmtree(directory, ignore_errors=True)
