@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
 from bondkit.errors import BondkitError
 from bondkit.i18n import set_lang, t
 
-COMMAND_MODULES = ("bondkit.cli.config_cmds", "bondkit.cli.lab_cmds", "bondkit.cli.observe_cmds")
+COMMAND_MODULES = (
+    "bondkit.cli.config_cmds",
+    "bondkit.cli.lab_cmds",
+    "bondkit.cli.observe_cmds",
+    "bondkit.cli.ec2_cmds",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--lang" in argv[:-1]:
         set_lang(argv[argv.index("--lang") + 1])
     args = build_parser().parse_args(argv)
+    # A terminated command unwinds like an interrupted one, so labs and emulators it started are ended.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     if args.lang:
         set_lang(args.lang)
     try:
@@ -43,3 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"bondkit: {t('cli.interrupted')}", file=sys.stderr)
         return 130
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
