@@ -12,6 +12,7 @@ rejected, so that lint can point at them with their file and line.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from bondkit.errors import ConfigError
@@ -46,11 +47,12 @@ INT_OPTIONS = (
     "packets_per_slave",
     "tlb_dynamic_lb",
     "use_carrier",
+    "ad_actor_sys_prio",
+    "ad_user_port_key",
 )
 
 #: Options whose value is a name or a list.
-TEXT_OPTIONS = ("primary", "arp_ip_target", "active_slave", "ad_actor_system", "ad_actor_sys_prio",
-                "ad_user_port_key")
+TEXT_OPTIONS = ("primary", "arp_ip_target", "active_slave", "ad_actor_system")
 
 KNOWN_OPTIONS = (*ENUM_OPTIONS, *INT_OPTIONS, *TEXT_OPTIONS)
 
@@ -60,12 +62,21 @@ REMOVED_OPTIONS = ("use_carrier",)
 #: Options that only mean something in active-backup mode (the kernel ignores them elsewhere).
 ACTIVE_BACKUP_ONLY = ("fail_over_mac", "primary", "primary_reselect", "num_grat_arp", "num_unsol_na")
 
+#: A whole number as the kernel reads it: ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails)
+#: and short enough that ``int()`` never meets Python's digit limit; lint checks the kernel's ranges.
+_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def _number(text: str) -> int | None:
+    return int(text) if _NUMBER.fullmatch(text) else None
+
 
 def normalize_mode(value: str | int, *, source: str | None = None, line: int | None = None) -> str:
     """``1``, ``"1"`` and ``"active-backup"`` all name the same mode."""
     text = str(value).strip().lower()
-    if text.isdigit() and int(text) < len(MODES):
-        return MODES[int(text)]
+    number = _number(text)
+    if number is not None and number < len(MODES):
+        return MODES[number]
     if text in MODES:
         return text
     raise ConfigError("spec.bad_mode", source=source, line=line, value=value, choices=", ".join(MODES))
@@ -78,8 +89,9 @@ def normalize_option(
     if name in ENUM_OPTIONS:
         choices = ENUM_OPTIONS[name]
         text = str(value).strip().lower()
-        if text.isdigit() and int(text) < len(choices):
-            return choices[int(text)]
+        number = _number(text)
+        if number is not None and number < len(choices):
+            return choices[number]
         if text in choices:
             return text
         raise ConfigError("spec.bad_choice", source=source, line=line, option=name, value=value,
@@ -87,10 +99,10 @@ def normalize_option(
     if name in INT_OPTIONS:
         if isinstance(value, bool):
             return int(value)
-        text = str(value).strip()
-        if not text.isdigit():
+        number = _number(str(value).strip())
+        if number is None:
             raise ConfigError("spec.bad_number", source=source, line=line, option=name, value=value)
-        return int(text)
+        return number
     if name == "arp_ip_target":
         items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
         targets = tuple(str(item).strip() for item in items if str(item).strip())
@@ -113,6 +125,19 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
+
+
+@dataclass
+class Note:
+    """Something a parser saw that lint should tell (a deprecated key, a file saved under another name).
+
+    ``rule`` is a lint rule id (lint gives it its severity); ``key`` and ``params`` make the message.
+    """
+
+    rule: str
+    key: str
+    where: Location | None = None
+    params: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +172,8 @@ class BondSpec:
     unknown_options: dict[str, str] = field(default_factory=dict, compare=False)
     #: Where each option, the bond and its slaves were read, for lint messages.
     origin: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+    #: What the parser noticed about this bond's files that only lint reports (see ``Note``).
+    notes: list[Note] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def slave_names(self) -> list[str]:
@@ -182,7 +209,8 @@ class BondSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> BondSpec:
-        spec = cls(name=str(data.get("name", "bond0")), mode=normalize_mode(data.get("mode", "active-backup")))
+        mode = normalize_mode(data.get("mode", "active-backup"))  # type: ignore[arg-type]
+        spec = cls(name=str(data.get("name", "bond0")), mode=mode)
         for name, value in dict(data.get("options") or {}).items():
             spec.set_option(name, value)
         spec.slaves = [SlaveSpec(str(name)) for name in data.get("slaves") or []]

@@ -1,0 +1,155 @@
+"""Every configuration format bondkit reads and writes, behind one door.
+
+``load`` takes what a student points at (a file, a list of files, a directory such as
+/etc/sysconfig/network-scripts or /etc/netplan) and works out each file's format from its name or, failing
+that, its first line; ``render`` writes a BondSpec in any format; a conversion is the two in a row, so
+meaning can only be lost where a format cannot say something, and then ``render`` says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+
+from bondkit.errors import ConfigError
+from bondkit.formats import ifcfg, iproute, netplan, nmcli
+from bondkit.formats.common import decode, lines
+from bondkit.spec import BondSpec, Note
+
+FORMATS: dict[str, ModuleType] = {"ifcfg": ifcfg, "netplan": netplan, "nmcli": nmcli, "ip": iproute}
+
+_IFCFG_NAME = re.compile(r"(ifcfg|route6?)-.+")
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".sh", ".nmcli", ".ip")
+_BACKUP_SUFFIXES = ("~", ".bak", ".orig", ".rpmsave", ".rpmnew", ".swp", ".old")
+_KEY_VALUE = re.compile(r"(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
+
+Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+
+def detect(source: str, text: str) -> str:
+    """A file's format: from its name when that is conventional, else from its first meaningful line."""
+    base = os.path.basename(source)
+    if _IFCFG_NAME.fullmatch(base):
+        return "ifcfg"
+    if base.endswith((".yaml", ".yml")):
+        return "netplan"
+    for number, line in enumerate(lines(text, source), 1):
+        words = line.split()
+        if not words or words[0].startswith("#") or words[0] in ("set", "modprobe"):
+            continue
+        first = words[1] if words[0] == "sudo" and len(words) > 1 else words[0]
+        if first == "nmcli":
+            return "nmcli"
+        if first == "ip":
+            return "ip"
+        if line.startswith(("network:", "---", "%YAML")):
+            return "netplan"
+        if _KEY_VALUE.match(line.strip()):
+            return "ifcfg"
+        raise ConfigError("formats.unknown_format", source=source, line=number)
+    raise ConfigError("formats.empty", source=source, line=1)
+
+
+def parse_text(text: str, source: str = "<text>", fmt: str | None = None,
+               notes: list[Note] | None = None) -> list[BondSpec]:
+    """Bonds in one text, its format given or detected (an ifcfg text holds one interface's file)."""
+    fmt = fmt or detect(source, text)
+    if fmt not in FORMATS:
+        raise ConfigError("formats.unknown_target", value=fmt, choices=", ".join(FORMATS))
+    return FORMATS[fmt].parse(text, source=source, notes=notes)
+
+
+def _files(path: Path) -> list[Path]:
+    """The configuration files under a directory (and its subdirectories, one host each), passing over
+    other scripts (network-scripts holds ifup-*), backups and hidden files."""
+    found = []
+    for entry in sorted(path.iterdir()):
+        name = entry.name
+        if name.startswith(".") or name.endswith(_BACKUP_SUFFIXES):
+            continue
+        if entry.is_dir():
+            found += _files(entry)
+        elif entry.is_file() and (_IFCFG_NAME.fullmatch(name) or name.endswith(_CONFIG_SUFFIXES)):
+            found.append(entry)
+    return found
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError("formats.cannot_read", source=str(path), problem=exc.strerror or str(exc)) from None
+    return decode(data, str(path))
+
+
+def read(paths: Paths, *, lint: bool = False) -> tuple[list[BondSpec], list[Note]]:
+    """Bonds from files and directories, and the notes that belong to no bond.
+
+    ifcfg files are joined per directory (a bond and its slaves are separate files); every other file
+    stands alone. With ``lint`` true, problems that do not stop reading become notes instead of errors.
+    """
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    specs: list[BondSpec] = []
+    notes: list[Note] = []
+    for item in items:
+        path = Path(item)
+        if not path.exists():
+            raise ConfigError("formats.no_such_path", source=str(path))
+        files = _files(path) if path.is_dir() else [path]
+        found, found_notes = _read_files(files, notes if lint else None)
+        if path.is_dir() and not found and not found_notes:
+            raise ConfigError("formats.no_bond", source=str(path))
+        specs += found
+    if not specs and not notes:
+        raise ConfigError("formats.no_bond", source=", ".join(str(i) for i in items))
+    return specs, notes
+
+
+def _read_files(files: list[Path], notes: list[Note] | None) -> tuple[list[BondSpec], int]:
+    before = len(notes) if notes is not None else 0
+    groups: dict[str, dict[str, str]] = {}
+    specs: list[BondSpec] = []
+    for file in files:
+        text = _read_text(file)
+        fmt = detect(str(file), text)
+        if fmt == "ifcfg":
+            groups.setdefault(str(file.parent), {})[str(file)] = text
+        else:
+            specs += FORMATS[fmt].parse(text, source=str(file), notes=notes)
+    for group in groups.values():
+        specs += ifcfg.parse(group, notes=notes)
+    return specs, (len(notes) - before if notes is not None else 0)
+
+
+def load(paths: Paths) -> list[BondSpec]:
+    """Bonds from files and directories; any problem is a ConfigError naming its file and line."""
+    return read(paths)[0]
+
+
+def render(spec: BondSpec, fmt: str) -> dict[str, str]:
+    """``{file name: text}`` for one bond in format ``fmt`` (one of FORMATS)."""
+    if fmt not in FORMATS:
+        raise ConfigError("formats.unknown_target", value=fmt, choices=", ".join(FORMATS))
+    return FORMATS[fmt].render(spec)
+
+
+def render_all(specs: Iterable[BondSpec], fmt: str) -> dict[str, str]:
+    """Files for several bonds together; two bonds that would write the same file are an error."""
+    files: dict[str, str] = {}
+    for spec in specs:
+        for name, text in render(spec, fmt).items():
+            if name in files:
+                raise ConfigError("formats.out_conflict", file=name)
+            files[name] = text
+    return files
+
+
+def convert(paths: Paths, to: str) -> dict[str, str]:
+    """Parse then render: the files ``to`` needs for every bond found in ``paths``."""
+    return render_all(load(paths), to)
+
+
+__all__ = ["FORMATS", "convert", "detect", "load", "parse_text", "read", "render", "render_all"]
