@@ -91,18 +91,19 @@ def read(paths: Paths, *, lint: bool = False) -> tuple[list[BondSpec], list[Note
     ifcfg files are joined per directory (a bond and its slaves are separate files); every other file
     stands alone. With ``lint`` true, problems that do not stop reading become notes instead of errors.
     """
-    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    items = [Path(p) for p in ([paths] if isinstance(paths, str | os.PathLike) else list(paths))]
     specs: list[BondSpec] = []
     notes: list[Note] = []
-    for item in items:
-        path = Path(item)
+    for path in items:
         if not path.exists():
             raise ConfigError("formats.no_such_path", source=str(path))
-        files = _files(path) if path.is_dir() else [path]
-        found, found_notes = _read_files(files, notes if lint else None)
-        if path.is_dir() and not found and not found_notes:
+    for path in (p for p in items if p.is_dir()):
+        found, noted = _read_files(_files(path), notes if lint else None)
+        if not found and not noted:
             raise ConfigError("formats.no_bond", source=str(path))
         specs += found
+    # Files named one by one are read together, so that ifcfg-bond0 and its slaves' files meet.
+    specs += _read_files([p for p in items if not p.is_dir()], notes if lint else None)[0]
     if not specs and not notes:
         raise ConfigError("formats.no_bond", source=", ".join(str(i) for i in items))
     return specs, notes

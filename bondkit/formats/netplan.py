@@ -98,7 +98,8 @@ class _Reader:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
-            raise self.fail(node, "formats.netplan.want_scalar", setting=what) from None
+            raise self.fail(node, "formats.netplan.bad_scalar", setting=what, value=node.value,
+                            tag=node.tag) from None
 
     def text(self, node: yaml.Node, what: str) -> str:
         """A name as written (``on`` stays "on"), never a YAML boolean or number."""

@@ -1,0 +1,575 @@
+"""Parsing and rendering bond configurations: the seed files, every format, and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bondkit import formats
+from bondkit.errors import BondkitError, ConfigError
+from bondkit.formats import ifcfg, iproute, netplan, nmcli
+from bondkit.spec import BondSpec, SlaveSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed"
+CENTOS_CLIENT = SEED / "centos" / "client"
+CENTOS_SERVER = SEED / "centos" / "server"
+UBUNTU_CLIENT = SEED / "ubuntu" / "client" / "50-cloud-init.yaml"
+UBUNTU_SERVER = SEED / "ubuntu" / "server" / "50-cloud-init.yaml"
+
+
+def centos(address: str) -> BondSpec:
+    """What the tutorial's CentOS files mean: mode=1 and fail_over_mac=1 in the kernel's words."""
+    return BondSpec(
+        name="bond0",
+        mode="active-backup",
+        options={"miimon": 100, "fail_over_mac": "active"},
+        slaves=[SlaveSpec("enp0s8"), SlaveSpec("enp0s9")],
+        addresses=[address],
+    )
+
+
+def ubuntu(address: str) -> BondSpec:
+    return BondSpec(
+        name="bond0",
+        mode="active-backup",
+        options={"miimon": 100, "fail_over_mac": "active", "primary": "enp0s8"},
+        slaves=[SlaveSpec("enp0s8"), SlaveSpec("enp0s9")],
+        addresses=[address],
+        gateway="192.168.225.1",
+    )
+
+
+def reparse(spec: BondSpec, fmt: str) -> list[BondSpec]:
+    files = formats.render(spec, fmt)
+    if fmt == "ifcfg":
+        return ifcfg.parse(files)
+    ((name, text),) = files.items()
+    return formats.parse_text(text, name, fmt)
+
+
+def write(directory: Path, files: dict[str, str | bytes]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = directory / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    return directory
+
+
+def raises_at(call, source_part: str, line: int | None, key: str | None = None) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        call()
+    err = info.value
+    assert source_part in (err.source or ""), err
+    if line is not None:
+        assert err.line == line, (err.line, str(err))
+    if key is not None:
+        assert err.key == key, err.key
+    return err
+
+
+# ------------------------------------------------------------------------------------------- the seed
+
+
+def test_seed_centos_client_and_server() -> None:
+    assert formats.load(CENTOS_CLIENT) == [centos("192.168.99.101/24")]
+    assert formats.load(CENTOS_SERVER) == [centos("192.168.99.102/24")]
+
+
+def test_seed_ubuntu_gateway4_becomes_the_gateway() -> None:
+    assert formats.load(UBUNTU_CLIENT) == [ubuntu("192.168.225.101/24")]
+    assert formats.load(UBUNTU_SERVER) == [ubuntu("192.168.225.102/24")]
+
+
+def test_seed_origins_name_file_and_line() -> None:
+    (spec,) = formats.load(CENTOS_CLIENT)
+    assert str(spec.origin["bond"]).endswith("centos/client/ifcfg-bond0:5")
+    assert spec.origin["miimon"].line == 9
+    assert [str(s.origin).rsplit("/", 1)[1] for s in spec.slaves] == ["ifcfg-enp0s8:6", "ifcfg-enp0s9:6"]
+    (spec,) = formats.load(UBUNTU_CLIENT)
+    assert spec.origin["primary"].line == 26
+    assert spec.origin["gateway"].line == 20
+
+
+def test_seed_centos_to_netplan_to_ifcfg_is_the_same_spec() -> None:
+    (original,) = formats.load(CENTOS_CLIENT)
+    ((name, yaml_text),) = netplan.render(original).items()
+    via_netplan = netplan.parse(yaml_text, source=name)
+    assert via_netplan == [original]
+    assert ifcfg.parse(ifcfg.render(via_netplan[0])) == [original]
+
+
+@pytest.mark.parametrize("seed", [CENTOS_CLIENT, CENTOS_SERVER, UBUNTU_CLIENT, UBUNTU_SERVER])
+@pytest.mark.parametrize("fmt", list(formats.FORMATS))
+def test_seed_round_trips_through_every_format(seed: Path, fmt: str) -> None:
+    (spec,) = formats.load(seed)
+    assert reparse(spec, fmt) == [spec]
+
+
+def test_seed_chain_through_all_formats() -> None:
+    (spec,) = formats.load(UBUNTU_SERVER)
+    current = spec
+    for fmt in ("nmcli", "ip", "ifcfg", "netplan", "nmcli"):
+        (current,) = reparse(current, fmt)
+    assert current == spec
+
+
+# ------------------------------------------------------------------------------------ loading files
+
+
+def test_load_list_of_ifcfg_files_and_single_bond_file() -> None:
+    files = [CENTOS_CLIENT / "ifcfg-bond0", CENTOS_CLIENT / "ifcfg-enp0s8", CENTOS_CLIENT / "ifcfg-enp0s9"]
+    assert formats.load(files) == [centos("192.168.99.101/24")]
+    (alone,) = formats.load(CENTOS_CLIENT / "ifcfg-bond0")
+    assert alone.slaves == [] and alone.options == {"miimon": 100, "fail_over_mac": "active"}
+
+
+def test_load_passes_over_other_files_of_network_scripts(tmp_path: Path) -> None:
+    texts = {p.name: p.read_text() for p in CENTOS_CLIENT.iterdir()}
+    write(
+        tmp_path,
+        {
+            **texts,
+            "ifup-eth": "#!/bin/bash\nexit 0\n",
+            "ifcfg-bond0.bak": "junk\x00",
+            "ifcfg-lo": "DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\nONBOOT=yes\n",
+            "ifcfg-enp0s3": "DEVICE=enp0s3\nBOOTPROTO=dhcp\nONBOOT=yes\nUUID=1234\n",
+        },
+    )
+    assert formats.load(tmp_path) == [centos("192.168.99.101/24")]
+
+
+def test_detect_by_content(tmp_path: Path) -> None:
+    (spec,) = formats.load(UBUNTU_CLIENT)
+    write(
+        tmp_path,
+        {
+            "a-script": nmcli.render(spec)["bond0-nmcli.sh"],
+            "b-script": iproute.render(spec)["bond0-ip.sh"],
+            "c-config": UBUNTU_CLIENT.read_text().split("\n", 5)[5],
+        },
+    )
+    for name in ("a-script", "b-script", "c-config"):
+        assert formats.load(tmp_path / name) == [spec], name
+
+
+def test_numeric_aliases_are_normalised() -> None:
+    (spec,) = ifcfg.parse(
+        'DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="mode=4 lacp_rate=1 xmit_hash_policy=1 '
+        'primary_reselect=2 arp_validate=3 fail_over_mac=2"\n'
+    )
+    assert spec.mode == "802.3ad"
+    assert spec.options == {
+        "lacp_rate": "fast",
+        "xmit_hash_policy": "layer3+4",
+        "primary_reselect": "failure",
+        "arp_validate": "all",
+        "fail_over_mac": "follow",
+    }
+
+
+def test_mode_defaults_to_the_kernels_balance_rr() -> None:
+    assert ifcfg.parse("DEVICE=bond0\nTYPE=Bond\n")[0].mode == "balance-rr"
+    text = "network:\n  version: 2\n  bonds:\n    bond0: {}\n"
+    assert netplan.parse(text)[0].mode == "balance-rr"
+
+
+# ------------------------------------------------------------------------------------------- ifcfg
+
+
+def test_ifcfg_netmask_several_addresses_ipv6_gateway_and_routes() -> None:
+    files = {
+        "d/ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS='mode=active-backup miimon=100 "
+        "arp_ip_target=+10.0.0.1,10.0.0.2'\nIPADDR=10.1.1.5\nNETMASK=255.255.0.0\n"
+        "IPADDR1=10.2.2.5\nPREFIX1=24\nIPV6INIT=yes\nIPV6ADDR=2001:db8::5/64\n"
+        "GATEWAY=10.1.0.1\nDEFROUTE=yes # the default route\n",
+        "d/ifcfg-eth1": "DEVICE=eth1\nMASTER=bond0\nSLAVE=yes\nMACADDR=02:00:00:00:00:01\n",
+        "d/route-bond0": "10.9.0.0/16 via 10.1.0.254 dev bond0\n",
+        "d/route6-bond0": "default via 2001:db8::1\n",
+    }
+    (spec,) = ifcfg.parse(files)
+    assert spec.options["arp_ip_target"] == ("10.0.0.1", "10.0.0.2")
+    assert spec.addresses == ["10.1.1.5/16", "10.2.2.5/24", "2001:db8::5/64"]
+    assert spec.gateway == "10.1.0.1"
+    assert spec.routes == [("10.9.0.0/16", "10.1.0.254"), ("::/0", "2001:db8::1")]
+    assert spec.slaves == [SlaveSpec("eth1", "02:00:00:00:00:01")]
+
+
+def test_ifcfg_route_file_in_key_value_form() -> None:
+    files = {
+        "ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\n",
+        "route-bond0": "ADDRESS0=10.9.0.0\nNETMASK0=255.255.0.0\nGATEWAY0=10.1.0.254\n",
+    }
+    assert ifcfg.parse(files)[0].routes == [("10.9.0.0/16", "10.1.0.254")]
+
+
+def test_ifcfg_render_writes_one_file_per_interface() -> None:
+    (spec,) = formats.load(UBUNTU_CLIENT)
+    spec.routes.append(("10.9.0.0/16", "192.168.225.254"))
+    files = ifcfg.render(spec)
+    assert sorted(files) == ["ifcfg-bond0", "ifcfg-enp0s8", "ifcfg-enp0s9", "route-bond0"]
+    assert (
+        'BONDING_OPTS="mode=active-backup fail_over_mac=active miimon=100 primary=enp0s8"'
+        in files["ifcfg-bond0"]
+    )
+    assert "MASTER=bond0\nSLAVE=yes\n" in files["ifcfg-enp0s8"]
+
+
+# ------------------------------------------------------------------------------------------ netplan
+
+
+def test_netplan_maps_every_parameter_of_the_issue() -> None:
+    wanted = {
+        "mode": "mode",
+        "mii-monitor-interval": "miimon",
+        "up-delay": "updelay",
+        "down-delay": "downdelay",
+        "fail-over-mac-policy": "fail_over_mac",
+        "primary": "primary",
+        "primary-reselect-policy": "primary_reselect",
+        "gratuitous-arp": "num_grat_arp",
+        "arp-interval": "arp_interval",
+        "arp-ip-targets": "arp_ip_target",
+        "arp-validate": "arp_validate",
+        "arp-all-targets": "arp_all_targets",
+        "all-members-active": "all_slaves_active",
+        "resend-igmp": "resend_igmp",
+        "learn-packet-interval": "lp_interval",
+    }
+    for key, option in wanted.items():
+        assert netplan.PARAMETERS[key][0] == option
+        assert netplan.KERNEL_TO_NETPLAN[option] == key
+
+
+def test_netplan_every_parameter_both_ways() -> None:
+    text = """\
+network:
+  version: 2
+  renderer: networkd
+  ethernets:
+    eth1: {macaddress: "02:00:00:00:00:01"}
+    eth2: {}
+  bonds:
+    bond0:
+      interfaces: [eth1, eth2]
+      routes:
+        - {to: default, via: 10.0.0.1}
+        - {to: 10.8.0.0/16, via: 10.0.0.254}
+      parameters:
+        mode: active-backup
+        mii-monitor-interval: 1s
+        up-delay: 2000ms
+        down-delay: 400
+        fail-over-mac-policy: follow
+        primary: eth1
+        primary-reselect-policy: better
+        gratuitous-arp: 3
+        arp-interval: 0
+        arp-ip-targets: [10.0.0.1, 10.0.0.2]
+        arp-validate: backup
+        arp-all-targets: all
+        all-slaves-active: true
+        resend-igmp: 4
+        learn-packet-interval: 2
+"""
+    (spec,) = netplan.parse(text)
+    assert spec.options == {
+        "miimon": 1000,
+        "updelay": 2000,
+        "downdelay": 400,
+        "fail_over_mac": "follow",
+        "primary": "eth1",
+        "primary_reselect": "better",
+        "num_grat_arp": 3,
+        "arp_interval": 0,
+        "arp_ip_target": ("10.0.0.1", "10.0.0.2"),
+        "arp_validate": "backup",
+        "arp_all_targets": "all",
+        "all_slaves_active": 1,
+        "resend_igmp": 4,
+        "lp_interval": 2,
+    }
+    assert spec.gateway == "10.0.0.1" and spec.routes == [("10.8.0.0/16", "10.0.0.254")]
+    assert spec.slaves[0].mac == "02:00:00:00:00:01"
+    rendered = netplan.render(spec)["bond0.yaml"]
+    assert "all-members-active: true" in rendered and "gateway4" not in rendered
+    assert "- to: default\n" in rendered
+    assert netplan.parse(rendered) == [spec]
+
+
+def test_netplan_names_stay_names() -> None:
+    """An interface called ``on`` is not YAML's boolean true."""
+    text = (
+        "network:\n  version: 2\n  ethernets: {'on': {}, '1': {}}\n  bonds:\n    bond0:\n"
+        "      interfaces: ['on', '1']\n      parameters: {primary: 'on'}\n"
+    )
+    (spec,) = netplan.parse(text)
+    assert spec.slave_names == ["on", "1"] and spec.options["primary"] == "on"
+    assert netplan.parse(netplan.render(spec)["bond0.yaml"]) == [spec]
+
+
+def test_netplan_refuses_options_it_cannot_express() -> None:
+    (spec,) = formats.load(CENTOS_CLIENT)
+    spec.set_option("peer_notif_delay", 200)
+    with pytest.raises(ConfigError) as info:
+        netplan.render(spec)
+    assert info.value.key == "formats.netplan.unsupported" and "peer_notif_delay" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------- nmcli, ip
+
+
+def test_nmcli_abbreviations_old_spellings_and_modify() -> None:
+    text = """\
+sudo nmcli c a type bond con-name mybond ifname bond0 mode active-backup miimon 100
+nmcli con add type bond-slave ifname eth1 master bond0
+nmcli connection add type ethernet ifname eth2 controller mybond port-type bond
+nmcli connection modify mybond +bond.options "fail_over_mac=1,arp_ip_target=10.0.0.1\\,10.0.0.2" \\
+    ipv4.method manual ipv4.addresses "10.0.0.5/24, 10.0.1.5/24" ipv4.gateway 10.0.0.1
+nmcli con up mybond
+"""
+    (spec,) = nmcli.parse(text)
+    assert spec.name == "bond0" and spec.mode == "active-backup"
+    assert spec.options == {
+        "miimon": 100,
+        "fail_over_mac": "active",
+        "arp_ip_target": ("10.0.0.1", "10.0.0.2"),
+    }
+    assert spec.slave_names == ["eth1", "eth2"]
+    assert spec.addresses == ["10.0.0.5/24", "10.0.1.5/24"] and spec.gateway == "10.0.0.1"
+
+
+def test_ip_commands_are_in_an_order_the_kernel_accepts() -> None:
+    (spec,) = formats.load(UBUNTU_CLIENT)
+    spec.set_option("active_slave", "enp0s9")
+    spec.set_option("updelay", 200)
+    spec.slaves[0].mac = "02:00:00:00:00:08"
+    commands = iproute.commands(spec)
+    index = {command: n for n, command in enumerate(commands)}
+    create = commands[0]
+    assert create.startswith("ip link add bond0 type bond mode active-backup")
+    assert "fail_over_mac active" in create and "miimon 100 updelay 200" in create
+    assert "primary" not in create and "active_slave" not in create
+    for slave in ("enp0s8", "enp0s9"):
+        assert index[f"ip link set {slave} down"] < index[f"ip link set {slave} master bond0"]
+        assert (
+            index[f"ip link set {slave} master bond0"] < index["ip link set bond0 type bond primary enp0s8"]
+        )
+    assert index["ip link set enp0s8 address 02:00:00:00:00:08"] < index["ip link set enp0s8 master bond0"]
+    assert index["ip link set bond0 type bond primary enp0s8"] < index["ip link set bond0 up"]
+    assert index["ip address add 192.168.225.101/24 dev bond0"] < index["ip link set bond0 up"]
+    assert index["ip link set bond0 up"] < index["ip link set bond0 type bond active_slave enp0s9"]
+    assert commands[-1] == "ip route add default via 192.168.225.1 dev bond0"
+    assert iproute.teardown(spec) == [
+        "ip link set bond0 down",
+        "ip link set enp0s8 nomaster",
+        "ip link set enp0s9 nomaster",
+        "ip link del bond0",
+    ]
+    assert iproute.parse("\n".join(commands)) == [spec]
+
+
+def test_ip_peer_notif_delay_uses_iproute2_spelling() -> None:
+    spec = BondSpec(options={"peer_notif_delay": 500})
+    assert "peer_notify_delay 500" in iproute.commands(spec)[0]
+    assert iproute.parse("\n".join(iproute.commands(spec))) == [spec]
+
+
+def test_ip_cannot_say_dhcp() -> None:
+    with pytest.raises(ConfigError) as info:
+        iproute.commands(BondSpec(dhcp4=True))
+    assert info.value.key == "formats.ip.dhcp"
+
+
+def test_convert_and_conflicts() -> None:
+    files = formats.convert(CENTOS_CLIENT, "netplan")
+    assert list(files) == ["bond0.yaml"]
+    with pytest.raises(ConfigError, match="bond0-ip.sh"):
+        formats.convert([CENTOS_CLIENT, CENTOS_SERVER], "ip")
+    with pytest.raises(ConfigError):
+        formats.render(BondSpec(), "yaml")
+
+
+# ---------------------------------------------------------------------------------------- bad input
+
+
+BAD_IFCFG = [
+    ("empty", "", 1, "formats.empty"),
+    ("only comments", "# nothing\n\n", 1, "formats.empty"),
+    ("junk", "DEVICE=bond0\nTYPE=Bond\x00\x01\n", 2, "formats.binary"),
+    ("not key=value", "DEVICE=bond0\nthis is not ifcfg\n", 2, "formats.ifcfg.bad_line"),
+    (
+        "unquoted space",
+        "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS=mode=1 miimon=100\n",
+        3,
+        "formats.ifcfg.unquoted_space",
+    ),
+    ("open quote", 'DEVICE=bond0\nBONDING_OPTS="mode=1\n', 2, "formats.shell_syntax"),
+    ("unknown key", "DEVICE=bond0\nTYPE=Bond\nBONDINGOPTS=mode=1\n", 3, "formats.ifcfg.unknown_key"),
+    ("bad mode", 'DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="mode=9"\n', 3, "spec.bad_mode"),
+    ("bad number", 'DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="miimon=fast"\n', 3, "spec.bad_number"),
+    ("bad token", 'DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="miimon"\n', 3, "formats.ifcfg.bad_option"),
+    ("bad address", "DEVICE=bond0\nTYPE=Bond\nIPADDR=192.168.99.300\nPREFIX=24\n", 3, "formats.bad_address"),
+    ("no prefix", "DEVICE=bond0\nTYPE=Bond\nIPADDR=192.168.99.1\n", 3, "formats.ifcfg.no_prefix"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line", "key"), BAD_IFCFG, ids=[c[0] for c in BAD_IFCFG])
+def test_bad_ifcfg(tmp_path: Path, case: str, text: str, line: int, key: str) -> None:
+    path = write(tmp_path, {"ifcfg-bond0": text}) / "ifcfg-bond0"
+    raises_at(lambda: formats.load(path), "ifcfg-bond0", line, key)
+
+
+def test_ifcfg_slave_of_a_missing_bond(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\n", "ifcfg-eth1": "DEVICE=eth1\nMASTER=bond1\nSLAVE=yes\n"},
+    )
+    raises_at(lambda: formats.load(tmp_path), "ifcfg-eth1", 2, "formats.orphan_slave")
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, {"ifcfg-bond0": b"DEVICE=bond0\nTYPE=Bond\nNAME=\xff\xfe\n"}) / "ifcfg-bond0"
+    raises_at(lambda: formats.load(path), "ifcfg-bond0", 3, "formats.binary")
+
+
+NETPLAN_HEAD = "network:\n  version: 2\n  ethernets:\n    eth1: {}\n  bonds:\n    bond0:\n"
+BAD_NETPLAN = [
+    ("empty", "", 1, "formats.empty"),
+    ("truncated", NETPLAN_HEAD + "      interfaces: [eth1\n", 8, "formats.netplan.yaml"),
+    ("truncated quote", NETPLAN_HEAD + '      parameters: {mode: "active-\n', 8, "formats.netplan.yaml"),
+    ("tabs", NETPLAN_HEAD + "\t  interfaces: [eth1]\n", 7, "formats.netplan.tab"),
+    (
+        "unknown key",
+        NETPLAN_HEAD + "      interfaces: [eth1]\n      parameter: {mode: 1}\n",
+        8,
+        "formats.netplan.unknown_key",
+    ),
+    (
+        "unknown parameter",
+        NETPLAN_HEAD + "      parameters:\n        mii-monitor: 100\n",
+        8,
+        "formats.netplan.unknown_key",
+    ),
+    ("unknown section", "network:\n  version: 2\n  bondz: {}\n", 3, "formats.netplan.unknown_key"),
+    ("interfaces not a list", NETPLAN_HEAD + "      interfaces: eth1\n", 7, "formats.netplan.want_list"),
+    ("dhcp4 not a bool", NETPLAN_HEAD + "      dhcp4: maybe\n", 7, "formats.netplan.want_bool"),
+    (
+        "gratuitous-arp not a number",
+        NETPLAN_HEAD + "      parameters: {gratuitous-arp: many}\n",
+        7,
+        "formats.netplan.want_int",
+    ),
+    (
+        "bad time",
+        NETPLAN_HEAD + "      parameters: {mii-monitor-interval: soon}\n",
+        7,
+        "formats.netplan.bad_time",
+    ),
+    (
+        "bad policy",
+        NETPLAN_HEAD + "      parameters: {fail-over-mac-policy: sometimes}\n",
+        7,
+        "spec.bad_choice",
+    ),
+    (
+        "undefined member",
+        NETPLAN_HEAD + "      interfaces: [eth1, eth9]\n",
+        7,
+        "formats.netplan.undefined_member",
+    ),
+    ("bond not a mapping", "network:\n  version: 2\n  bonds: [bond0]\n", 3, "formats.netplan.want_mapping"),
+    ("no network", "version: 2\n", 1, "formats.netplan.unknown_key"),
+    ("version 1", "network:\n  version: 1\n", 2, "formats.netplan.version"),
+    ("two documents", "network: {}\n---\nnetwork: {}\n", 2, "formats.netplan.yaml"),
+    (
+        "duplicate key",
+        NETPLAN_HEAD + "      dhcp4: false\n      dhcp4: true\n",
+        8,
+        "formats.netplan.duplicate_key",
+    ),
+    ("python tag", NETPLAN_HEAD + "      dhcp4: !!python/name:os.system\n", 7, "formats.netplan.bad_scalar"),
+    ("bad date", NETPLAN_HEAD + "      dhcp4: 2001-13-45\n", 7, "formats.netplan.bad_scalar"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line", "key"), BAD_NETPLAN, ids=[c[0] for c in BAD_NETPLAN])
+def test_bad_netplan(tmp_path: Path, case: str, text: str, line: int, key: str) -> None:
+    path = write(tmp_path, {"01-bond.yaml": text}) / "01-bond.yaml"
+    raises_at(lambda: formats.load(path), "01-bond.yaml", line, key)
+
+
+BAD_SCRIPTS = [
+    (
+        "nmcli unknown property",
+        "nmcli con add type bond ifname bond0 bond.option mode=1\n",
+        1,
+        "formats.nmcli.unknown_property",
+    ),
+    (
+        "nmcli missing value",
+        "nmcli con add type bond ifname bond0 bond.options\n",
+        1,
+        "formats.nmcli.missing_value",
+    ),
+    (
+        "nmcli modify before add",
+        "nmcli con add type bond ifname bond0\nnmcli con mod bond1 ipv4.method auto\n",
+        2,
+        "formats.nmcli.no_such_connection",
+    ),
+    (
+        "nmcli orphan",
+        "nmcli con add type bond ifname bond0\nnmcli con add type ethernet ifname eth1 master bond1\n",
+        2,
+        "formats.orphan_slave",
+    ),
+    (
+        "ip unknown",
+        "ip link add bond0 type bond\nip neigh add 10.0.0.1 lladdr 02:00:00:00:00:01 dev bond0\n",
+        2,
+        "formats.ip.unknown",
+    ),
+    ("ip not ip", "ip link add bond0 type bond\necho hello\n", 2, "formats.ip.not_ip"),
+    (
+        "ip bad option",
+        "ip link add bond0 type bond mode active-backup miimon\n",
+        1,
+        "formats.ip.missing_value",
+    ),
+    (
+        "ip bad value",
+        "ip link add bond0 type bond mode active-backup fail_over_mac sometimes\n",
+        1,
+        "spec.bad_choice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line", "key"), BAD_SCRIPTS, ids=[c[0] for c in BAD_SCRIPTS])
+def test_bad_scripts(tmp_path: Path, case: str, text: str, line: int, key: str) -> None:
+    path = write(tmp_path, {"bond.sh": text}) / "bond.sh"
+    raises_at(lambda: formats.load(path), "bond.sh", line, key)
+
+
+def test_directory_with_no_bond_and_missing_paths(tmp_path: Path) -> None:
+    write(tmp_path / "scripts", {"ifcfg-eth0": "DEVICE=eth0\nBOOTPROTO=dhcp\n", "README": "hello"})
+    raises_at(lambda: formats.load(tmp_path / "scripts"), "scripts", None, "formats.no_bond")
+    (tmp_path / "empty").mkdir()
+    raises_at(lambda: formats.load(tmp_path / "empty"), "empty", None, "formats.no_bond")
+    raises_at(lambda: formats.load(tmp_path / "nowhere"), "nowhere", None, "formats.no_such_path")
+
+
+def test_unknown_format_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, {"notes.sh": "# my notes\n\nhello world\n"}) / "notes.sh"
+    raises_at(lambda: formats.load(path), "notes.sh", 3, "formats.unknown_format")
+
+
+def test_errors_speak_korean() -> None:
+    with pytest.raises(BondkitError) as info:
+        ifcfg.parse('DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="mode=9"\n', source="ifcfg-bond0")
+    assert "본딩 모드" in info.value.message("ko") and info.value.message("ko").startswith("ifcfg-bond0:3: ")
