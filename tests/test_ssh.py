@@ -9,11 +9,11 @@ from pathlib import Path
 
 import paramiko
 import pytest
-from sshd_fixture import SSHServer, free_port, keygen, running_sshd, sshd_available
 
 from bondkit.errors import SSHError
 from bondkit.i18n import t
 from bondkit.ssh import CommandResult, Host, fingerprint, load_private_key, public_key_line
+from tests.sshd_fixture import SSHServer, free_port, keygen, running_sshd, sshd_available
 
 pytestmark = pytest.mark.skipif(sshd_available() is not None, reason=sshd_available() or "")
 

@@ -1,0 +1,414 @@
+"""The embedded EC2 endpoint: moto in server mode on 127.0.0.1, for the real `aws` CLI and boto3, offline.
+
+Why a server and not moto's in-process mock: the tutorial is about the `aws` command, which runs in its
+own process and must reach an HTTP endpoint; boto3 in the notebook then sees the same state. Two ways
+to run it:
+
+- ``with Emulator() as emu:`` — a thread in this process (notebooks, tests); gone when the block ends.
+- ``start_background()`` / ``stop_background()`` — a process of its own that outlives the command that
+  started it (``bondkit ec2 emulator start|stop|status|env``). Its pid, URL and command line are kept in a
+  state file in the per-user kit directory; it is stopped by that pid only, after checking that the
+  pid is still ours.
+
+It always binds 127.0.0.1 on a free port, and every environment it hands out carries throw-away
+credentials, so a call that misses the endpoint fails instead of reaching AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlparse
+
+from bondkit.errors import EC2Error
+
+__all__ = [
+    "DEFAULT_REGION",
+    "Emulator",
+    "EmulatorState",
+    "aws_files",
+    "emulator_env",
+    "env_lines",
+    "is_loopback_url",
+    "kit_dir",
+    "start_background",
+    "status",
+    "stop_background",
+    "write_aws_files",
+]
+
+DEFAULT_REGION = "ap-northeast-2"  # the tutorial's region (Seoul)
+THROWAWAY = "testing"  # moto accepts any credentials; these cannot sign a real AWS request
+LOOPBACK = "127.0.0.1"
+_STATE = "emulator.json"
+
+# Images that moto does not ship: the tutorial's Ubuntu 16.04 AMI id and a current Ubuntu LTS, both
+# published under Canonical's owner id so the tutorial's id and the kit's image filter both work offline.
+CANONICAL = "099720109477"
+EXTRA_IMAGES: list[dict[str, object]] = [
+    {
+        "ami_id": "ami-082bdb3b2d54d5a19",
+        "name": "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20191002",
+        "description": "Ubuntu Server 16.04 LTS (HVM), SSD Volume Type (the tutorial's image; a stand-in in "
+        "bondkit's emulator)",
+        "owner_id": CANONICAL,
+        "creation_date": "2019-10-02T18:00:00.000Z",
+    },
+    {
+        "ami_id": "ami-0bd4c0a1b2c3d4e5f",
+        "name": "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250305",
+        "description": "Canonical, Ubuntu, 24.04, amd64 noble image (a made-up stand-in in bondkit's "
+        "emulator)",
+        "owner_id": CANONICAL,
+        "creation_date": "2025-03-05T12:00:00.000Z",
+    },
+]
+_IMAGE_DEFAULTS = {
+    "state": "available",
+    "public": True,
+    "image_location": "bondkit/emulator",
+    "sriov": "simple",
+    "root_device_type": "ebs",
+    "root_device_name": "/dev/sda1",
+    "image_type": "machine",
+    "platform": None,
+    "architecture": "x86_64",
+    "virtualization_type": "hvm",
+    "hypervisor": "xen",
+}
+
+
+def kit_dir() -> Path:
+    """The per-user directory of the kit's runtime files (state file, log, kit-local AWS config).
+
+    ``BONDKIT_HOME`` wins (tests point it at a temporary directory); else ``$XDG_RUNTIME_DIR/bondkit``
+    (private to the user, cleared at logout); else ``~/.cache/bondkit``.
+    """
+    if os.environ.get("BONDKIT_HOME"):
+        base = Path(os.environ["BONDKIT_HOME"]).expanduser()
+    elif os.environ.get("XDG_RUNTIME_DIR") and Path(os.environ["XDG_RUNTIME_DIR"]).is_dir():
+        base = Path(os.environ["XDG_RUNTIME_DIR"]) / "bondkit"
+    else:
+        base = Path("~/.cache/bondkit").expanduser()
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return base
+
+
+def aws_files(directory: Path | None = None) -> tuple[Path, Path]:
+    """The kit-local AWS config and credentials files (what ``AWS_CONFIG_FILE`` etc. point to)."""
+    directory = directory or kit_dir() / "aws"
+    return directory / "config", directory / "credentials"
+
+
+def write_aws_files(
+    directory: Path | None = None,
+    *,
+    access_key: str | None = THROWAWAY,
+    secret_key: str | None = THROWAWAY,
+    region: str = DEFAULT_REGION,
+    output: str = "json",
+    profile: str = "default",
+) -> tuple[Path, Path]:
+    """Write a profile the way ``aws configure`` does (config: region, output; credentials: the keys).
+
+    Other profiles in the files are kept. The credentials file is created 0600, like the CLI's. Without
+    keys (``None``) the credentials file is left as it is.
+    """
+    import configparser
+
+    config, credentials = aws_files(directory)
+    config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    section = "default" if profile == "default" else f"profile {profile}"
+    files = [(config, section, {"region": region, "output": output})]
+    if access_key and secret_key:
+        files.append(
+            (credentials, profile, {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key})
+        )
+    for path, name, values in files:
+        parser = configparser.RawConfigParser()
+        parser.read(path, encoding="utf-8")
+        if not parser.has_section(name):
+            parser.add_section(name)
+        for key, value in values.items():
+            parser.set(name, key, value)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            parser.write(handle)
+    return config, credentials
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for http(s) URLs on 127.0.0.0/8, ::1 or localhost: the only places the emulator may be."""
+    host = urlparse(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def emulator_env(url: str, *, region: str = DEFAULT_REGION, aws_dir: Path | None = None) -> dict[str, str]:
+    """The environment that sends the `aws` CLI and boto3 to the emulator, with throw-away credentials."""
+    config, credentials = aws_files(aws_dir)
+    if not config.exists() or not credentials.exists():
+        write_aws_files(config.parent, region=region)
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": THROWAWAY,
+        "AWS_SECRET_ACCESS_KEY": THROWAWAY,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def env_lines(env: dict[str, str]) -> str:
+    """``export NAME=value`` lines for ``eval "$(bondkit ec2 emulator env)"``."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())
+
+
+def _add_extra_images() -> None:
+    """Teach moto the tutorial's image ids (moto reads its AMI list each time a region's backend is made).
+
+    This appends to moto's module-level list, so it also survives ``/moto-api/reset``. If moto changes
+    that list, the kit still runs: only the stand-in images are missing.
+    """
+    try:
+        from moto.ec2.models import amis
+    except ImportError:  # pragma: no cover - moto is a dependency
+        return
+    known = {image.get("ami_id") for image in amis.AMIS}
+    for image in EXTRA_IMAGES:
+        if image["ami_id"] not in known:
+            amis.AMIS.append({**_IMAGE_DEFAULTS, **image})
+
+
+def _http(url: str, method: str = "GET", timeout: float = 2.0) -> int:
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+    with opener.open(request, timeout=timeout) as response:
+        return int(response.status)
+
+
+def reachable(url: str, timeout: float = 2.0) -> bool:
+    """True when a moto server answers at ``url`` (its dashboard API; no AWS call is made)."""
+    if not is_loopback_url(url):
+        return False
+    try:
+        return _http(url.rstrip("/") + "/moto-api/data.json", timeout=timeout) == 200
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+class Emulator:
+    """moto's server in a thread of this process, on 127.0.0.1 and a free port; a context manager."""
+
+    def __init__(self, port: int = 0, *, region: str = DEFAULT_REGION) -> None:
+        self._port = port
+        self.region = region
+        self._server = None  # moto.server.ThreadedMotoServer
+        self.url = ""
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            return self
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in notebooks
+        _add_extra_images()
+        server = ThreadedMotoServer(ip_address=LOOPBACK, port=self._port, verbose=False)
+        try:
+            server.start()
+        except OSError as exc:
+            raise EC2Error("ec2.emulator_bind", port=self._port, reason=str(exc)) from None
+        host, port = server.get_host_and_port()
+        self._server, self.url = server, f"http://{host}:{port}"
+        return self
+
+    @property
+    def port(self) -> int:
+        return int(urlparse(self.url).port or 0)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset API): a fresh, empty EC2 for the next lesson or test."""
+        _http(self.url + "/moto-api/reset", method="POST")
+
+    def env(self, aws_dir: Path | None = None) -> dict[str, str]:
+        return emulator_env(self.url, region=self.region, aws_dir=aws_dir)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+# -- the background emulator (a process of its own) ----------------------------------------------------
+
+
+@dataclass
+class EmulatorState:
+    """What the state file says about the background emulator."""
+
+    pid: int
+    url: str
+    started: float
+    log: str
+    state_file: str
+
+
+def _state_path() -> Path:
+    return kit_dir() / _STATE
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie child of ours counts as gone, and is reaped)."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _is_ours(pid: int, state_file: str) -> bool:
+    """The pid still runs our serve command for this state file (guards against a recycled pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return _alive(pid)  # no /proc: trust the state file
+    return b"bondkit.emulator" in cmdline and state_file.encode() in cmdline
+
+
+def status() -> EmulatorState | None:
+    """The running background emulator, or None (a stale state file is removed)."""
+    path = _state_path()
+    try:
+        state = EmulatorState(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    if _alive(state.pid) and _is_ours(state.pid, state.state_file):
+        return state
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
+
+
+def start_background(timeout: float = 30.0) -> tuple[EmulatorState, bool]:
+    """Start the background emulator unless one runs; returns (state, started_now)."""
+    running = status()
+    if running is not None:
+        return running, False
+    path = _state_path()
+    log = kit_dir() / "emulator.log"
+    with log.open("ab") as log_handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bondkit.emulator", "serve", "--state-file", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=log_handle,
+            stderr=log_handle,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EC2Error("ec2.emulator_failed", log=str(log))
+        state = status()
+        if state is not None and state.pid == process.pid:
+            return state, True
+        time.sleep(0.05)
+    _terminate(process.pid)
+    raise EC2Error("ec2.emulator_failed", log=str(log))
+
+
+def _terminate(pid: int, timeout: float = 5.0) -> None:
+    """SIGTERM the pid we started, then SIGKILL it if it does not go within ``timeout``."""
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 2.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return
+            time.sleep(0.05)
+
+
+def stop_background() -> EmulatorState | None:
+    """Stop the background emulator by its recorded pid; returns what was stopped (None: none ran)."""
+    state = status()
+    if state is None:
+        return None
+    _terminate(state.pid)
+    with contextlib.suppress(OSError):
+        Path(state.state_file).unlink()
+    return state
+
+
+def running_url() -> str | None:
+    """The URL of the background emulator when it runs and answers, else None."""
+    state = status()
+    return state.url if state is not None and reachable(state.url) else None
+
+
+def _serve(state_file: Path) -> int:
+    """Body of the background process: serve until SIGTERM, then remove our state file."""
+    emulator = Emulator().start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    state = EmulatorState(
+        os.getpid(), emulator.url, time.time(), str(state_file.parent / "emulator.log"), str(state_file)
+    )
+    tmp = state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(state)))
+    tmp.replace(state_file)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        emulator.stop()
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(state_file.read_text()).get("pid") == os.getpid():
+                state_file.unlink()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bondkit.emulator")
+    parser.add_argument("action", choices=("serve",))
+    parser.add_argument("--state-file", required=True, type=Path)
+    args = parser.parse_args(argv)
+    return _serve(args.state_file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

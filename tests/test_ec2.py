@@ -1,0 +1,512 @@
+"""The EC2 walkthrough on the embedded endpoint: boto3 steps, their `aws` CLI twins, cleanup, bad input.
+
+Never reaches AWS: every test runs against a moto server on 127.0.0.1 with throw-away credentials in
+the environment, and a guard refuses any socket connection from this process to a non-loopback address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bondkit import ec2, ec2_ssh, emulator
+from bondkit.ec2 import Target
+from bondkit.ec2_twin import compare, run_cli, run_line
+from bondkit.ec2_walkthrough import walkthrough
+from bondkit.emulator import Emulator
+from bondkit.errors import EC2Error
+from bondkit.i18n import catalog, t
+from bondkit.ssh import fingerprint, load_private_key
+from tests.sshd_fixture import SSHServer, free_port, running_sshd, sshd_available
+
+TUTORIAL = {  # the tutorial's commands, verbatim
+    "create_key": "aws ec2 create-key-pair --key-name TestKeyPair --query 'KeyMaterial' --output text "
+                  "> TestKeyPair.pem",
+    "run": "aws ec2 run-instances --image-id ami-082bdb3b2d54d5a19 --count 1 --instance-type t2.micro "
+           "--key-name TestKeyPair --security-group-ids {sg}",
+    "list": 'aws ec2 describe-instances --filters "Name=instance-type,Values=t2.micro" '
+            '--query "Reservations[].Instances[].InstanceId"',
+    "chmod": "chmod 400 TestKeyPair.pem",
+    "terminate": "aws ec2 terminate-instances --instance-ids {instance}",
+}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection from this process to a non-loopback address fails the test."""
+    original = socket.socket.connect
+
+    def connect(sock: socket.socket, address: Any) -> Any:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            assert host.startswith("127.") or host in ("::1", "localhost"), f"tried to reach {address}"
+        return original(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def target(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Target:
+    emu.reset()
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BONDKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emu.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-2")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(ec2_ssh, "current_lab", lambda: None)  # never the machine's real lab
+    monkeypatch.chdir(tmp_path)
+    return Target.emulator(emu.url)
+
+
+class FakeLab:
+    """The lab contract (host, endpoint, known_hosts) served by the test sshd standing in for a guest."""
+
+    def __init__(self, server: SSHServer) -> None:
+        self.server = server
+        self.known_hosts = server.known_hosts
+
+    def host(self, name: str):
+        return self.server.host(name=f"lab:{name}")
+
+    def endpoint(self, name: str) -> tuple[str, int]:
+        return "127.0.0.1", self.server.port
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory):
+    reason = sshd_available()
+    if reason:
+        pytest.skip(reason)
+    with running_sshd(tmp_path_factory.mktemp("guest")) as server:
+        yield server
+
+
+def _ready(target: Target) -> tuple[str, str]:
+    """A key pair (TestKeyPair.pem in cwd) and the kit's security group; returns (pem, group id)."""
+    key = ec2.create_key_pair(target).result
+    group = ec2.ensure_security_group(target).result
+    return str(key.path), group.group_id
+
+
+# -- the tutorial, verbatim, with the real aws CLI --------------------------------------------------------
+
+
+def test_tutorial_commands_verbatim_agree_with_boto3(target: Target, tmp_path: Path) -> None:
+    answers = "testing\ntesting\nap-northeast-2\njson\n"  # typed at the four prompts of `aws configure`
+    configured = run_cli(target, ec2.CliCommand(["aws", "configure"], stdin=answers))
+    assert configured.status == 0
+    config = target.files()[0].read_text()
+    assert "region = ap-northeast-2" in config and "output = json" in config
+    assert ec2.ConfigCheck("region").run(target) == "ap-northeast-2"
+
+    assert run_line(target, TUTORIAL["create_key"], cwd=tmp_path).status == 0
+    assert run_line(target, TUTORIAL["chmod"], cwd=tmp_path).status == 0
+    pem = tmp_path / "TestKeyPair.pem"
+    assert stat.S_IMODE(pem.stat().st_mode) == 0o400
+    pair = target.call("describe_key_pairs", KeyNames=["TestKeyPair"], IncludePublicKey=True)["KeyPairs"][0]
+    from_pem = load_private_key(pem)
+    assert pair["PublicKey"].split()[1] == from_pem.get_base64()  # the .pem the CLI wrote is EC2's key
+    cli_fp = json.loads(run_line(target, "aws ec2 describe-key-pairs --key-names TestKeyPair "
+                                         "--query 'KeyPairs[0].KeyFingerprint'").stdout)
+    assert cli_fp == pair["KeyFingerprint"]
+
+    group_id = ec2.ensure_security_group(target).result.group_id
+    launched = run_line(target, TUTORIAL["run"].format(sg=group_id), cwd=tmp_path)
+    assert launched.status == 0, launched.stderr
+    instance_id = json.loads(launched.stdout)["Instances"][0]["InstanceId"]
+
+    listed = run_line(target, TUTORIAL["list"])
+    assert json.loads(listed.stdout) == [instance_id]
+    assert ec2.describe_instances(target, live_only=False).result == [instance_id]
+    assert ec2.describe_instances(target).result == [instance_id]
+    (described,) = ec2.describe(target, [instance_id])
+    assert (described.key_name, described.instance_type, described.image_id) == (
+        "TestKeyPair", "t2.micro", "ami-082bdb3b2d54d5a19")
+
+    assert run_line(target, TUTORIAL["terminate"].format(instance=instance_id)).status == 0
+    assert ec2.describe(target, [instance_id])[0].state == "terminated"
+    assert ec2.describe_instances(target).result == []  # live ones only
+    assert json.loads(run_line(target, TUTORIAL["list"]).stdout) == [instance_id]  # as the tutorial shows it
+
+
+def test_step_checks_agree_and_awscli_stays_out_of_process(target: Target, tmp_path: Path) -> None:
+    before = set(sys.modules)
+    result = walkthrough(target, key_dir=tmp_path, ssh=False, compare=True)
+    assert result.all_agree
+    checked = [r for r in result.reports if r.agreement is not None]
+    assert len(checked) >= 7
+    for report in checked:
+        assert report.agreement.same, (report.step.name, report.agreement)
+    assert not any(name.startswith("awscli") for name in set(sys.modules) - before)
+    assert "awscli" not in sys.modules
+
+
+# -- the walkthrough and cleanup --------------------------------------------------------------------------
+
+
+def test_walkthrough_leaves_nothing(target: Target, tmp_path: Path) -> None:
+    result = walkthrough(target, key_dir=tmp_path, ssh=True, compare=False)
+    names = [r.step.name for r in result.reports]
+    assert names == ["configure", "create_key_pair", "security_group", "find_image", "run_instances",
+                     "describe_instances", "wait_running", "ssh", "terminate_instances", "cleanup"]
+    assert result.step("ssh").result.skipped  # no lab: explained and skipped, not an error
+    assert t("ec2.note.no_lab") in result.step("ssh").notes
+    assert result.remaining is not None and result.remaining.empty()
+    assert not (tmp_path / "TestKeyPair.pem").exists()
+    assert ec2.remaining(target).empty()
+    assert target.call("describe_key_pairs")["KeyPairs"] == []
+
+
+def test_keep_then_cleanup(target: Target, tmp_path: Path) -> None:
+    result = walkthrough(target, key_dir=tmp_path, keep=True, ssh=False, compare=False)
+    left = result.remaining
+    assert left is not None and len(left.instances) == 1 and left.key_pairs == ["TestKeyPair"]
+    assert len(left.security_groups) == 1
+    pem = tmp_path / "TestKeyPair.pem"
+    assert stat.S_IMODE(pem.stat().st_mode) == 0o400
+    ec2.cleanup(target)
+    assert ec2.remaining(target).empty()
+
+
+def test_cleanup_touches_only_kit_tagged_resources(target: Target) -> None:
+    client = target.client()
+    client.create_key_pair(KeyName="mine")
+    group = client.create_security_group(GroupName="mine", Description="not the kit's")["GroupId"]
+    own = client.run_instances(ImageId="ami-082bdb3b2d54d5a19", MinCount=1, MaxCount=1,
+                               InstanceType="t2.micro")["Instances"][0]["InstanceId"]
+    _ready(target)
+    kit = ec2.run_instances(target, security_group_ids=[]).result[0].instance_id
+    ec2.cleanup(target)
+    assert ec2.describe(target, [own])[0].state == "running"
+    assert ec2.describe(target, [kit])[0].state == "terminated"
+    assert [k["KeyName"] for k in target.call("describe_key_pairs")["KeyPairs"]] == ["mine"]
+    assert group in [g["GroupId"] for g in target.call("describe_security_groups")["SecurityGroups"]]
+
+
+def test_failure_midway_cleans_up(target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ec2, "wait_running", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        walkthrough(target, key_dir=tmp_path, ssh=False, compare=False)
+    assert ec2.remaining(target).empty()
+    assert not (tmp_path / "TestKeyPair.pem").exists()
+
+
+# -- the key pair and its .pem ----------------------------------------------------------------------------
+
+
+def test_pem_is_0400_from_creation(target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[tuple[str, int, int]] = []
+    real_open = os.open
+
+    def spy(path: Any, flags: int, mode: int = 0o777, **kw: Any) -> int:
+        if str(path).endswith(".pem"):
+            opened.append((str(path), flags, mode))
+        return real_open(path, flags, mode, **kw)
+
+    monkeypatch.setattr(os, "open", spy)
+    old_umask = os.umask(0)  # even with a permissive umask
+    try:
+        step = ec2.create_key_pair(target, "Umask0", key_dir=tmp_path)
+    finally:
+        os.umask(old_umask)
+    (path, flags, mode) = opened[0]
+    assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o400
+    pem = step.result.path
+    assert stat.S_IMODE(pem.stat().st_mode) == 0o400
+    assert pem.read_text().startswith("-----BEGIN RSA PRIVATE KEY-----")
+    assert step.result.ssh_fingerprint == fingerprint(load_private_key(pem))
+    assert step.cli[0].line().endswith("--query KeyMaterial --output text > Umask0.pem")
+
+
+def test_existing_pem_is_refused_before_any_call(target: Target, tmp_path: Path) -> None:
+    pem = tmp_path / "TestKeyPair.pem"
+    pem.write_text("precious")
+    with pytest.raises(EC2Error) as caught:
+        ec2.create_key_pair(target, key_dir=tmp_path)
+    assert caught.value.key == "ec2.pem_exists" and str(pem) in str(caught.value)
+    assert pem.read_text() == "precious"
+    assert target.call("describe_key_pairs")["KeyPairs"] == []
+
+
+def test_duplicate_key_name(target: Target, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    ec2.create_key_pair(target, key_dir=tmp_path / "a")
+    with pytest.raises(EC2Error) as caught:
+        ec2.create_key_pair(target, key_dir=tmp_path / "b")
+    assert caught.value.key == "ec2.key_pair_duplicate"
+    assert "이미" in caught.value.message("ko")
+    assert not (tmp_path / "b" / "TestKeyPair.pem").exists()
+
+
+def test_key_dir_and_name_checked(target: Target, tmp_path: Path) -> None:
+    with pytest.raises(EC2Error) as caught:
+        ec2.create_key_pair(target, key_dir=tmp_path / "absent")
+    assert caught.value.key == "ec2.key_dir_missing"
+    with pytest.raises(EC2Error) as caught:
+        ec2.create_key_pair(target, "키", key_dir=tmp_path)
+    assert caught.value.key == "ec2.bad_key_name"
+
+
+# -- bad input ----------------------------------------------------------------------------------------------
+
+
+def test_unknown_region_refused_before_any_call(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.endpoint
+
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request",
+                        lambda *a, **k: pytest.fail("a request was made"))
+    with pytest.raises(EC2Error) as caught:
+        Target.emulator(emu.url, region="ap-northeast-9")
+    text = str(caught.value)
+    assert caught.value.key == "ec2.unknown_region" and "ap-northeast-9" in text and "ap-northeast-2" in text
+    assert "us-east-1" in text
+
+
+def test_no_credentials(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BONDKIT_HOME", str(tmp_path))
+    target = Target.emulator(emu.url)
+    with pytest.raises(EC2Error) as caught:
+        target.call("describe_instances")
+    assert caught.value.key == "ec2.no_credentials" and "aws configure" in str(caught.value)
+    ec2.configure(target)  # the tutorial's first step fixes it
+    assert target.call("describe_instances")["Reservations"] == []
+
+
+def test_unknown_key_pair_and_instance_ids(target: Target) -> None:
+    with pytest.raises(EC2Error) as caught:
+        ec2.run_instances(target, key_name="NoSuchKey")
+    assert caught.value.key == "ec2.key_pair_not_found" and "NoSuchKey" in str(caught.value)
+    assert ec2.remaining(target).empty()
+    with pytest.raises(EC2Error) as caught:
+        ec2.terminate_instances(target, ["i-0123456789abcdef0"])
+    assert caught.value.key == "ec2.instance_not_found" and "i-0123456789abcdef0" in str(caught.value)
+    with pytest.raises(EC2Error) as caught:
+        ec2.terminate_instances(target, ["TestKeyPair"])
+    assert caught.value.key == "ec2.instance_id_malformed"
+    with pytest.raises(EC2Error) as caught:
+        ec2.find_image(target, "ami-0000000000000dead")
+    assert caught.value.key == "ec2.image_not_found" and "find_ubuntu_image" in str(caught.value)
+    with pytest.raises(EC2Error) as caught:
+        ec2.run_instances(target, count=5)
+    assert caught.value.key == "ec2.bad_count"
+
+
+def test_endpoint_down_and_not_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    down = Target.emulator(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(EC2Error) as caught:
+        down.call("describe_instances")
+    assert caught.value.key == "ec2.endpoint_down" and "bondkit ec2 emulator start" in str(caught.value)
+    with pytest.raises(EC2Error) as caught:
+        Target("https://ec2.ap-northeast-2.amazonaws.com")
+    assert caught.value.key == "ec2.endpoint_not_local"
+    monkeypatch.setenv("BONDKIT_HOME", str(tmp_path))
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with pytest.raises(EC2Error) as caught:
+        Target.emulator()
+    assert caught.value.key == "ec2.no_emulator"
+
+
+def test_real_aws_needs_confirmation() -> None:
+    asked: list[str] = []
+    with pytest.raises(EC2Error) as caught:
+        Target.aws("ap-northeast-2", confirm=lambda text: asked.append(text) or False)
+    assert caught.value.key == "ec2.real_declined"
+    assert "DryRun" in asked[0] and "t2.micro" in asked[0]
+    with pytest.raises(EC2Error):
+        Target.aws("mars-1", confirm=lambda text: pytest.fail("asked before the region was checked"))
+
+
+def test_real_mode_dry_run_first_and_small_types_only(target: Target) -> None:
+    """Real-mode logic on a client bound to the emulator: DryRun goes first, large types are refused."""
+    calls: list[tuple[str, bool]] = []
+    _ready(target)
+    real = Target(None, real=True)
+    real._client = target.client()
+
+    def seen(params: dict[str, Any], model: Any, **_: Any) -> None:
+        calls.append((model.name, bool(params["body"].get("DryRun"))))
+
+    real._client.meta.events.register("before-call.ec2.*", seen)
+    with pytest.raises(EC2Error) as caught:
+        ec2.run_instances(real, instance_type="m5.24xlarge")
+    assert caught.value.key == "ec2.type_too_large" and calls == []
+    step = ec2.run_instances(real)
+    launches = [c for c in calls if c[0] == "RunInstances"]
+    assert launches == [("RunInstances", True), ("RunInstances", False)]
+    assert any("t2.micro" in note for note in step.notes)
+
+
+def test_security_group_rules(target: Target) -> None:
+    client = target.client()
+    client.create_security_group(GroupName="taken", Description="someone else's")
+    with pytest.raises(EC2Error) as caught:
+        ec2.ensure_security_group(target, "taken")
+    assert caught.value.key == "ec2.group_not_ours"
+    with pytest.raises(EC2Error) as caught:
+        ec2.ensure_security_group(target, cidr="0.0.0.0/0")
+    assert caught.value.key == "ec2.cidr_not_single"
+    first = ec2.ensure_security_group(target).result
+    client.authorize_security_group_ingress(GroupId=first.group_id, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    again = ec2.ensure_security_group(target)
+    assert again.result.group_id == first.group_id and not again.result.created
+    assert compare(target, again).boto3_value == [["tcp", 22, 22, "127.0.0.1/32"]]
+
+
+def test_describe_filters_and_queries(target: Target) -> None:
+    assert ec2.filters_from_cli(["Name=instance-type,Values=t2.micro,t3.micro"]) == [
+        {"Name": "instance-type", "Values": ["t2.micro", "t3.micro"]}]
+    with pytest.raises(EC2Error) as caught:
+        ec2.filters_from_cli(["instance-type=t2.micro"])
+    assert caught.value.key == "ec2.bad_filter"
+    with pytest.raises(EC2Error) as caught:
+        ec2.describe_instances(target, query="Reservations[")
+    assert caught.value.key == "ec2.bad_query"
+    _ready(target)
+    ids = [i.instance_id for i in ec2.run_instances(target, count=2).result]
+    step = ec2.describe_instances(target, query="Reservations[].Instances[].[InstanceId, State.Name]")
+    assert sorted(row[0] for row in step.result) == sorted(ids)
+    agreement = compare(target, step)
+    assert agreement is not None and agreement.same
+
+
+def test_find_current_ubuntu_image(target: Target) -> None:
+    step = ec2.find_ubuntu_image(target)
+    assert "noble-24.04" in step.result.name and step.result.owner_id == ec2.CANONICAL_OWNER
+    agreement = compare(target, step)
+    assert agreement is not None and agreement.same and agreement.cli_value["ImageId"] == step.result.image_id
+    assert ec2.find_image(target).result.image_id == ec2.TUTORIAL_IMAGE_ID
+
+
+# -- SSH to the instance (a real sshd stands for the lab guest) ------------------------------------------
+
+
+def test_ssh_through_lab_guest_and_key_removed_on_terminate(target: Target, sshd: SSHServer) -> None:
+    lab = FakeLab(sshd)
+    pem, group = _ready(target)
+    (instance,) = ec2.run_instances(target, security_group_ids=[group]).result
+    step = ec2.ssh_to_instance(target, instance.instance_id, pem, lab=lab,
+                               authorized_keys=str(sshd.authorized_keys))
+    assert step.result.stdout.startswith("Linux") and not step.result.skipped
+    assert instance.public_ip and instance.public_ip in step.notes[0]  # shown, said not contacted
+    installed = sshd.authorized_keys.read_text()
+    assert f"bondkit-instance:{instance.instance_id}" in installed and "bondkit-test-admin" in installed
+    terminated = ec2.terminate_instances(target, [instance.instance_id], lab=lab)
+    after = sshd.authorized_keys.read_text()
+    assert "bondkit-instance:" not in after and "bondkit-test-admin" in after
+    assert any(instance.instance_id in note for note in terminated.notes)
+
+
+def test_ssh_refuses_the_wrong_pem(target: Target, sshd: SSHServer, tmp_path: Path) -> None:
+    _ready(target)
+    (instance,) = ec2.run_instances(target).result
+    (tmp_path / "other").mkdir()
+    other = ec2.create_key_pair(target, "Other", key_dir=tmp_path / "other").result.path
+    with pytest.raises(EC2Error) as caught:
+        ec2.ssh_to_instance(target, instance.instance_id, other, lab=FakeLab(sshd),
+                            authorized_keys=str(sshd.authorized_keys))
+    assert caught.value.key == "ec2.ssh_wrong_key"
+    assert "bondkit-instance:" not in sshd.authorized_keys.read_text()
+
+
+def test_host_keys_from_console_output() -> None:
+    console = ("cloud-init...\n-----BEGIN SSH HOST KEY KEYS-----\necdsa-sha2-nistp256 AAAAE2 root@ip\n"
+               "ssh-ed25519 AAAAC3 root@ip\n-----END SSH HOST KEY KEYS-----\n")
+    assert ec2_ssh.known_hosts_from_console(console, "203.0.113.9") == (
+        "203.0.113.9 ecdsa-sha2-nistp256 AAAAE2\n203.0.113.9 ssh-ed25519 AAAAC3\n")
+    assert ec2_ssh.known_hosts_from_console("no keys yet", "203.0.113.9") == ""
+
+
+# -- the emulator and the command line -----------------------------------------------------------------------
+
+
+def test_emulator_binds_loopback(emu: Emulator) -> None:
+    assert emu.url.startswith("http://127.0.0.1:") and emulator.reachable(emu.url)
+    env = emu.env()
+    assert env["AWS_ACCESS_KEY_ID"] == "testing" and env["AWS_DEFAULT_REGION"] == "ap-northeast-2"
+    assert Path(env["AWS_CONFIG_FILE"]).exists() and Path(env["AWS_SHARED_CREDENTIALS_FILE"]).exists()
+
+
+def _cli(*argv: str) -> int:
+    from bondkit.cli import ec2_cmds
+
+    parser = argparse.ArgumentParser()
+    ec2_cmds.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    return int(args.func(args) or 0)
+
+
+def test_background_emulator_lifecycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BONDKIT_HOME", str(tmp_path / "home"))
+    try:
+        assert _cli("ec2", "emulator", "start") == 0
+        state = emulator.status()
+        assert state is not None and state.url.startswith("http://127.0.0.1:")
+        assert _cli("ec2", "emulator", "start") == 0  # a second start finds the running one
+        assert _cli("ec2", "emulator", "status") == 0
+        capsys.readouterr()
+        assert _cli("ec2", "emulator", "env") == 0
+        exports = capsys.readouterr().out
+        assert f"export AWS_ENDPOINT_URL={state.url}" in exports
+        assert "export AWS_SECRET_ACCESS_KEY=testing" in exports
+        # The tutorial's command, verbatim, in a shell that evaluated the export lines.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+        import subprocess
+
+        done = subprocess.run(["bash", "-c", exports + TUTORIAL["list"]], env=env, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0 and json.loads(done.stdout) == [], done.stderr
+    finally:
+        assert _cli("ec2", "emulator", "stop") == 0
+    assert emulator.status() is None and not emulator._alive(state.pid)
+    assert _cli("ec2", "emulator", "status") == 1
+    with pytest.raises(EC2Error):
+        _cli("ec2", "emulator", "env")
+
+
+def test_walkthrough_command(target: Target, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli("ec2", "walkthrough", "--key-dir", str(tmp_path), "--no-ssh", "--no-compare") == 0
+    out = capsys.readouterr().out
+    assert "$ aws ec2 run-instances --image-id ami-082bdb3b2d54d5a19 --count 1" in out
+    assert "ec2.run_instances(" in out and t("ec2.cli.nothing_left") in out
+    with pytest.raises(EC2Error) as caught:
+        _cli("ec2", "walkthrough", "--region", "seoul")
+    assert caught.value.key == "ec2.unknown_region"
+
+
+def test_messages_complete_in_both_languages() -> None:
+    import string
+
+    for key, texts in catalog().items():
+        if not key.startswith(("ec2.", "ssh.")):
+            continue
+        assert set(texts) >= {"en", "ko"} and texts["en"].strip() and texts["ko"].strip(), key
+        fields = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in ("en", "ko")]
+        assert fields[0] == fields[1], key
