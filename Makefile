@@ -17,7 +17,10 @@ unit: setup
 	$(BIN)/pytest -q
 
 notebooks: setup
-	$(BIN)/pytest -q --nbval notebooks --sanitize-with notebooks/sanitize.cfg -p no:randomly
+	$(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly
+
+notebooks-build: setup
+	$(BIN)/python scripts/build_notebooks.py
 
 test: lint unit
 

@@ -1,0 +1,429 @@
+"""Small helpers that the notebooks share: language, paths, self-check questions, the environment check.
+
+The notebooks under ``notebooks/en`` and ``notebooks/ko`` have identical code cells, so nothing in a
+code cell may name a language. :func:`setup` finds it from where the notebook lives (Jupyter and nbval
+start a kernel in the notebook's directory; Jupyter also names the notebook in ``JPY_SESSION_NAME``) and
+every helper here then speaks it, through the message catalog (``bondkit/messages/notebook.yaml``).
+
+Everything a notebook shows must be reproducible so that nbval can compare it: paths are shown relative
+to the notebook, questions print the same text every time, and only the environment check (which
+describes the machine) varies from one machine to the next.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import importlib.metadata
+import os
+import platform
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bondkit.i18n import get_lang, normalize_lang, set_lang, t
+
+#: The repository's data directory (recorded runs, the tutorial's files); ``BONDKIT_DATA`` overrides it.
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+# --------------------------------------------------------------------------- language and set-up
+
+
+def notebook_lang(default: str | None = None) -> str:
+    """``en`` or ``ko``: the folder the running notebook sits in, else ``default``, else bondkit's choice.
+
+    Jupyter sets ``JPY_SESSION_NAME`` to the notebook's path; both Jupyter and nbval start the kernel
+    in the notebook's directory, so the current directory's name says it too.
+    """
+    candidates = []
+    session = os.environ.get("JPY_SESSION_NAME")
+    if session:
+        candidates.append(Path(session).parent.name)
+    candidates.append(Path.cwd().name)
+    for name in candidates:
+        if name in ("en", "ko"):
+            return name
+    return normalize_lang(default) if default else get_lang()
+
+
+def setup(lang: str | None = None) -> str:
+    """Prepare a notebook: choose its language for every bondkit message, and make tables print the same
+    width everywhere. Returns the language (``en`` or ``ko``)."""
+    chosen = normalize_lang(lang) if lang else notebook_lang()
+    set_lang(chosen)
+    os.environ["BONDKIT_LANG"] = chosen  # for the `bondkit` and `aws` processes the notebook starts
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return chosen
+    pd.set_option("display.width", 120)
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.max_colwidth", 60)
+    pd.set_option("display.max_rows", 60)
+    return chosen
+
+
+def data_dir() -> Path:
+    """The kit's data directory (``BONDKIT_DATA`` or the repository's ``data/``)."""
+    return Path(os.environ.get("BONDKIT_DATA") or REPO_DATA)
+
+
+def data_path(*parts: str) -> Path:
+    """A path under the data directory, relative to the current directory when that is possible.
+
+    Relative paths keep what a notebook prints (lint's ``file:line``, file headers) the same on every
+    clone of the repository, wherever it lives.
+    """
+    target = data_dir().joinpath(*parts)
+    try:
+        return Path(os.path.relpath(target))
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return target
+
+
+# --------------------------------------------------------------------------- showing files
+
+
+@dataclass
+class FileView:
+    """A text file shown with its name and line numbers (so that ``file:line`` findings can be found)."""
+
+    path: Path
+    text: str
+    numbered: bool = True
+
+    def lines(self) -> list[str]:
+        rows = self.text.splitlines()
+        if not self.numbered:
+            return rows
+        width = len(str(len(rows)))
+        return [f"{number:>{width}} | {line}" for number, line in enumerate(rows, 1)]
+
+    def __repr__(self) -> str:
+        return "\n".join([f"# {self.path}", *self.lines()])
+
+    def _repr_html_(self) -> str:
+        body = html.escape("\n".join(self.lines()))
+        return (f"<div><code>{html.escape(str(self.path))}</code>"
+                f"<pre style=\"margin-top:2px\">{body}</pre></div>")
+
+
+@dataclass
+class FileViews:
+    views: list[FileView]
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(view) for view in self.views)
+
+    def _repr_html_(self) -> str:
+        return "".join(view._repr_html_() for view in self.views)
+
+
+def show_files(*paths: str | os.PathLike[str], numbered: bool = True) -> FileViews:
+    """Files (or every file of a directory, sorted by name) with their names and numbered lines."""
+    views = []
+    for item in paths:
+        path = Path(item)
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        views += [FileView(file, file.read_text(encoding="utf-8"), numbered) for file in files]
+    return FileViews(views)
+
+
+def show_text(files: dict[str, str], numbered: bool = False) -> FileViews:
+    """Rendered files (``{name: text}``, as ``bondkit.formats.render`` returns them) shown like files."""
+    return FileViews([FileView(Path(name), text, numbered) for name, text in files.items()])
+
+
+# --------------------------------------------------------------------------- self-check questions
+
+
+def _plain(value: object) -> str:
+    return str(value)
+
+
+class Question:
+    """A multiple-choice self-check question with immediate feedback and an answer to reveal.
+
+    The question, the explanation and (unless ``choices`` are given as values, such as MAC addresses)
+    the choices come from the catalog: ``quiz.<id>.q``, ``quiz.<id>.why``, ``quiz.<id>.1``, ``.2``, ...
+    ``answer`` is the right choice (a value of ``choices``, or the 1-based number of a catalog choice).
+    ``evidence`` is shown with the answer: the data the answer was read from.
+    """
+
+    def __init__(self, qid: str, *, answer: object, choices: Sequence[object] | None = None,
+                 evidence: object = None, lang: str | None = None, **params: object) -> None:
+        self.qid = qid
+        self.lang = get_lang(lang)
+        self.params = params
+        if choices is None:
+            labels = []
+            while f"quiz.{qid}.{len(labels) + 1}" in _catalog():
+                labels.append(t(f"quiz.{qid}.{len(labels) + 1}", self.lang, **params))
+            if not labels:
+                raise KeyError(f"question {qid!r} has no choices in the catalog")
+            self.values: list[object] = list(range(1, len(labels) + 1))
+            self.labels = labels
+        else:
+            self.values = list(choices)
+            self.labels = [_plain(value) for value in choices]
+        if answer not in self.values:
+            raise ValueError(f"the answer {answer!r} of question {qid!r} is not among its choices")
+        self.answer = answer
+        self.evidence = evidence
+        self.tries = 0
+        self.solved = False
+        self._widget: Any = None
+
+    # ---- the words
+
+    @property
+    def question(self) -> str:
+        return t(f"quiz.{self.qid}.q", self.lang, **self.params)
+
+    @property
+    def explanation(self) -> str:
+        return t(f"quiz.{self.qid}.why", self.lang, **self.params)
+
+    @property
+    def answer_label(self) -> str:
+        return self.labels[self.values.index(self.answer)]
+
+    def feedback(self, choice: object) -> str:
+        """What the student sees right after picking ``choice``."""
+        if choice == self.answer:
+            return t("nb.quiz.right", self.lang, why=self.explanation)
+        return t("nb.quiz.wrong", self.lang)
+
+    def choose(self, choice: object) -> bool:
+        """Pick a choice (what the widget does on a click); returns whether it was right."""
+        if choice not in self.values:
+            raise ValueError(f"{choice!r} is not a choice of question {self.qid!r}")
+        self.tries += 1
+        right = choice == self.answer
+        self.solved = self.solved or right
+        if self._widget is not None:
+            self._show_feedback(self.feedback(choice), right)
+        return right
+
+    def reveal(self) -> str:
+        """The answer and why, as text (what the reveal button shows, with the evidence)."""
+        text = t("nb.quiz.answer", self.lang, answer=self.answer_label, why=self.explanation)
+        if self._widget is not None:
+            self._show_answer(text)
+        return text
+
+    def text(self) -> str:
+        """The question as plain text: what a reader sees where widgets do not run (and what nbval checks)."""
+        lines = [f"{t('nb.quiz.label', self.lang)}: {self.question}"]
+        lines += [f"  {_LETTERS[i]}) {label}" for i, label in enumerate(self.labels)]
+        lines.append(t("nb.quiz.static", self.lang))
+        return "\n".join(lines)
+
+    # ---- the widget
+
+    @property
+    def widget(self) -> Any:
+        if self._widget is None:
+            self._widget = self._build()
+        return self._widget
+
+    def _build(self) -> Any:
+        import ipywidgets as w
+
+        title = w.HTML(f"<b>{html.escape(t('nb.quiz.label', self.lang))}:</b> {html.escape(self.question)}")
+        options = [(f"{_LETTERS[i]}) {label}", i) for i, label in enumerate(self.labels)]
+        self._choices = w.RadioButtons(options=options, index=None, layout=w.Layout(width="auto"))
+        self._feedback = w.HTML("")
+        self._reveal_button = w.Button(description=t("nb.quiz.reveal", self.lang), icon="eye")
+        self._answer = w.Output()
+
+        def picked(change: dict[str, Any]) -> None:
+            if change["new"] is not None:
+                self.choose(self.values[change["new"]])
+
+        self._choices.observe(picked, names="index")
+        self._reveal_button.on_click(lambda _button: self.reveal())
+        return w.VBox([title, self._choices, self._feedback, self._reveal_button, self._answer])
+
+    def _show_feedback(self, text: str, right: bool) -> None:
+        colour = "#1a7f37" if right else "#b35900"
+        mark = "✔" if right else "✘"
+        self._feedback.value = f"<span style=\"color:{colour}\">{mark} {html.escape(text)}</span>"
+
+    def _show_answer(self, text: str) -> None:
+        from IPython.display import display
+
+        self._answer.clear_output()
+        with self._answer:
+            print(text)
+            if self.evidence is not None:
+                display(self.evidence)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/plain"] = self.text()
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def ask(qid: str, *, answer: object, choices: Sequence[object] | None = None, evidence: object = None,
+        **params: object) -> Question:
+    """A self-check question (see :class:`Question`); the last expression of a cell shows it."""
+    return Question(qid, answer=answer, choices=choices, evidence=evidence, **params)
+
+
+def _catalog() -> dict[str, dict[str, str]]:
+    from bondkit.i18n import catalog
+
+    return catalog()
+
+
+# --------------------------------------------------------------------------- the environment check
+
+
+@dataclass
+class CheckRow:
+    """One thing the kit needs: whether it is here, what was found, what to do when it is not."""
+
+    what: str
+    ok: bool
+    found: str = ""
+    fix: str = ""
+    #: False for pieces the notebooks can do without (they fall back to recorded data).
+    required: bool = True
+    #: A stable name for code (``lab``, ``python``, a distribution name ...).
+    key: str = ""
+
+
+@dataclass
+class EnvironmentReport:
+    rows: list[CheckRow] = field(default_factory=list)
+    lang: str = "en"
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok for row in self.rows if row.required)
+
+    @property
+    def lab_ready(self) -> bool:
+        return all(row.ok for row in self.rows if row.key == "lab")
+
+    def _status(self, row: CheckRow) -> str:
+        if row.ok:
+            return "✔"
+        return "✘" if row.required else "–"
+
+    def summary(self) -> str:
+        if not self.ok:
+            return t("nb.check.summary_missing", self.lang)
+        if not self.lab_ready:
+            return t("nb.check.summary_no_lab", self.lang)
+        return t("nb.check.summary_ok", self.lang)
+
+    def frame(self) -> Any:
+        import pandas as pd
+
+        head = [t(f"nb.check.col.{name}", self.lang) for name in ("status", "what", "found", "fix")]
+        return pd.DataFrame([[self._status(r), r.what, r.found, "" if r.ok else r.fix] for r in self.rows],
+                            columns=head)
+
+    def __repr__(self) -> str:
+        lines = [f"{self._status(r)} {r.what}: {r.found}" + ("" if r.ok else f"  -> {r.fix}")
+                 for r in self.rows]
+        return "\n".join([*lines, "", self.summary()])
+
+    def _repr_html_(self) -> str:
+        table = self.frame().to_html(index=False, escape=True)
+        return f"{table}<p>{html.escape(self.summary())}</p>"
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+#: (distribution, import name or None) that the notebooks use.
+PACKAGES = (
+    ("jupyterlab", None), ("jupyterlab-language-pack-ko-KR", None), ("ipywidgets", "ipywidgets"),
+    ("pandas", "pandas"), ("matplotlib", "matplotlib"), ("koreanize-matplotlib", None),
+    ("boto3", "boto3"), ("awscli", None), ("moto", None), ("paramiko", "paramiko"),
+    ("PyYAML", "yaml"), ("jmespath", "jmespath"),
+)
+
+
+def check_environment(lang: str | None = None,
+                      lab_pieces: Callable[[], list[tuple[str, str]]] | None = None) -> EnvironmentReport:
+    """What the notebooks need, checked on this machine, with what to do about anything missing.
+
+    Python packages and the ``aws`` command are required; the embedded lab is optional: without it the
+    notebooks show recorded data from real lab runs instead of running the lab.
+    """
+    lang = get_lang(lang)
+    report = EnvironmentReport(lang=lang)
+    install = t("nb.check.fix_setup", lang)
+    python_ok = sys.version_info >= (3, 10)
+    report.rows.append(CheckRow("Python", python_ok, platform.python_version(),
+                                t("nb.check.fix_python", lang), key="python"))
+    for distribution, module in PACKAGES:
+        version = _version(distribution)
+        found = version or t("nb.check.not_installed", lang)
+        ok = version is not None
+        if ok and module:
+            try:
+                importlib.import_module(module)
+            except Exception as exc:  # any import failure is what the student must see
+                ok, found = False, f"{version}: {type(exc).__name__}: {exc}"
+        report.rows.append(CheckRow(distribution, ok, found, install, key=distribution))
+    aws = Path(sys.executable).parent / "aws"
+    aws_path = str(aws) if aws.exists() else shutil.which("aws")
+    report.rows.append(CheckRow(t("nb.check.aws_cli", lang), aws_path is not None,
+                                t("nb.check.present", lang) if aws_path else t("nb.check.not_found", lang),
+                                install, key="aws"))
+    report.rows.append(_font_row(lang))
+    report.rows.append(_data_row(lang))
+    if lab_pieces is None:
+        from bondkit.lab.host import missing_pieces as lab_pieces
+    missing = lab_pieces()
+    report.rows.append(CheckRow(
+        t("nb.check.lab", lang), not missing,
+        t("nb.check.lab_ready", lang) if not missing
+        else t("nb.check.lab_missing", lang, pieces="; ".join(what for what, _ in missing)),
+        "; ".join(f"{what}: {how}" for what, how in missing) + " — " + t("nb.check.lab_fallback", lang),
+        required=False, key="lab",
+    ))
+    return report
+
+
+def _font_row(lang: str) -> CheckRow:
+    """Whether matplotlib has a font with Hangul (so Korean labels are not drawn as boxes)."""
+    name = t("nb.check.korean_font", lang)
+    try:
+        from matplotlib import font_manager
+
+        fonts = [f.name for f in font_manager.fontManager.ttflist
+                 if any(word in f.name for word in ("Nanum", "Noto Sans CJK", "Noto Sans KR", "Malgun"))]
+        if not fonts:
+            importlib.import_module("koreanize_matplotlib")
+            fonts = [f.name for f in font_manager.fontManager.ttflist if "Nanum" in f.name]
+    except Exception as exc:
+        return CheckRow(name, False, f"{type(exc).__name__}: {exc}", t("nb.check.fix_setup", lang),
+                        required=False, key="font")
+    return CheckRow(name, bool(fonts), sorted(set(fonts))[0] if fonts else t("nb.check.not_found", lang),
+                    t("nb.check.fix_setup", lang), required=False, key="font")
+
+
+def _data_row(lang: str) -> CheckRow:
+    base = data_dir()
+    present = (base / "seed").is_dir()
+    found = str(data_path()) if present else t("nb.check.not_found", lang)
+    return CheckRow(t("nb.check.data", lang), present, found, t("nb.check.fix_clone", lang), key="data")

@@ -1,0 +1,153 @@
+"""bondkit.notebook: the helpers the notebooks share (language, paths, questions, environment check)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bondkit import notebook as nb
+from bondkit.i18n import get_lang, set_lang
+
+
+@pytest.fixture(autouse=True)
+def _reset_lang(monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.delenv("BONDKIT_LANG", raising=False)
+    yield
+    set_lang(None)
+
+
+def test_language_comes_from_the_notebook_folder(tmp_path, monkeypatch):
+    for lang in ("en", "ko"):
+        folder = tmp_path / lang
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        assert nb.notebook_lang() == lang
+
+
+def test_language_from_jupyter_session_name_wins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "notebooks" / "ko" / "02_bond_configs.ipynb"))
+    assert nb.notebook_lang() == "ko"
+
+
+def test_language_falls_back_to_default_then_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert nb.notebook_lang("ko_KR") == "ko"
+    monkeypatch.setenv("BONDKIT_LANG", "ko")
+    assert nb.notebook_lang() == "ko"
+
+
+def test_setup_sets_bondkit_language_for_this_process_and_children(tmp_path, monkeypatch):
+    folder = tmp_path / "ko"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    assert nb.setup() == "ko"
+    assert get_lang() == "ko"
+    assert os.environ["BONDKIT_LANG"] == "ko"
+    assert nb.setup("en") == "en"
+    assert get_lang() == "en"
+
+
+def test_data_path_is_relative_to_the_current_directory(monkeypatch):
+    notebooks_en = Path(__file__).resolve().parents[1] / "notebooks" / "en"
+    notebooks_en.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(notebooks_en)
+    path = nb.data_path("seed", "ip-link", "none-before.txt")
+    assert path == Path("../../data/seed/ip-link/none-before.txt")
+    assert path.exists()
+
+
+def test_question_with_catalog_choices_gives_feedback_at_once():
+    set_lang("en")
+    question = nb.ask("00_shared_mac", answer=3)
+    assert question.labels[2] == "bond0, enp0s8 and enp0s9"
+    assert question.choose(1) is False
+    assert question.feedback(1).startswith("Not this one")
+    assert question.choose(3) is True
+    assert question.solved and question.tries == 2
+    assert question.feedback(3).startswith("Right.")
+    assert "bond0, enp0s8 and enp0s9" in question.reveal()
+
+
+def test_question_with_value_choices_and_korean_text():
+    question = nb.Question("00_shared_mac", choices=["08:00:27:e8:26:58", "08:00:27:27:a9:2d"],
+                           answer="08:00:27:27:a9:2d", lang="ko")
+    text = question.text()
+    assert text.startswith("스스로 확인: ")
+    assert "  a) 08:00:27:e8:26:58" in text and "  b) 08:00:27:27:a9:2d" in text
+    assert question.reveal().startswith("정답: 08:00:27:27:a9:2d.")
+
+
+def test_question_refuses_an_answer_that_is_not_a_choice():
+    with pytest.raises(ValueError):
+        nb.ask("00_shared_mac", answer=9)
+    with pytest.raises(ValueError):
+        nb.ask("00_shared_mac", choices=["a", "b"], answer="c")
+
+
+def test_question_widget_click_shows_feedback_and_reveal_shows_evidence():
+    set_lang("en")
+    question = nb.ask("00_shared_mac", answer=3, evidence="the evidence")
+    widget = question.widget
+    title, choices, feedback, button, answer = widget.children
+    assert "Self-check" in title.value
+    choices.index = 0
+    assert "✘" in feedback.value and question.tries == 1
+    choices.index = 2
+    assert "✔" in feedback.value and question.solved
+    button.click()
+    assert question.reveal().startswith("Answer: bond0, enp0s8 and enp0s9.")
+
+
+def test_question_shows_as_plain_text_where_widgets_do_not_run():
+    set_lang("en")
+    question = nb.ask("00_without_lab", answer=2)
+    bundle = question._repr_mimebundle_()
+    assert bundle["text/plain"] == question.text()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_environment_check_without_lab_is_ready_but_says_so():
+    report = nb.check_environment("en", lab_pieces=lambda: [("User-Mode Linux (linux.uml)", "apt install x")])
+    assert report.ok
+    assert not report.lab_ready
+    assert "without the lab" in report.summary()
+    lab_row = [row for row in report.rows if row.key == "lab"][0]
+    assert not lab_row.required and "User-Mode Linux" in lab_row.found
+    assert "apt install x" in lab_row.fix
+    assert "–" in repr(report)
+    assert "<table" in report._repr_html_()
+
+
+def test_environment_check_with_lab_in_korean():
+    report = nb.check_environment("ko", lab_pieces=lambda: [])
+    assert report.lab_ready
+    frame = report.frame()
+    assert list(frame.columns) == ["상태", "항목", "확인 결과", "해결 방법"]
+    if report.ok:
+        assert report.summary().startswith("모두 준비되었습니다")
+
+
+def test_environment_check_reports_a_missing_package(monkeypatch):
+    real = nb._version
+    monkeypatch.setattr(nb, "_version", lambda name: None if name == "boto3" else real(name))
+    report = nb.check_environment("en", lab_pieces=lambda: [])
+    assert not report.ok
+    row = [row for row in report.rows if row.what == "boto3"][0]
+    assert row.found == "not installed" and "make setup" in row.fix
+    assert "✘ boto3" in repr(report)
+
+
+def test_show_files_numbers_lines_and_names_them(tmp_path):
+    (tmp_path / "ifcfg-b").write_text("B=2\n")
+    (tmp_path / "ifcfg-a").write_text("A=1\nC=3\n")
+    shown = nb.show_files(tmp_path)
+    text = repr(shown)
+    assert text.index("ifcfg-a") < text.index("ifcfg-b")
+    assert "1 | A=1" in text and "2 | C=3" in text
+    assert "<pre" in shown._repr_html_()
+    rendered = repr(nb.show_text({"50-bond.yaml": "network:\n"}))
+    assert rendered == "# 50-bond.yaml\nnetwork:"
