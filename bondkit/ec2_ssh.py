@@ -12,10 +12,12 @@ KEYS`` block cloud-init prints), never from the first connection.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,18 @@ def _rewrite_script(path: str, instance_id: str) -> str:
     )
 
 
+@contextlib.contextmanager
+def _guest_admin(lab: Any, guest: str, *, ours: bool) -> Iterator[Any]:
+    """The lab's root connection to ``guest``; closed afterwards when we looked the lab up ourselves
+    (a caller's lab keeps its cached connections)."""
+    admin = lab.host(guest)
+    try:
+        yield admin
+    finally:
+        if ours:
+            admin.close()
+
+
 def _install_key(admin: Any, path: str, instance_id: str, line: str) -> None:
     admin.run(_rewrite_script(path, instance_id), input=line + "\n", check=True)
 
@@ -114,6 +128,7 @@ def ssh_to_instance(
             target, instance, key_path, command, user or "ubuntu", connect_deadline, host_key_wait, tutorial
         )
     notes = [t("ec2.note.not_contacted", ip=public or "-")]
+    ours = lab is None
     lab = lab if lab is not None else current_lab()
     if lab is None:
         notes.append(t("ec2.note.no_lab"))
@@ -127,7 +142,8 @@ def ssh_to_instance(
     address, port = lab.endpoint(guest)
     if not is_loopback_url(f"ssh://{address}"):
         raise EC2Error("ec2.ssh_not_local", where=guest, address=address)
-    _install_key(lab.host(guest), authorized_keys, instance_id, public_key_line(key, f"{MARK}{instance_id}"))
+    with _guest_admin(lab, guest, ours=ours) as admin:
+        _install_key(admin, authorized_keys, instance_id, public_key_line(key, f"{MARK}{instance_id}"))
     target.call(
         "create_tags",
         Resources=[instance_id],
@@ -192,6 +208,7 @@ def release_guests(target: Target, instances: list[InstanceResult], *, lab: Any 
     bound = [i for i in instances if LAB_GUEST_TAG in i.tags]
     if not bound or target.real:
         return notes
+    ours = lab is None
     lab = lab if lab is not None else current_lab()
     for instance in bound:
         guest = instance.tags[LAB_GUEST_TAG]
@@ -199,9 +216,10 @@ def release_guests(target: Target, instances: list[InstanceResult], *, lab: Any 
             notes.append(t("ec2.note.lab_gone", instance_id=instance.instance_id, guest=guest))
             continue
         try:
-            _remove_key(
-                lab.host(guest), instance.tags.get(LAB_KEYS_TAG, GUEST_AUTHORIZED_KEYS), instance.instance_id
-            )
+            with _guest_admin(lab, guest, ours=ours) as admin:
+                _remove_key(
+                    admin, instance.tags.get(LAB_KEYS_TAG, GUEST_AUTHORIZED_KEYS), instance.instance_id
+                )
             notes.append(t("ec2.note.key_removed", instance_id=instance.instance_id, guest=guest))
         except BondkitError as exc:
             notes.append(

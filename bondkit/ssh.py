@@ -404,8 +404,10 @@ class _Shell:
     """One long-lived ``sh`` on the remote side, fed a command at a time (as Mininet drives its hosts).
 
     Starting a session and a shell per command costs about 100 ms on a User-Mode Linux guest, where
-    every fork is slow; a shell that stays up answers in a few milliseconds. Each command runs with
-    stdin from /dev/null, and is followed by markers on stdout and stderr that carry its exit status.
+    every fork is slow; a shell that stays up answers in a few milliseconds. Each command runs in a
+    subshell with stdin from /dev/null, so ``exit``, ``set -e`` or ``cd`` behave as they do with one
+    session per command and leave the shell as it was; markers on stdout and stderr follow it and carry
+    its exit status.
     """
 
     def __init__(self, transport: paramiko.Transport, timeout: float) -> None:
@@ -417,7 +419,7 @@ class _Shell:
     def run(self, command: str, timeout: float) -> tuple[str, str, int]:
         end = f"\n{self.marker}"
         self.channel.sendall(
-            f"{{ {command}\n}} </dev/null; printf '\\n{self.marker}%d\\n' $?; "
+            f"( {command}\n) </dev/null; printf '\\n{self.marker}%d\\n' $?; "
             f"printf '\\n{self.marker}\\n' >&2\n".encode()
         )
         out, err = b"", b""

@@ -510,3 +510,8 @@ def test_messages_complete_in_both_languages() -> None:
         assert set(texts) >= {"en", "ko"} and texts["en"].strip() and texts["ko"].strip(), key
         fields = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in ("en", "ko")]
         assert fields[0] == fields[1], key
+
+
+def test_current_lab_tolerates_a_missing_lab_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "bondkit.lab", None)  # import bondkit.lab -> ImportError
+    assert ec2_ssh.current_lab() is None

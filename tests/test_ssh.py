@@ -199,3 +199,21 @@ def test_agent_and_default_keys_are_not_used(sshd: SSHServer, monkeypatch: pytes
     with sshd.host():
         pass
     assert seen["allow_agent"] is False and seen["look_for_keys"] is False
+
+
+def test_persistent_shell_behaves_like_one_session_per_command(sshd: SSHServer) -> None:
+    with sshd.host(persistent_shell=True) as shell:
+        first = shell.run("echo out; echo err >&2")
+        assert (first.stdout, first.stderr, first.status) == ("out\n", "err\n", 0)
+        assert shell.run("printf no-newline").stdout == "no-newline"
+        assert shell.run("exit 3").status == 3  # the shell itself survives
+        home = shell.run("pwd").stdout.strip()
+        shell.run("set -e; cd /tmp; X=1")
+        assert shell.run("false; echo still here $PWD ${X:-unset}").stdout == f"still here {home} unset\n"
+        with pytest.raises(SSHError) as caught:
+            shell.run("echo boom >&2; exit 5", check=True)
+        assert "boom" in str(caught.value) and "5" in str(caught.value)
+        with pytest.raises(SSHError):
+            shell.run("sleep 5", timeout=0.3)
+        assert shell.run("cat", input="via exec\n").stdout == "via exec\n"  # stdin: a session of its own
+        assert shell.run("echo recovered").stdout == "recovered\n"
