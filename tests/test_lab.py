@@ -176,6 +176,7 @@ def test_cli_up_status_ssh_fault_down(lab_slot):
         assert set(status["hosts"]) == {"client", "server"}
         ssh = bondkit("lab", "ssh", "client", "--", "ip", "-br", "link", "show", "enp0s8")
         assert ssh.returncode == 0 and vbox_mac("client", "enp0s8") in ssh.stdout
+        assert bondkit("lab", "ssh", "client", "--", "ip", "link", "set", "enp0s8", "up").returncode == 0
         assert bondkit("lab", "fault", "client", "enp0s8", "carrier-loss").returncode == 0
         assert "NO-CARRIER" in bondkit("lab", "ssh", "client", "--", "ip", "link", "show", "enp0s8").stdout
         assert bondkit("lab", "fault", "client", "enp0s8", "restore").returncode == 0
