@@ -140,6 +140,31 @@ def show_text(files: dict[str, str], numbered: bool = False) -> FileViews:
     return FileViews([FileView(Path(name), text, numbered) for name, text in files.items()])
 
 
+@dataclass
+class Findings:
+    """Lint findings shown one per line as ``file:line: severity: message [rule]``, or a line saying
+    there are none (an empty list would show as ``[]``)."""
+
+    findings: list[Any]
+    lang: str | None = None
+
+    def __repr__(self) -> str:
+        if not self.findings:
+            return t("nb.lint.none", self.lang)
+        return "\n".join(finding.format(self.lang) for finding in self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def rules(self) -> list[str]:
+        return [finding.rule for finding in self.findings]
+
+
+def show_findings(findings: Sequence[Any], lang: str | None = None) -> Findings:
+    """``bondkit.lint`` findings as the ``bondkit lint`` command prints them."""
+    return Findings(list(findings), lang)
+
+
 # --------------------------------------------------------------------------- self-check questions
 
 

@@ -1,0 +1,408 @@
+# %% [markdown] lang="en"
+# # 02 · Bond configurations: ifcfg, netplan, and what they mean
+#
+# The bonding tutorial configures `bond0` twice: with CentOS 7 network-scripts (`ifcfg-*` files) and with
+# Ubuntu 18.04's netplan. This notebook reads those very files, checks them for mistakes, and converts
+# them from one format to another.
+#
+# ## Objectives
+#
+# After this notebook you can
+#
+# - read an `ifcfg-bond0` file, its slaves' files and a netplan `bonds:` section line by line;
+# - explain `mode`, `miimon`, `fail_over_mac` and `primary`, and the numbers `mode=1` and
+#   `fail_over_mac=1` stand for;
+# - use `bondkit.formats` to parse any of these files into one model, a `BondSpec`, and compare the CentOS
+#   and Ubuntu set-ups;
+# - run `bondkit.lint` and find the two problems in the tutorial: a file saved under the wrong name and
+#   netplan's deprecated `gateway4`;
+# - convert a bond between ifcfg, netplan, nmcli and `ip` commands, and check that nothing is lost.
+
+# %% [markdown] lang="ko"
+# # 02 · 본딩 설정: ifcfg, netplan, 그리고 그 뜻
+#
+# 본딩 튜토리얼은 `bond0`를 두 번 설정합니다. 한 번은 CentOS 7의 network-scripts(`ifcfg-*` 파일)로,
+# 한 번은 Ubuntu 18.04의 netplan으로. 이 노트북에서는 바로 그 파일들을 읽고, 실수가 없는지 점검하고,
+# 한 형식에서 다른 형식으로 바꿔 봅니다.
+#
+# ## 학습 목표
+#
+# 이 노트북을 마치면 다음을 할 수 있습니다.
+#
+# - `ifcfg-bond0` 파일과 슬레이브 파일, netplan의 `bonds:` 부분을 한 줄씩 읽을 수 있습니다.
+# - `mode`, `miimon`, `fail_over_mac`, `primary`가 무슨 뜻인지, `mode=1`과 `fail_over_mac=1`의 숫자가
+#   무엇을 가리키는지 설명할 수 있습니다.
+# - `bondkit.formats`로 이 파일들을 하나의 모델(`BondSpec`)로 파싱하고, CentOS와 Ubuntu 설정을 비교할
+#   수 있습니다.
+# - `bondkit.lint`를 돌려 튜토리얼의 문제 두 가지를 찾을 수 있습니다. 잘못된 이름으로 저장된 파일과
+#   netplan에서 더는 권장하지 않는 `gateway4`입니다.
+# - 본딩 설정을 ifcfg, netplan, nmcli, `ip` 명령 사이에서 변환하고, 빠진 것이 없는지 확인할 수
+#   있습니다.
+
+# %%
+from bondkit import formats, lint
+from bondkit import notebook as nb
+from bondkit.formats import ifcfg, netplan
+
+nb.setup()
+
+# %% [markdown] lang="en"
+# ## 1. The CentOS client's three files
+#
+# On CentOS 7 every interface has a file in `/etc/sysconfig/network-scripts/`. The tutorial writes three
+# for the client: one for the bond and one for each slave. The kit keeps them, byte for byte, in
+# `data/seed/centos/client/`.
+
+# %% [markdown] lang="ko"
+# ## 1. CentOS client의 파일 세 개
+#
+# CentOS 7에서는 인터페이스마다 `/etc/sysconfig/network-scripts/`에 파일이 하나씩 있습니다. 튜토리얼은
+# client에 파일 세 개를 씁니다. 본딩 인터페이스용 하나와 슬레이브마다 하나씩입니다. 키트는 그 파일들을
+# 한 글자도 바꾸지 않고 `data/seed/centos/client/`에 담아 두었습니다.
+
+# %%
+centos_client = nb.data_path("seed", "centos", "client")
+nb.show_files(centos_client)
+
+# %% [markdown] lang="en"
+# What the lines say:
+#
+# | key | in `ifcfg-bond0` | in the slaves' files |
+# |---|---|---|
+# | `TYPE` | `Bond`: this interface is a bond | `Ethernet`: an ordinary NIC |
+# | `NAME`, `DEVICE` | the connection's name and the kernel's interface name, both `bond0` | `enp0s8` / `enp0s9`; the file name must match `DEVICE` |
+# | `BOOTPROTO` | `static`: the address is written here | `none`: a slave has no address of its own |
+# | `IPADDR`, `PREFIX` | `192.168.99.101/24` | — |
+# | `DEFROUTE=no` | the bond never becomes the default route (`enp0s3`, the NAT NIC, keeps it) | — |
+# | `ONBOOT=yes` | bring it up at boot | same |
+# | `BONDING_OPTS` | the driver's options, passed to the kernel as they are | — |
+# | `MASTER`, `SLAVE` | — | `MASTER=bond0` and `SLAVE=yes` enslave the NIC to `bond0` |
+#
+# `BONDING_OPTS="mode=1 miimon=100 fail_over_mac=1"` holds the whole behaviour of the bond:
+#
+# - `mode=1` is **active-backup**: one slave carries all traffic, the other waits;
+# - `miimon=100` checks each slave's link every 100 ms; without it (or ARP monitoring) the bond never
+#   notices a dead link;
+# - `fail_over_mac=1` is `active`: the bond's MAC address is always that of the active slave
+#   (notebook `04` compares the three policies).
+
+# %% [markdown] lang="ko"
+# 각 줄의 뜻은 이렇습니다.
+#
+# | 키 | `ifcfg-bond0`에서 | 슬레이브 파일에서 |
+# |---|---|---|
+# | `TYPE` | `Bond`: 이 인터페이스는 본딩 인터페이스 | `Ethernet`: 보통 NIC |
+# | `NAME`, `DEVICE` | 연결 이름과 커널의 인터페이스 이름, 둘 다 `bond0` | `enp0s8` / `enp0s9`. 파일 이름이 `DEVICE`와 맞아야 합니다 |
+# | `BOOTPROTO` | `static`: 주소를 이 파일에 직접 적음 | `none`: 슬레이브는 자기 주소가 없음 |
+# | `IPADDR`, `PREFIX` | `192.168.99.101/24` | — |
+# | `DEFROUTE=no` | 본딩 인터페이스를 기본 경로로 쓰지 않음(기본 경로는 NAT용 `enp0s3`가 가짐) | — |
+# | `ONBOOT=yes` | 부팅할 때 올림 | 같음 |
+# | `BONDING_OPTS` | 본딩 드라이버 옵션. 그대로 커널에 전달됨 | — |
+# | `MASTER`, `SLAVE` | — | `MASTER=bond0`와 `SLAVE=yes`로 이 NIC를 `bond0`의 슬레이브로 만듦 |
+#
+# 본딩의 동작은 모두 `BONDING_OPTS="mode=1 miimon=100 fail_over_mac=1"` 한 줄에 들어 있습니다.
+#
+# - `mode=1`은 **액티브-백업**입니다. 슬레이브 하나가 모든 트래픽을 나르고 다른 하나는 기다립니다.
+# - `miimon=100`은 100 ms마다 각 슬레이브의 링크를 확인합니다. 이것(또는 ARP 모니터링)이 없으면 본딩은
+#   링크가 죽어도 알아채지 못합니다.
+# - `fail_over_mac=1`은 `active`입니다. 본딩 인터페이스의 MAC 주소가 늘 액티브 슬레이브의 MAC 주소를
+#   따라갑니다(세 가지 정책은 `04` 노트북에서 비교합니다).
+
+# %% [markdown] lang="en"
+# ## 2. One model for every format
+#
+# `formats.load` reads a directory (or files), finds each file's format, and returns one `BondSpec` per
+# bond. Options are stored under the kernel's own names and words, the ones
+# `/sys/class/net/bond0/bonding/` and `/proc/net/bonding/bond0` use, so numbers become words.
+
+# %% [markdown] lang="ko"
+# ## 2. 모든 형식을 하나의 모델로
+#
+# `formats.load`는 디렉터리(또는 파일)를 읽어 파일마다 형식을 알아내고, 본딩마다 `BondSpec`을 하나씩
+# 돌려줍니다. 옵션은 커널이 쓰는 이름과 값, 곧 `/sys/class/net/bond0/bonding/`와
+# `/proc/net/bonding/bond0`에 나오는 말로 저장되므로, 숫자는 이름으로 바뀝니다.
+
+# %%
+client = formats.load(centos_client)[0]
+client.to_dict()
+
+# %%
+nb.ask("02_alias", answer=2)
+
+# %% [markdown] lang="en"
+# ## 3. The Ubuntu client: netplan
+#
+# Ubuntu 18.04 describes the network in YAML under `/etc/netplan/` and applies it with
+# `sudo netplan apply`. The members are listed under `ethernets:` with `dhcp4: false`, the bond under
+# `bonds:`, and the driver's options under `parameters:` with netplan's own names
+# (`mii-monitor-interval` is `miimon`, `fail-over-mac-policy` is `fail_over_mac`).
+
+# %% [markdown] lang="ko"
+# ## 3. Ubuntu client: netplan
+#
+# Ubuntu 18.04는 네트워크를 `/etc/netplan/` 아래의 YAML로 적고 `sudo netplan apply`로 적용합니다.
+# 슬레이브는 `ethernets:` 아래에 `dhcp4: false`로, 본딩은 `bonds:` 아래에 적고, 드라이버 옵션은
+# `parameters:` 아래에 netplan식 이름으로 씁니다(`mii-monitor-interval`은 `miimon`,
+# `fail-over-mac-policy`는 `fail_over_mac`).
+
+# %%
+ubuntu_file = nb.data_path("seed", "ubuntu", "client", "50-cloud-init.yaml")
+nb.show_files(ubuntu_file)
+
+# %% [markdown] lang="en"
+# Parsed, both clients are the same kind of object, so they can be put side by side:
+
+# %% [markdown] lang="ko"
+# 파싱하면 두 client가 같은 모양의 객체가 되므로 나란히 놓고 비교할 수 있습니다.
+
+# %%
+ubuntu = formats.load(ubuntu_file)[0]
+{"CentOS": client.to_dict(), "Ubuntu": ubuntu.to_dict()}
+
+# %%
+nb.ask("02_ubuntu_extra", answer=1)
+
+# %% [markdown] lang="en"
+# The two halves of the tutorial are separate set-ups (`192.168.99.0/24` on CentOS, `192.168.225.0/24` on
+# Ubuntu), so different addresses are expected. The real differences are `primary: enp0s8`, which makes
+# enp0s8 the preferred slave whenever its link is up, and `gateway4`, which gives the bond a default
+# route. On CentOS `DEFROUTE=no` keeps the default route on `enp0s3`; on Ubuntu the bond's gateway
+# competes with the one `enp0s3` gets from DHCP, on a host-only network that usually leads nowhere.
+
+# %% [markdown] lang="ko"
+# 튜토리얼의 두 부분은 서로 다른 구성이므로(CentOS는 `192.168.99.0/24`, Ubuntu는 `192.168.225.0/24`)
+# 주소가 다른 것은 당연합니다. 진짜 차이는 두 가지입니다. `primary: enp0s8`은 링크가 살아 있는 한
+# enp0s8을 우선 슬레이브로 쓰게 하고, `gateway4`는 본딩 인터페이스에 기본 경로를 줍니다. CentOS에서는
+# `DEFROUTE=no` 덕분에 기본 경로가 `enp0s3`에 남지만, Ubuntu에서는 본딩 인터페이스의 게이트웨이가
+# `enp0s3`이 DHCP로 받은 기본 경로와 경쟁합니다. 호스트 전용 네트워크의 게이트웨이는 대개 어디로도
+# 이어지지 않는데도 말입니다.
+
+# %% [markdown] lang="en"
+# ## 4. Lint: the mistakes a file can hide
+#
+# `lint.lint` reads files leniently and reports every problem with its file and line, a severity
+# (`error`, `warning`, `info`) and a rule id. The command line does the same: `bondkit lint PATH...`.
+# The CentOS files of the client and the (corrected) server are clean:
+
+# %% [markdown] lang="ko"
+# ## 4. 린트: 파일에 숨은 실수 찾기
+#
+# `lint.lint`는 파일을 너그럽게 읽으면서 문제를 모두 찾아, 파일과 줄, 심각도(`error`, `warning`,
+# `info`), 규칙 id와 함께 알려 줍니다. 명령줄에서는 `bondkit lint PATH...`가 같은 일을 합니다. client와
+# (바로잡은) server의 CentOS 파일에는 지적 사항이 없습니다.
+
+# %%
+nb.show_findings(lint.lint([centos_client, nb.data_path("seed", "centos", "server")]))
+
+# %% [markdown] lang="en"
+# ### The tutorial's slip
+#
+# For the server, the tutorial heads the enp0s8 block (`NAME=enp0s8`, `DEVICE=enp0s8`) with the path
+# `/etc/sysconfig/network-scripts/ifcfg-enp0s9`. A student who saves each block under its heading gets the
+# files in `data/seed/centos/server-as-published/` after the first two blocks:
+
+# %% [markdown] lang="ko"
+# ### 튜토리얼의 실수
+#
+# 튜토리얼은 server의 enp0s8 설정(`NAME=enp0s8`, `DEVICE=enp0s8`) 위에 파일 경로를
+# `/etc/sysconfig/network-scripts/ifcfg-enp0s9`라고 적어 두었습니다. 적힌 경로대로 저장하면 처음 두
+# 블록까지 저장했을 때 `data/seed/centos/server-as-published/`와 같은 파일이 생깁니다.
+
+# %%
+published = nb.data_path("seed", "centos", "server-as-published")
+nb.show_findings(lint.lint(published))
+
+# %% [markdown] lang="en"
+# Lint names the file and the line (`DEVICE=enp0s8` in a file called `ifcfg-enp0s9`) and the consequence:
+# a bond with one slave has nothing to fail over to. Now save the third block, enp0s9's, under its heading,
+# `ifcfg-enp0s9`, as the tutorial says. Before you run the next cell: which slaves does `bond0` get?
+
+# %% [markdown] lang="ko"
+# 린트는 파일과 줄(`ifcfg-enp0s9`라는 파일 안의 `DEVICE=enp0s8`)과 그 결과를 함께 알려 줍니다. 슬레이브가
+# 하나뿐인 본딩은 페일오버할 곳이 없습니다. 이제 세 번째 블록(enp0s9 설정)도 튜토리얼대로 `ifcfg-enp0s9`에
+# 저장한다고 해 봅시다. 다음 셀을 실행하기 전에 생각해 보세요. `bond0`의 슬레이브는 무엇이 될까요?
+
+# %%
+nb.ask("02_overwritten", answer=3)
+
+# %%
+saved = {"ifcfg-bond0": (published / "ifcfg-bond0").read_text(),
+         "ifcfg-enp0s9": (nb.data_path("seed", "centos", "server") / "ifcfg-enp0s9").read_text()}
+server_as_saved = ifcfg.parse(saved)
+server_as_saved[0].slave_names
+
+# %%
+nb.show_findings(lint.lint(server_as_saved))
+
+# %% [markdown] lang="en"
+# The third save overwrote the second: enp0s8 has no file, so it is never enslaved, and the server's bond
+# runs on enp0s9 alone. The tutorial's test (take the active slave down, watch the ping go on) cannot
+# work on such a server. Notebook `03` uses the corrected files in `data/seed/centos/server/`.
+#
+# ### netplan's `gateway4`
+#
+# The Ubuntu files have a warning of their own:
+
+# %% [markdown] lang="ko"
+# 세 번째 저장이 두 번째 파일을 덮어썼습니다. enp0s8에는 파일이 없으니 슬레이브가 되지 못하고, server의
+# 본딩은 enp0s9 하나로만 돌아갑니다. 이런 server에서는 튜토리얼의 시험(액티브 슬레이브를 내리고 ping이
+# 계속 가는지 보기)이 성립하지 않습니다. `03` 노트북은 바로잡은 `data/seed/centos/server/`의 파일을
+# 씁니다.
+#
+# ### netplan의 `gateway4`
+#
+# Ubuntu 파일에도 경고가 하나 있습니다.
+
+# %%
+nb.show_findings(lint.lint(nb.data_path("seed", "ubuntu")))
+
+# %% [markdown] lang="en"
+# `gateway4` still works on Ubuntu 18.04 but current netplan warns about it; the same route is written
+# `routes: [{to: default, via: 192.168.225.1}]`.
+#
+# ## 5. Converting between formats
+#
+# A conversion is a parse followed by a render: `formats.render(spec, fmt)` writes a `BondSpec` as the
+# files of `ifcfg`, `netplan`, `nmcli` or `ip` (`bondkit convert PATH... --to FMT` on the command line).
+# Here is the CentOS client as netplan YAML:
+
+# %% [markdown] lang="ko"
+# `gateway4`는 Ubuntu 18.04에서는 아직 동작하지만 지금의 netplan은 경고를 냅니다. 같은 경로를
+# `routes: [{to: default, via: 192.168.225.1}]`로 적으면 됩니다.
+#
+# ## 5. 형식 사이의 변환
+#
+# 변환은 파싱한 다음 렌더링하는 것입니다. `formats.render(spec, fmt)`는 `BondSpec`을 `ifcfg`, `netplan`,
+# `nmcli`, `ip` 형식의 파일로 써냅니다(명령줄에서는 `bondkit convert PATH... --to FMT`). CentOS client를
+# netplan YAML로 바꾸면 이렇습니다.
+
+# %%
+as_netplan = formats.render(client, "netplan")
+nb.show_text(as_netplan)
+
+# %% [markdown] lang="en"
+# Does the conversion keep the meaning? Parse the YAML back and compare it with the original spec, then
+# render it as ifcfg again and compare the files:
+
+# %% [markdown] lang="ko"
+# 변환해도 뜻이 그대로일까요? YAML을 다시 파싱해 원래 spec과 비교하고, 그것을 다시 ifcfg로 렌더링해
+# 파일끼리도 비교해 봅시다.
+
+# %%
+back = formats.parse_text(as_netplan["bond0.yaml"], "bond0.yaml")[0]
+back == client, formats.render(back, "ifcfg") == formats.render(client, "ifcfg")
+
+# %% [markdown] lang="en"
+# The same bond as NetworkManager commands (what `nmcli` users on RHEL 8 and later type) and as plain
+# `ip` commands (what bondkit runs on the lab hosts, which have no distribution tooling). Note the order
+# of the `ip` commands: a NIC must be down before it can be enslaved.
+
+# %% [markdown] lang="ko"
+# 같은 본딩을 NetworkManager 명령(RHEL 8 이후에서 `nmcli`로 입력하는 것)과 순수 `ip` 명령(배포판 도구가
+# 없는 실습 환경 호스트에서 bondkit이 실행하는 것)으로도 써 봅니다. `ip` 명령의 순서를 보세요. NIC를
+# 슬레이브로 넣으려면 먼저 내려야 합니다.
+
+# %%
+nb.show_text({**formats.render(client, "nmcli"), **formats.render(client, "ip")})
+
+# %% [markdown] lang="en"
+# Going the other way, Ubuntu to CentOS, shows where netplan's `primary` and `gateway4` land in ifcfg
+# terms. Guess first:
+
+# %% [markdown] lang="ko"
+# 반대 방향, Ubuntu에서 CentOS로 바꾸면 netplan의 `primary`와 `gateway4`가 ifcfg의 어디로 가는지 보입니다.
+# 먼저 짐작해 보세요.
+
+# %%
+ubuntu_as_ifcfg = formats.render(ubuntu, "ifcfg")
+nb.ask("02_primary_in_ifcfg", answer=1, evidence=nb.show_text({"ifcfg-bond0": ubuntu_as_ifcfg["ifcfg-bond0"]}))
+
+# %% [markdown] lang="en"
+# ## 6. The options, and where each format writes them
+#
+# | kernel option | meaning in active-backup | the tutorial |
+# |---|---|---|
+# | `mode` | `active-backup` (1): one slave at a time carries traffic | `mode=1` |
+# | `miimon` | check each slave's carrier every N ms; 0 turns it off | `100` |
+# | `updelay`, `downdelay` | wait this long (a multiple of `miimon`) before using a link that came up / giving up one that went down | — |
+# | `fail_over_mac` | what happens to MAC addresses on failover: `none` (0), `active` (1), `follow` (2) | `1` (`active`) |
+# | `primary` | the slave to prefer whenever its link is up | Ubuntu: `enp0s8` |
+# | `primary_reselect` | when to go back to the primary: `always`, `better`, `failure` | — |
+# | `arp_interval`, `arp_ip_target` | instead of `miimon`: probe these addresses with ARP every N ms (notebook `05`) | — |
+# | `num_grat_arp` | gratuitous ARPs sent after a failover, so the switch and peers learn the new path | — |
+#
+# netplan spells the same options its own way; the kit keeps the table it translates with:
+
+# %% [markdown] lang="ko"
+# ## 6. 옵션, 그리고 형식마다 적는 자리
+#
+# | 커널 옵션 | 액티브-백업에서의 뜻 | 튜토리얼 |
+# |---|---|---|
+# | `mode` | `active-backup`(1): 한 번에 슬레이브 하나만 트래픽을 나름 | `mode=1` |
+# | `miimon` | N ms마다 각 슬레이브의 캐리어를 확인. 0이면 끔 | `100` |
+# | `updelay`, `downdelay` | 올라온 링크를 쓰기 전 / 내려간 링크를 포기하기 전에 이만큼 기다림(`miimon`의 배수) | — |
+# | `fail_over_mac` | 페일오버 때 MAC 주소를 어떻게 할지: `none`(0), `active`(1), `follow`(2) | `1`(`active`) |
+# | `primary` | 링크가 살아 있으면 늘 먼저 쓸 슬레이브 | Ubuntu: `enp0s8` |
+# | `primary_reselect` | primary로 언제 돌아갈지: `always`, `better`, `failure` | — |
+# | `arp_interval`, `arp_ip_target` | `miimon` 대신 N ms마다 이 주소들에 ARP를 보내 확인(`05` 노트북) | — |
+# | `num_grat_arp` | 페일오버 뒤 보내는 gratuitous ARP 수. 스위치와 상대 호스트가 새 경로를 배우게 함 | — |
+#
+# netplan은 같은 옵션을 자기 식으로 부릅니다. 키트가 변환에 쓰는 표는 이렇습니다.
+
+# %%
+netplan.KERNEL_TO_NETPLAN
+
+# %% [markdown] lang="en"
+# Finally, a configuration with two mistakes that no parser refuses, because each value is valid on
+# its own. Lint finds them from what the values mean together. It also adds a note (`info`): the file
+# does not set `fail_over_mac`, so the bond uses the default, `none`; notebooks `04` and `05` show when
+# that matters.
+
+# %% [markdown] lang="ko"
+# 마지막으로, 파서는 받아들이지만(값 하나하나는 올바르므로) 실수가 두 개 있는 설정입니다. 린트는 값들을
+# 함께 놓고 그 뜻을 따져 찾아냅니다. 참고 사항(`info`)도 하나 덧붙입니다. 이 파일은 `fail_over_mac`을
+# 적지 않았으므로 기본값 `none`이 쓰이는데, 그것이 언제 문제가 되는지는 `04`와 `05` 노트북에서 봅니다.
+
+# %%
+broken = """\
+network:
+  version: 2
+  ethernets:
+    enp0s8: {dhcp4: false}
+    enp0s9: {dhcp4: false}
+  bonds:
+    bond0:
+      interfaces: [enp0s8, enp0s9]
+      addresses: [192.168.225.101/24]
+      parameters:
+        mode: active-backup
+        mii-monitor-interval: 100
+        up-delay: 150
+        primary: enp0s10
+"""
+nb.show_findings(lint.lint(formats.parse_text(broken, "broken.yaml")))
+
+# %%
+nb.ask("02_updelay", choices=[0, 100, 150, 200], answer=100)
+
+# %% [markdown] lang="en"
+# ## Summary
+#
+# - One `BondSpec` stands for a bond whatever file it came from; conversions go through it.
+# - `BONDING_OPTS` numbers are aliases: `mode=1` is `active-backup`, `fail_over_mac=1` is `active`.
+# - Lint finds what a parser cannot: a file under another interface's name, deprecated keys, a primary
+#   that is not a slave, delays the kernel will round.
+#
+# Nothing was started here. Next, `03_failover_test` applies these files to two lab hosts and breaks a
+# link.
+
+# %% [markdown] lang="ko"
+# ## 정리
+#
+# - 어느 파일에서 왔든 본딩 하나는 `BondSpec` 하나로 나타내며, 변환도 이것을 거칩니다.
+# - `BONDING_OPTS`의 숫자는 별칭입니다. `mode=1`은 `active-backup`, `fail_over_mac=1`은 `active`입니다.
+# - 린트는 파서가 못 찾는 것을 찾습니다. 다른 인터페이스 이름으로 저장된 파일, 권장하지 않는 키, 슬레이브가
+#   아닌 primary, 커널이 내림할 지연 값 같은 것들입니다.
+#
+# 이 노트북은 아무것도 띄우지 않았습니다. 다음 `03_failover_test`에서는 이 파일들을 실습 환경의 호스트
+# 두 대에 적용하고 링크를 끊어 봅니다.
