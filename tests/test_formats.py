@@ -573,3 +573,25 @@ def test_errors_speak_korean() -> None:
     with pytest.raises(BondkitError) as info:
         ifcfg.parse('DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="mode=9"\n', source="ifcfg-bond0")
     assert "본딩 모드" in info.value.message("ko") and info.value.message("ko").startswith("ifcfg-bond0:3: ")
+
+
+def test_netplan_directory_is_read_as_netplan_reads_it(tmp_path: Path) -> None:
+    """A bond in 60-bond.yaml may enslave ethernets that 50-cloud-init.yaml defines."""
+    write(
+        tmp_path,
+        {
+            "50-cloud-init.yaml": "network:\n  version: 2\n  ethernets: {eth1: {}, eth2: {}}\n",
+            "60-bond.yaml": "network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth1, eth2]\n",
+        },
+    )
+    (spec,) = formats.load(tmp_path)
+    assert spec.slave_names == ["eth1", "eth2"]
+    raises_at(
+        lambda: formats.load(tmp_path / "60-bond.yaml"), "60-bond.yaml", 5, "formats.netplan.undefined_member"
+    )
+
+
+def test_interface_names_are_limited_in_bytes() -> None:
+    assert ifcfg.parse("DEVICE=bond0\nTYPE=Bond\n")[0].name == "bond0"
+    with pytest.raises(ConfigError, match="1-15"):
+        ifcfg.parse("DEVICE=본딩인터페이스영\nTYPE=Bond\n")

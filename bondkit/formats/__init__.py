@@ -88,8 +88,9 @@ def _read_text(path: Path) -> str:
 def read(paths: Paths, *, lint: bool = False) -> tuple[list[BondSpec], list[Note]]:
     """Bonds from files and directories, and the notes that belong to no bond.
 
-    ifcfg files are joined per directory (a bond and its slaves are separate files); every other file
-    stands alone. With ``lint`` true, problems that do not stop reading become notes instead of errors.
+    ifcfg and netplan files are joined per directory (a bond and its slaves may be in separate files,
+    as in /etc/sysconfig/network-scripts and /etc/netplan); nmcli and ip scripts stand alone. With
+    ``lint`` true, problems that do not stop reading become notes instead of errors.
     """
     items = [Path(p) for p in ([paths] if isinstance(paths, str | os.PathLike) else list(paths))]
     specs: list[BondSpec] = []
@@ -111,17 +112,17 @@ def read(paths: Paths, *, lint: bool = False) -> tuple[list[BondSpec], list[Note
 
 def _read_files(files: list[Path], notes: list[Note] | None) -> tuple[list[BondSpec], int]:
     before = len(notes) if notes is not None else 0
-    groups: dict[str, dict[str, str]] = {}
+    groups: dict[tuple[str, str], dict[str, str]] = {}
     specs: list[BondSpec] = []
     for file in files:
         text = _read_text(file)
         fmt = detect(str(file), text)
-        if fmt == "ifcfg":
-            groups.setdefault(str(file.parent), {})[str(file)] = text
+        if fmt in ("ifcfg", "netplan"):
+            groups.setdefault((fmt, str(file.parent)), {})[str(file)] = text
         else:
             specs += FORMATS[fmt].parse(text, source=str(file), notes=notes)
-    for group in groups.values():
-        specs += ifcfg.parse(group, notes=notes)
+    for (fmt, _), group in groups.items():
+        specs += FORMATS[fmt].parse(group, notes=notes)
     return specs, (len(notes) - before if notes is not None else 0)
 
 

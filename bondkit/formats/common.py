@@ -110,7 +110,7 @@ class Collector:
 
     def ifname(self, name: str, where: Location, spec: BondSpec | None = None) -> bool:
         """Whether ``name`` can be a Linux interface name; a problem when not."""
-        if _IFNAME.fullmatch(name) and name not in (".", ".."):
+        if _IFNAME.fullmatch(name) and len(name.encode()) < 16 and name not in (".", ".."):
             return True
         self.problem("bad-value", "formats.bad_ifname", where, spec, name=name)
         return False

@@ -9,7 +9,9 @@ YAML an Ubuntu host wants and back. The YAML is read node by node (``yaml.compos
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 
 import yaml
 
@@ -137,11 +139,30 @@ def compose(text: str, source: str) -> yaml.Node:
     return node
 
 
-def parse(text: str, source: str = "netplan.yaml", notes: list[Note] | None = None) -> list[BondSpec]:
-    """Every bond of one netplan file; with ``notes`` given, problems are kept there for lint."""
+def parse(text: str | Mapping[str, str], source: str = "netplan.yaml",
+          notes: list[Note] | None = None) -> list[BondSpec]:
+    """Every bond of one netplan file, or of ``{path: text}`` read together as netplan reads /etc/netplan
+    (in file-name order, so a bond in 60-bond.yaml may use ethernets of 50-cloud-init.yaml). With
+    ``notes`` given, problems are kept there for lint."""
     col = Collector(notes)
-    reader = _Reader(source, col)
-    root = compose(text, source)
+    texts = {source: text} if isinstance(text, str) else dict(text)
+    documents = []
+    ethernets: dict[str, tuple[Location, str | None]] = {}
+    for path in sorted(texts, key=os.path.basename):
+        reader = _Reader(path, col)
+        sections = _sections(reader, compose(texts[path], path))
+        ethernets.update(_ethernets(reader, sections.get("ethernets")))
+        documents.append((reader, sections))
+    specs: list[BondSpec] = []
+    enslaved: dict[str, str] = {}
+    for reader, sections in documents:
+        bonds = reader.mapping(sections["bonds"], "bonds") if "bonds" in sections else []
+        specs += [_bond(reader, name, key, value, ethernets, enslaved) for name, key, value in bonds]
+    return specs
+
+
+def _sections(reader: _Reader, root: yaml.Node) -> dict[str, yaml.Node]:
+    """The blocks under ``network:`` (version checked, unknown ones reported)."""
     network = None
     for key, key_node, value in reader.mapping(root, "(top)"):
         if key != "network":
@@ -156,12 +177,7 @@ def parse(text: str, source: str = "netplan.yaml", notes: list[Note] | None = No
         elif key == "version" and reader.scalar(value, key) != 2:
             raise reader.fail(value, "formats.netplan.version")
         sections[key] = value
-    ethernets = _ethernets(reader, sections.get("ethernets"))
-    specs: list[BondSpec] = []
-    enslaved: dict[str, str] = {}
-    for name, key_node, value in reader.mapping(sections["bonds"], "bonds") if "bonds" in sections else []:
-        specs.append(_bond(reader, name, key_node, value, ethernets, enslaved))
-    return specs
+    return sections
 
 
 def _ethernets(reader: _Reader, node: yaml.Node | None) -> dict[str, tuple[Location, str | None]]:
