@@ -54,6 +54,7 @@ __all__ = [
     "filters_from_cli",
     "find_image",
     "find_ubuntu_image",
+    "open_target",
     "remaining",
     "run_instances",
     "ssh_to_instance",
@@ -100,10 +101,13 @@ class Target:
     real: bool = False
     aws_dir: Path | None = None  # the kit-local AWS config directory (None: kit_dir()/aws)
     profile: str = "default"
+    confirmed: bool = field(default=False, repr=False)  # real AWS: the student said yes (see Target.aws)
     _client: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_region(self.region)
+        if self.real and not self.confirmed:
+            raise EC2Error("ec2.real_unconfirmed")
         if not self.real and not (self.endpoint_url and is_loopback_url(self.endpoint_url)):
             raise EC2Error("ec2.endpoint_not_local", endpoint=self.endpoint_url or "-")
 
@@ -132,7 +136,7 @@ class Target:
         check_region(region)
         if not confirm(t("ec2.real_confirm", region=region)):
             raise EC2Error("ec2.real_declined")
-        return cls(None, region, real=True, aws_dir=aws_dir, profile=profile)
+        return cls(None, region, real=True, aws_dir=aws_dir, profile=profile, confirmed=True)
 
     @property
     def where(self) -> str:
@@ -226,6 +230,28 @@ class Target:
             response = getattr(self.client(), operation)(**params)
         response.pop("ResponseMetadata", None)
         return response
+
+
+def ask_in_terminal(text: str) -> bool:
+    """The default confirmation: show the cost note, accept only an explicit yes."""
+    print(text)
+    try:
+        return input(t("ec2.cli.confirm_prompt")).strip().lower() in ("yes", "y", "예", "네")
+    except EOFError:
+        return False
+
+
+def open_target(
+    real: bool = False,
+    *,
+    region: str = DEFAULT_REGION,
+    url: str | None = None,
+    confirm: Callable[[str], bool] | None = None,
+) -> Target:
+    """The embedded endpoint by default; real AWS only with ``real=True`` and a yes from ``confirm``."""
+    if real:
+        return Target.aws(region, confirm=confirm or ask_in_terminal)
+    return Target.emulator(url, region=region)
 
 
 # -- a step and its CLI twin ---------------------------------------------------------------------------

@@ -119,5 +119,5 @@ def _cleanup_after_failure(target: Target, lab: Any, pem: Path | None, original:
     """Best effort: remove what the kit made; a failure here is added to the original error, not raised."""
     try:
         ec2.cleanup(target, lab=lab, pem_files=[pem] if pem else [])
-    except (BondkitError, OSError) as exc:
+    except (BondkitError, OSError, KeyboardInterrupt) as exc:  # a second Ctrl-C stops the cleanup, not us
         original.add_note(t("ec2.cleanup_incomplete", reason=exc))

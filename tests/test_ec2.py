@@ -345,8 +345,11 @@ def test_real_mode_dry_run_first_and_small_types_only(target: Target) -> None:
     """Real-mode logic on a client bound to the emulator: DryRun goes first, large types are refused."""
     calls: list[tuple[str, bool]] = []
     _ready(target)
-    real = Target(None, real=True)
-    real._client = target.client()
+    with pytest.raises(EC2Error) as caught:
+        Target(None, real=True)  # not without a confirmation
+    assert caught.value.key == "ec2.real_unconfirmed"
+    real = Target.aws(confirm=lambda text: True)
+    real._client = target.client()  # bound to the emulator before any call: nothing reaches AWS
 
     def seen(params: dict[str, Any], model: Any, **_: Any) -> None:
         calls.append((model.name, bool(params["body"].get("DryRun"))))

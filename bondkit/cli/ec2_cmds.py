@@ -94,13 +94,12 @@ def _env(args: argparse.Namespace) -> int:
 
 
 def _confirm(text: str, assume_yes: bool) -> bool:
-    print(text, file=sys.stderr)
+    from bondkit.ec2 import ask_in_terminal
+
     if assume_yes:
+        print(text, file=sys.stderr)
         return True
-    try:
-        return input(t("ec2.cli.confirm_prompt")).strip().lower() in ("yes", "y", "예", "네")
-    except EOFError:
-        return False
+    return ask_in_terminal(text)
 
 
 @contextlib.contextmanager
