@@ -518,3 +518,15 @@ def test_messages_complete_in_both_languages() -> None:
 def test_current_lab_tolerates_a_missing_lab_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "bondkit.lab", None)  # import bondkit.lab -> ImportError
     assert ec2_ssh.current_lab() is None
+
+
+@pytest.mark.lab
+def test_walkthrough_logs_in_to_a_real_lab_guest(target: Target, tmp_path: Path, lab: Any) -> None:
+    """End to end: the .pem from the emulator logs in to the UML guest standing for the instance."""
+    result = walkthrough(target, key_dir=tmp_path, ssh=True, compare=False, lab=lab)
+    ssh = result.step("ssh").result
+    assert not ssh.skipped and ssh.stdout.splitlines()[-1] == "server"
+    assert ssh.reached and "127.0.0.1" in ssh.reached and ssh.public_ip not in ssh.reached
+    keys = lab.host("server").run("cat /root/.ssh/authorized_keys 2>/dev/null; true").stdout
+    assert "bondkit-instance:" not in keys  # terminate took the key off again
+    assert result.remaining is not None and result.remaining.empty()
