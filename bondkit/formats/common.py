@@ -149,10 +149,6 @@ class Collector:
         return None
 
 
-def is_default(dest: str) -> bool:
-    return dest in ("default", "0.0.0.0/0", "::/0")
-
-
 def split_addresses(addresses: list[str]) -> tuple[list[str], list[str]]:
     """IPv4 and IPv6 addresses apart, order kept: ifcfg and nmcli keep them in separate keys."""
     v4 = [a for a in addresses if ":" not in a]
