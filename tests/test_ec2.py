@@ -448,9 +448,9 @@ def test_host_keys_from_console_output() -> None:
 # -- the emulator and the command line -----------------------------------------------------------------------
 
 
-def test_emulator_binds_loopback(emu: Emulator) -> None:
+def test_emulator_binds_loopback(emu: Emulator, tmp_path: Path) -> None:
     assert emu.url.startswith("http://127.0.0.1:") and emulator.reachable(emu.url)
-    env = emu.env()
+    env = emu.env(aws_dir=tmp_path / "aws")
     assert env["AWS_ACCESS_KEY_ID"] == "testing" and env["AWS_DEFAULT_REGION"] == "ap-northeast-2"
     assert Path(env["AWS_CONFIG_FILE"]).exists() and Path(env["AWS_SHARED_CREDENTIALS_FILE"]).exists()
 
