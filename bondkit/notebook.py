@@ -12,13 +12,17 @@ describes the machine) varies from one machine to the next.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import importlib
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
 import sys
+import tempfile
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +167,196 @@ class Findings:
 def show_findings(findings: Sequence[Any], lang: str | None = None) -> Findings:
     """``bondkit.lint`` findings as the ``bondkit lint`` command prints them."""
     return Findings(list(findings), lang)
+
+
+# --------------------------------------------------------------------------- the lab, the work folder
+
+
+class LabSession:
+    """The embedded lab as a notebook uses it: the running one, one started for the notebook, or none.
+
+    Without a lab (see :func:`bondkit.lab.host.missing_pieces`) ``lab`` is None and the notebook shows
+    recorded data instead; the message says which, in the notebook's language. :meth:`close` stops the
+    lab only if this session started it: a lab started elsewhere (``bondkit lab up``) is left running.
+    """
+
+    def __init__(self, lab: Any = None, *, started: bool = False, missing: Sequence[tuple[str, str]] = (),
+                 error: str | None = None, lang: str | None = None) -> None:
+        self.lab = lab
+        self.started = started
+        self.missing = list(missing)
+        self.error = error
+        self.lang = lang
+        #: The switch profile to put back on a lab started elsewhere when this session closes.
+        self.restore_switch: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.lab is not None
+
+    def __bool__(self) -> bool:
+        return self.live
+
+    def message(self) -> str:
+        if self.lab is not None:
+            key = "nb.lab.started" if self.started else "nb.lab.reused"
+            return t(key, self.lang, hosts=", ".join(self.lab.hosts), switch=self.lab.switch)
+        if self.error:
+            return t("nb.lab.failed", self.lang, error=self.error)
+        pieces = "; ".join(f"{what} ({how})" for what, how in self.missing)
+        return t("nb.lab.missing", self.lang, pieces=pieces)
+
+    def close(self) -> str:
+        """Stop the lab if this session started it; returns what was done."""
+        if self.lab is None:
+            return t("nb.lab.closed_none", self.lang)
+        if not self.started:
+            if self.restore_switch:
+                self.lab.set_switch(self.restore_switch)
+            return t("nb.lab.closed_kept", self.lang)
+        self.lab.down()
+        self.lab = None
+        return t("nb.lab.closed", self.lang)
+
+    def __repr__(self) -> str:
+        return self.message()
+
+
+def open_lab(*, switch: str = "learning", lab_pieces: Callable[[], list[tuple[str, str]]] | None = None,
+             lab_class: Any = None) -> LabSession:
+    """The lab for this notebook: the one already running, else a new one, else none (with the reason).
+
+    A lab that fails to start is no error here: the notebook goes on with recorded data and says why.
+    """
+    if lab_pieces is None:
+        from bondkit.lab.host import missing_pieces as lab_pieces
+    missing = lab_pieces()
+    if missing:
+        return LabSession(missing=missing)
+    if lab_class is None:
+        from bondkit.lab import Lab as lab_class
+    from bondkit.errors import BondkitError
+
+    current = lab_class.current()
+    if current is not None:
+        session = LabSession(current)
+        if current.switch != switch:
+            session.restore_switch = current.switch
+            current.set_switch(switch)
+        return session
+    try:
+        return LabSession(lab_class(switch=switch).up(), started=True)
+    except BondkitError as exc:
+        return LabSession(error=str(exc))
+
+
+_WORKDIRS: list[Path] = []
+
+
+def workdir() -> Path:
+    """A fresh private folder for the files a notebook makes (key pairs, AWS config); see :func:`finish`."""
+    path = Path(tempfile.mkdtemp(prefix="bondkit-nb-"))
+    _WORKDIRS.append(path)
+    return path
+
+
+def finish(*sessions: LabSession) -> str:
+    """The last cell of a notebook: close the lab sessions it opened and remove its work folders."""
+    lines = []
+    for session in sessions:
+        kept = session.live and not session.started
+        done = session.close()
+        if kept:  # a lab stopped by us or never used needs no line: the last line says it all
+            lines.append(done)
+    removed = 0
+    while _WORKDIRS:
+        shutil.rmtree(_WORKDIRS.pop(), ignore_errors=True)
+        removed += 1
+    if removed:
+        lines.append(t("nb.finish.workdirs", count=removed))
+    lines.append(t("nb.finish.done"))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- EC2 steps
+
+
+def _plain_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain_value(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, list | tuple):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _json(value: Any, width: int = 100) -> str:
+    text = json.dumps(_plain_value(value), ensure_ascii=False, default=str)
+    if len(text) <= width:
+        return text
+    return json.dumps(_plain_value(value), ensure_ascii=False, default=str, indent=2)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospace font (Hangul and other wide characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+@dataclass
+class StepView:
+    """An EC2 tutorial step (``bondkit.ec2.Step``) as the ``bondkit ec2 walkthrough`` command shows it:
+    the `aws` command, the boto3 call, the result, the check both tools ran, and the notes."""
+
+    step: Any
+    agreement: Any = None
+    lang: str | None = None
+
+    def lines(self) -> list[str]:
+        lang, step = self.lang, self.step
+        label = {name: t(f"ec2.cli.label_{name}", lang) for name in ("cli", "boto3", "result", "check")}
+        width = max(_width(text) for text in label.values())
+        blank = " " * width
+        out = [f"[{step.title(lang)}]"]
+        for command in step.cli:
+            answers = f"   <<< {command.stdin.strip()!r}" if command.stdin else ""
+            out.append(f"{_pad(label['cli'], width)}  $ {command.line()}{answers}")
+        out.append(f"{_pad(label['boto3'], width)}  {step.python}")
+        result = step.result
+        shown = result.stdout.strip() if getattr(result, "stdout", "") else _json(result)
+        first, *rest = shown.splitlines() or [""]
+        out.append(f"{_pad(label['result'], width)}  {first}")
+        out += [f"{blank}  {line}" for line in rest]
+        if self.agreement is not None:
+            verdict = t("ec2.cli.same" if self.agreement.same else "ec2.cli.differs", lang)
+            out.append(f"{_pad(label['check'], width)}  $ {self.agreement.cli_line}")
+            out.append(f"{blank}    aws:   {_json(self.agreement.cli_value, 200)}")
+            out.append(f"{blank}    boto3: {_json(self.agreement.boto3_value, 200)}  -> {verdict}")
+        out += [f"  · {note}" for note in step.notes]
+        return out
+
+    @property
+    def same(self) -> bool | None:
+        return None if self.agreement is None else bool(self.agreement.same)
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def show_step(step: Any, target: Any = None, *, compare: bool = True) -> StepView:
+    """Show an EC2 step; with ``target``, first run its check with both the `aws` CLI and boto3."""
+    agreement = None
+    if compare and target is not None and getattr(step, "check", None) is not None:
+        from bondkit.ec2_twin import compare as twin
+
+        agreement = twin(target, step)
+    return StepView(step, agreement)
 
 
 # --------------------------------------------------------------------------- self-check questions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,119 @@ def test_show_files_numbers_lines_and_names_them(tmp_path):
     assert "<pre" in shown._repr_html_()
     rendered = repr(nb.show_text({"50-bond.yaml": "network:\n"}))
     assert rendered == "# 50-bond.yaml\nnetwork:"
+
+
+class FakeLab:
+    """Stands for bondkit.lab.Lab in open_lab: records what was done to it."""
+
+    running: FakeLab | None = None
+    fail: str | None = None
+
+    def __init__(self, switch="learning"):
+        self.switch = switch
+        self.hosts = ["client", "server"]
+        self.downs = 0
+        self.switches = []
+
+    @classmethod
+    def current(cls):
+        return cls.running
+
+    def up(self):
+        if FakeLab.fail:
+            from bondkit.errors import LabError
+
+            raise LabError("lab.not_running")
+        return self
+
+    def down(self):
+        self.downs += 1
+
+    def set_switch(self, profile):
+        self.switches.append(profile)
+        self.switch = profile
+
+
+@pytest.fixture
+def fake_lab():
+    FakeLab.running, FakeLab.fail = None, None
+    yield FakeLab
+    FakeLab.running, FakeLab.fail = None, None
+
+
+def test_open_lab_without_the_pieces_falls_back_and_says_what_is_missing(fake_lab):
+    session = nb.open_lab(lab_pieces=lambda: [("User-Mode Linux", "apt-get install user-mode-linux")],
+                          lab_class=fake_lab)
+    assert not session and session.lab is None
+    set_lang("ko")
+    assert "기록해 둔 데이터" in repr(session) and "User-Mode Linux" in repr(session)
+    assert session.close() == "실습 환경은 쓰지 않았습니다"
+
+
+def test_open_lab_starts_one_and_finish_stops_it(fake_lab):
+    set_lang("en")
+    session = nb.open_lab(switch="vbox-hostonly", lab_pieces=lambda: [], lab_class=fake_lab)
+    lab = session.lab
+    assert session.live and session.started and lab.switch == "vbox-hostonly"
+    assert "The last cell stops it" in repr(session)
+    folder = nb.workdir()
+    (folder / "TestKeyPair.pem").write_text("x")
+    text = nb.finish(session)
+    assert lab.downs == 1 and session.lab is None
+    assert not folder.exists()
+    assert text.splitlines() == ["removed 1 work folder(s) with the files this notebook made",
+                                 "Nothing this notebook started is left running."]
+
+
+def test_open_lab_reuses_a_running_lab_and_leaves_it_as_it_was(fake_lab):
+    set_lang("en")
+    running = fake_lab(switch="learning")
+    fake_lab.running = running
+    session = nb.open_lab(switch="vbox-hostonly", lab_pieces=lambda: [], lab_class=fake_lab)
+    assert session.lab is running and not session.started
+    assert running.switch == "vbox-hostonly"
+    assert "already running" in repr(session)
+    text = nb.finish(session)
+    assert running.downs == 0 and running.switch == "learning"
+    assert text.splitlines()[0] == "the lab was started elsewhere and is left running"
+
+
+def test_open_lab_that_fails_to_start_is_a_fallback_not_an_error(fake_lab):
+    set_lang("en")
+    fake_lab.fail = "boom"
+    session = nb.open_lab(lab_pieces=lambda: [], lab_class=fake_lab)
+    assert not session and "did not start" in repr(session)
+
+
+def test_show_findings_prints_like_the_cli_or_says_there_are_none():
+    from bondkit import formats, lint
+
+    set_lang("en")
+    assert repr(nb.show_findings([])) == "no findings: lint has nothing to say about these files"
+    broken = ("network:\n  version: 2\n  ethernets:\n    enp0s8: {}\n    enp0s9: {}\n  bonds:\n    bond0:\n"
+              "      interfaces: [enp0s8, enp0s9]\n      parameters:\n        mode: active-backup\n"
+              "        mii-monitor-interval: 100\n        primary: enp0s10\n")
+    shown = nb.show_findings(lint.lint(formats.parse_text(broken, "b.yaml")))
+    assert "primary-not-slave" in shown.rules()
+    assert "b.yaml:12: error: primary=enp0s10" in repr(shown)
+
+
+def test_show_step_lays_out_cli_boto3_result_check_and_notes():
+    from bondkit.ec2 import CliCommand, Step
+
+    class Agreement:
+        cli_line, cli_value, boto3_value, same = "aws ec2 describe-x --query X", ["a"], ["a"], True
+
+    step = Step("describe_instances", ["i-0123456789abcdef0"], python="ec2.describe_instances()",
+                cli=[CliCommand(["aws", "ec2", "describe-instances"])], notes=["a note"])
+    view = nb.StepView(step, Agreement(), lang="ko")
+    lines = repr(view).splitlines()
+    assert lines[0].startswith("[") and lines[0].endswith("]")
+    assert lines[1].endswith("$ aws ec2 describe-instances")
+    assert '["i-0123456789abcdef0"]' in lines[3]
+    assert "aws CLI" in lines[-2] and lines[-1] == "  · a note"
+    assert view.same is True
+    # labels are padded by display width, so Korean labels line up with Latin ones
+    starts = {nb._width(match.group(1)) + len(match.group(2))
+              for match in (re.match(r"(\S+)(\s+)", line) for line in lines[1:5])}
+    assert len(starts) == 1

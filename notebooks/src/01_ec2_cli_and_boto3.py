@@ -1,0 +1,319 @@
+# %% [markdown] lang="en"
+# # 01 · EC2 with the AWS CLI and boto3
+#
+# The first tutorial creates a key pair, launches an EC2 instance, lists instances with a filter and a
+# query, logs in with `ssh -i`, and deletes the instance, all with the `aws` command. Here every step runs
+# twice: as the tutorial's `aws` command and as the boto3 call a Python program would make. Both talk to
+# an EC2 endpoint embedded in the kit, on `127.0.0.1`: no AWS account, no cost, nothing sent to AWS.
+#
+# ## Objectives
+#
+# After this notebook you can
+#
+# - set up the AWS CLI (`aws configure`) and say which files it writes;
+# - create a key pair and keep its private key safe (`chmod 400`);
+# - launch, list, reach and terminate an instance, with the `aws` CLI and with boto3;
+# - read and write the tutorial's `--filters` and `--query` (a JMESPath expression);
+# - clean up everything you created, and check that nothing is left.
+
+# %% [markdown] lang="ko"
+# # 01 · AWS CLI와 boto3로 EC2 다루기
+#
+# 첫 번째 튜토리얼은 `aws` 명령만으로 키 페어를 만들고, EC2 인스턴스를 띄우고, 필터와 쿼리로 인스턴스
+# 목록을 보고, `ssh -i`로 접속한 뒤, 인스턴스를 지웁니다. 이 노트북에서는 각 단계를 두 번 실행합니다.
+# 한 번은 튜토리얼의 `aws` 명령으로, 한 번은 Python 프로그램이 부르는 boto3 호출로. 둘 다 키트에 내장된
+# `127.0.0.1`의 EC2 엔드포인트에 요청을 보내므로 AWS 계정도 비용도 필요 없고, AWS로는 아무것도 가지
+# 않습니다.
+#
+# ## 학습 목표
+#
+# 이 노트북을 마치면 다음을 할 수 있습니다.
+#
+# - AWS CLI를 설정하고(`aws configure`) 어떤 파일이 만들어지는지 말할 수 있습니다.
+# - 키 페어를 만들고 개인 키를 안전하게 보관할 수 있습니다(`chmod 400`).
+# - 인스턴스를 띄우고, 목록을 보고, 접속하고, 종료하는 일을 `aws` CLI와 boto3로 할 수 있습니다.
+# - 튜토리얼의 `--filters`와 `--query`(JMESPath 식)를 읽고 직접 쓸 수 있습니다.
+# - 만든 것을 모두 정리하고, 남은 것이 없는지 확인할 수 있습니다.
+
+# %%
+from bondkit import ec2, emulator
+from bondkit import notebook as nb
+from bondkit.ec2_twin import run_line
+
+nb.setup()
+
+# %% [markdown] lang="en"
+# ## 1. The embedded EC2 endpoint
+#
+# `emulator.Emulator()` starts an EC2 API server (moto) inside this notebook, on `127.0.0.1` and a free
+# port. A `Target` says where the calls go; it refuses any endpoint that is not on this machine, so a call
+# cannot reach AWS by mistake. The files this notebook makes (the AWS configuration, the private key) go
+# to a private work folder that the last cell removes.
+
+# %% [markdown] lang="ko"
+# ## 1. 내장 EC2 엔드포인트
+#
+# `emulator.Emulator()`는 이 노트북 안에서 EC2 API 서버(moto)를 `127.0.0.1`의 빈 포트에 띄웁니다.
+# `Target`은 요청을 어디로 보낼지 정하는데, 이 머신 밖의 엔드포인트는 거부하므로 실수로 AWS에 요청이
+# 가는 일은 없습니다. 이 노트북이 만드는 파일(AWS 설정, 개인 키)은 개인 작업 폴더에 두며, 마지막 셀이
+# 그 폴더를 지웁니다.
+
+# %%
+work = nb.workdir()
+emu = emulator.Emulator().start()
+target = ec2.Target.emulator(emu.url, aws_dir=work / "aws")
+target.where
+
+# %% [markdown] lang="en"
+# Want to type the tutorial's commands in a terminal instead? Paste these lines into a shell first; they
+# point the real `aws` command at the same endpoint with throw-away credentials. (From a terminal alone,
+# `eval "$(bondkit ec2 emulator env)"` does the same with an emulator that runs in the background.)
+
+# %% [markdown] lang="ko"
+# 튜토리얼의 명령을 터미널에서 직접 입력해 보고 싶다면, 먼저 아래 줄들을 셸에 붙여 넣으세요. 진짜 `aws`
+# 명령이 일회용 자격 증명으로 같은 엔드포인트에 요청하게 됩니다. (터미널만 쓸 때는
+# `eval "$(bondkit ec2 emulator env)"`가 백그라운드에서 도는 에뮬레이터로 같은 일을 해 줍니다.)
+
+# %%
+print(emulator.env_lines(emu.env(work / "aws")))
+
+# %% [markdown] lang="en"
+# ## 2. `aws configure`
+#
+# The tutorial answers four prompts: access key, secret key, region `ap-northeast-2` (Seoul) and output
+# format `json`. The CLI stores the keys in `credentials` and the rest in `config`. Each step below shows
+# the `aws` command, the boto3 equivalent, the result, and a *check*: a read-only query run by both tools,
+# whose answers must agree.
+
+# %% [markdown] lang="ko"
+# ## 2. `aws configure`
+#
+# 튜토리얼은 네 가지 질문에 답합니다. 액세스 키, 비밀 키, 리전 `ap-northeast-2`(서울), 출력 형식
+# `json`입니다. CLI는 키를 `credentials`에, 나머지를 `config`에 저장합니다. 아래의 각 단계는 `aws`
+# 명령, 같은 일을 하는 boto3 호출, 결과, 그리고 *확인*을 보여 줍니다. 확인은 두 도구가 같은 읽기 전용
+# 조회를 실행한 것으로, 두 답이 같아야 합니다.
+
+# %%
+nb.show_step(ec2.configure(target), target)
+
+# %% [markdown] lang="en"
+# ## 3. A key pair
+#
+# EC2 keeps the public key; you get the private key once, and only once. The tutorial saves it with a
+# shell redirection (`> TestKeyPair.pem`) and later runs `chmod 400`; bondkit creates the file with mode
+# 0400 from the start, so it is never readable by others, not even for a moment.
+
+# %% [markdown] lang="ko"
+# ## 3. 키 페어
+#
+# EC2는 공개 키를 보관하고, 개인 키는 딱 한 번만 내려 줍니다. 튜토리얼은 셸 리디렉션
+# (`> TestKeyPair.pem`)으로 저장한 뒤 나중에 `chmod 400`을 실행합니다. bondkit은 처음부터 0400 권한으로
+# 파일을 만들기 때문에, 한순간도 다른 사용자가 읽을 수 없습니다.
+
+# %%
+key_step = nb.show_step(ec2.create_key_pair(target, key_dir=work), target)
+key = key_step.step.result
+key_step
+
+# %%
+nb.ask("01_chmod", answer=2)
+
+# %% [markdown] lang="en"
+# ## 4. A security group
+#
+# The tutorial assumes a security group that allows SSH in. The kit makes its own, `bondkit-ssh`, and
+# opens port 22 to your address only (a `/32`), never to the whole internet. On the emulator your
+# address is `127.0.0.1`.
+
+# %% [markdown] lang="ko"
+# ## 4. 보안 그룹
+#
+# 튜토리얼은 SSH 접속을 허용하는 보안 그룹이 이미 있다고 가정합니다. 키트는 `bondkit-ssh`라는 보안 그룹을
+# 직접 만들고, 22번 포트를 인터넷 전체가 아니라 내 주소 하나(`/32`)에만 엽니다. 에뮬레이터에서 내 주소는
+# `127.0.0.1`입니다.
+
+# %%
+group_step = nb.show_step(ec2.ensure_security_group(target), target)
+group = group_step.step.result
+group_step
+
+# %% [markdown] lang="en"
+# ## 5. The image and the instance
+#
+# The tutorial launches `ami-082bdb3b2d54d5a19`, an Ubuntu 16.04 image. The emulator knows that id (as a
+# stand-in); on real AWS such an old id is long gone, and `ec2.find_ubuntu_image` finds a current Ubuntu
+# image by filter instead of a hard-coded id.
+
+# %% [markdown] lang="ko"
+# ## 5. 이미지와 인스턴스
+#
+# 튜토리얼은 Ubuntu 16.04 이미지인 `ami-082bdb3b2d54d5a19`로 인스턴스를 띄웁니다. 에뮬레이터는 이 id를
+# (대역으로) 알고 있지만, 실제 AWS에서 이렇게 오래된 id는 이미 사라졌습니다. 그럴 때
+# `ec2.find_ubuntu_image`는 id를 박아 두지 않고 필터로 최신 Ubuntu 이미지를 찾습니다.
+
+# %%
+nb.show_step(ec2.find_image(target), target)
+
+# %% [markdown] lang="en"
+# Now `run-instances`: one `t2.micro`, with the key pair and the security group. Everything the kit
+# creates carries a tag whose key starts with `bondkit`, so that cleanup can find exactly that and
+# nothing else.
+
+# %% [markdown] lang="ko"
+# 이제 `run-instances`입니다. `t2.micro` 하나를 키 페어, 보안 그룹과 함께 띄웁니다. 키트가 만드는 모든
+# 것에는 키가 `bondkit`으로 시작하는 태그가 붙습니다. 그래야 정리할 때 정확히 그것만 찾아서 지울 수
+# 있습니다.
+
+# %%
+launch = nb.show_step(ec2.run_instances(target, security_group_ids=[group.group_id]), target)
+instance_ids = [instance.instance_id for instance in launch.step.result]
+launch
+
+# %%
+nb.ask("01_public_ip", answer=3)
+
+# %% [markdown] lang="en"
+# ## 6. Listing instances: `--filters` and `--query`
+#
+# The tutorial lists the `t2.micro` instances and shows only their ids:
+#
+# - `--filters "Name=instance-type,Values=t2.micro"` is applied by EC2, on the server side;
+# - `--query "Reservations[].Instances[].InstanceId"` is a JMESPath expression the CLI applies to the
+#   answer, on your side. EC2 answers with *reservations* (one per `run-instances` call), each holding
+#   its *instances*; `[]` flattens the lists.
+#
+# Here is the tutorial's line, run verbatim by the real `aws` command:
+
+# %% [markdown] lang="ko"
+# ## 6. 인스턴스 목록: `--filters`와 `--query`
+#
+# 튜토리얼은 `t2.micro` 인스턴스를 골라 id만 보여 줍니다.
+#
+# - `--filters "Name=instance-type,Values=t2.micro"`는 EC2가 서버 쪽에서 적용합니다.
+# - `--query "Reservations[].Instances[].InstanceId"`는 CLI가 받은 응답에 내 쪽에서 적용하는 JMESPath
+#   식입니다. EC2는 *예약*(reservation, `run-instances` 호출마다 하나)을 돌려주고, 예약마다 그 안에
+#   *인스턴스*들이 들어 있습니다. `[]`는 목록을 한 겹으로 펼칩니다.
+#
+# 튜토리얼의 명령을 진짜 `aws` 명령으로 그대로 실행하면 이렇습니다.
+
+# %%
+tutorial_line = ('aws ec2 describe-instances --filters "Name=instance-type,Values=t2.micro" '
+                 '--query "Reservations[].Instances[].InstanceId"')
+print(run_line(target, tutorial_line).stdout)
+
+# %% [markdown] lang="en"
+# The kit's `describe_instances` does the same with boto3 and the same JMESPath library the CLI uses. It
+# also adds a state filter (`pending`, `running`), because EC2 keeps listing terminated instances for a
+# while. A query can build new objects too; try changing it:
+
+# %% [markdown] lang="ko"
+# 키트의 `describe_instances`는 같은 일을 boto3와, CLI가 쓰는 것과 같은 JMESPath 라이브러리로 합니다.
+# 여기에 상태 필터(`pending`, `running`)를 하나 더 붙이는데, EC2가 종료된 인스턴스도 한동안 목록에 남겨
+# 두기 때문입니다. 쿼리로 새 객체를 만들 수도 있습니다. 직접 바꿔 보세요.
+
+# %%
+query = "Reservations[].Instances[].{id: InstanceId, type: InstanceType, key: KeyName, image: ImageId}"
+nb.show_step(ec2.describe_instances(target, query=query), target)
+
+# %% [markdown] lang="en"
+# ## 7. Waiting, then SSH with the key
+#
+# `aws ec2 wait instance-running` polls until the instance runs (on AWS, a minute or so; the emulator
+# answers at once).
+
+# %% [markdown] lang="ko"
+# ## 7. 기다렸다가 키로 SSH 접속
+#
+# `aws ec2 wait instance-running`은 인스턴스가 실행될 때까지 되풀이해 물어봅니다(AWS에서는 1분쯤 걸리고,
+# 에뮬레이터는 바로 답합니다).
+
+# %%
+nb.show_step(ec2.wait_running(target, instance_ids), target)
+
+# %% [markdown] lang="en"
+# The emulator's instance has only a made-up public address. To log in for real, a host of the embedded
+# lab stands for the instance: the kit installs the key pair's public key on it, and your `.pem` logs in
+# over `127.0.0.1`, with the host's key checked against the one the lab pinned. The next cell starts the
+# lab (a few seconds) or, where it cannot run, says so; the SSH step is then skipped. Their output
+# depends on the machine, so nbval does not compare it.
+
+# %% [markdown] lang="ko"
+# 에뮬레이터의 인스턴스에는 지어낸 공인 주소만 있습니다. 그래서 실제로 로그인할 수 있도록 내장 실습
+# 환경의 호스트 하나가 인스턴스 역할을 맡습니다. 키트가 그 호스트에 키 페어의 공개 키를 넣어 두면, 내
+# `.pem` 파일로 `127.0.0.1`을 거쳐 로그인하게 됩니다. 이때 호스트 키는 실습 환경이 미리 고정해 둔 키와
+# 대조합니다. 다음 셀은 실습 환경을 띄우고(몇 초 걸립니다), 띄울 수 없는 머신에서는 그렇다고 알린 뒤 SSH
+# 단계를 건너뜁니다. 이 두 셀의 출력은 머신마다 달라서 nbval이 비교하지 않습니다.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+lab = nb.open_lab()
+lab
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+nb.show_step(ec2.ssh_to_instance(target, instance_ids[0], key.path, lab=lab.lab))
+
+# %% [markdown] lang="en"
+# ## 8. Terminate, and what stays listed
+#
+# `terminate-instances` answers with each instance's previous and current state.
+
+# %% [markdown] lang="ko"
+# ## 8. 종료, 그리고 목록에 남는 것
+#
+# `terminate-instances`는 인스턴스마다 이전 상태와 현재 상태를 알려 줍니다.
+
+# %%
+nb.show_step(ec2.terminate_instances(target, instance_ids, lab=lab.lab), target)
+
+# %%
+states = ec2.describe_instances(target, query="Reservations[].Instances[].State.Name", live_only=False)
+nb.ask("01_terminated_listed", answer=1, evidence=states.result)
+
+# %% [markdown] lang="en"
+# ## 9. Clean up, and check
+#
+# `ec2.cleanup` deletes what carries the kit's tag (instances, the security group, the key pair) and the
+# `.pem` file; `ec2.remaining` then looks for anything left. On real AWS this is the step that keeps the
+# bill at zero.
+
+# %% [markdown] lang="ko"
+# ## 9. 정리하고 확인하기
+#
+# `ec2.cleanup`은 키트의 태그가 붙은 것(인스턴스, 보안 그룹, 키 페어)과 `.pem` 파일을 지우고,
+# `ec2.remaining`은 남은 것이 있는지 찾아봅니다. 실제 AWS에서는 이 단계가 요금을 0으로 지켜 줍니다.
+
+# %%
+nb.show_step(ec2.cleanup(target, lab=lab.lab, pem_files=[key.path]), target)
+
+# %%
+ec2.remaining(target)
+
+# %% [markdown] lang="en"
+# ## On real AWS
+#
+# The same steps run against a real account with `bondkit ec2 walkthrough --real` (or
+# `ec2.Target.aws(region, confirm=...)` in Python). The kit then asks for confirmation, makes a `DryRun`
+# call first, allows only the smallest instance types, opens SSH to your own address only, and cleans up
+# even when a step fails. It still costs a little money, and it needs your credentials: never paste them
+# into a notebook.
+#
+# ## Finish
+#
+# The last cell stops the emulator and the lab (if this notebook started it) and removes the work folder.
+
+# %% [markdown] lang="ko"
+# ## 실제 AWS에서
+#
+# 같은 단계를 `bondkit ec2 walkthrough --real`로(Python에서는 `ec2.Target.aws(region, confirm=...)`로)
+# 실제 계정에서 실행할 수 있습니다. 이때 키트는 확인을 받고, 먼저 `DryRun` 호출로 권한을 점검하고, 가장
+# 작은 인스턴스 유형만 허용하고, SSH는 내 주소에만 열고, 중간에 단계가 실패해도 정리를 마칩니다. 그래도
+# 약간의 비용이 들고 내 자격 증명이 필요합니다. 자격 증명을 노트북에 붙여 넣는 일은 절대 하지 마세요.
+#
+# ## 마무리
+#
+# 마지막 셀은 에뮬레이터와 (이 노트북이 띄웠다면) 실습 환경을 멈추고 작업 폴더를 지웁니다.
+
+# %%
+emu.stop()
+print(nb.finish(lab))
