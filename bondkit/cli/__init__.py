@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bondkit.cli.lab_cmds",
     "bondkit.cli.observe_cmds",
     "bondkit.cli.ec2_cmds",
+    "bondkit.cli.failover_cmds",
 )
 
 

@@ -1,0 +1,114 @@
+"""The Run record: what one experiment saw, as tidy frames plus metadata, saved as CSV + JSON.
+
+A run directory holds ``pings.csv`` (t, seq, rtt_ms, lost), ``links.csv`` (t, host, ifname, mac,
+operstate, is_active), ``neigh.csv`` (t, host, ip, mac, state: each host's ARP entry for its peer, the
+MAC it sends to) and ``run.json`` (the parameters, the kernel, when, the probes' measured cadence, the
+fault and restore instants and the derived figures). Times in the frames are seconds relative to the
+fault (t = 0: the moment the fault command had returned). Loading needs nothing but pandas: no lab.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bondkit.failover.metrics import Metrics, compute
+from bondkit.failover.params import FailoverError, RunParams
+from bondkit.failover.probes import LINK_COLUMNS, NEIGH_COLUMNS, PING_COLUMNS
+
+FILES = {"pings": "pings.csv", "links": "links.csv", "neigh": "neigh.csv", "meta": "run.json"}
+#: Keys every run.json has at its top level (besides ``params``), for readers that do not know ours.
+TOP_KEYS = ("id", "fail_over_mac", "fault", "switch", "miimon", "arp_interval", "kernel", "started")
+
+
+@dataclass(eq=False)
+class Run:
+    """One failover experiment. ``meta['params']`` is a :class:`RunParams` as a dict."""
+
+    meta: dict[str, Any]
+    pings: pd.DataFrame
+    links: pd.DataFrame
+    neigh: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NEIGH_COLUMNS)))
+    #: Where the run was loaded from or saved to (None for a run only in memory).
+    path: Path | None = None
+    #: What the probes printed, per host (a fresh run only; not saved).
+    raw: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.meta["id"])
+
+    @cached_property
+    def params(self) -> RunParams:
+        return RunParams.from_dict(self.meta["params"])
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        return compute(self.meta, self.pings, self.links, self.neigh)
+
+    def lanes(self) -> pd.DataFrame:
+        """The faulted host's link samples (the MAC timeline of the figures)."""
+        return self.links[self.links["host"] == self.params.host]
+
+    def summary(self) -> dict[str, Any]:
+        """One row of the summary table and of ``index.csv``."""
+        p, m = self.params, self.metrics
+        return {
+            "id": self.id, "fail_over_mac": p.fail_over_mac, "fault": p.fault, "switch": p.switch,
+            "monitoring": p.monitoring, "miimon": p.effective_miimon, "arp_interval": p.arp_interval,
+            "updelay": p.updelay, "downdelay": p.downdelay, "primary": p.primary or "",
+            "host": p.host, "slave": self.meta.get("failed_slave", ""),
+            "detect_ms": m.detect_ms, "outage_ms": m.outage_ms, "lost": m.lost, "sent": m.sent,
+            "recovered": m.recovered, "mac_changes": m.mac_changes, "delivered_after": m.delivered_after,
+            "ping_interval_ms": round(float(self.meta.get("ping_interval_ms") or float("nan")), 2),
+            "sample_period_ms": round(float(self.meta.get("sample_period_ms") or float("nan")), 2),
+            "kernel": self.meta.get("kernel", ""), "started": self.meta.get("started", ""),
+        }
+
+    # -- files ----------------------------------------------------------------------------------------
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the run into ``directory`` (created; files replaced whole) and return it."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {**self.meta, "metrics": self.metrics.to_dict()}
+        for name, frame in (("pings", self.pings), ("links", self.links), ("neigh", self.neigh)):
+            _write(directory / FILES[name], frame.to_csv(index=False, float_format="%.6f"))
+        _write(directory / FILES["meta"], json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        self.path = directory
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Run:
+        """Read a run saved by :meth:`save` (a missing or broken file is a FailoverError)."""
+        directory = Path(directory)
+        try:
+            meta = json.loads((directory / FILES["meta"]).read_text(encoding="utf-8"))
+            pings = pd.read_csv(directory / FILES["pings"])
+            links = pd.read_csv(directory / FILES["links"], dtype={"mac": "object", "ifname": "object",
+                                                                   "host": "object", "operstate": "object"})
+            neigh_file = directory / FILES["neigh"]
+            neigh = (pd.read_csv(neigh_file, dtype={"mac": "object", "ip": "object", "host": "object",
+                                                    "state": "object"})
+                     if neigh_file.exists() else pd.DataFrame(columns=list(NEIGH_COLUMNS)))
+        except (OSError, ValueError) as exc:
+            raise FailoverError("failover.bad_run_dir", where=str(directory), reason=str(exc)) from None
+        missing = [c for c in PING_COLUMNS if c not in pings] + [c for c in LINK_COLUMNS if c not in links]
+        if missing or "params" not in meta:
+            raise FailoverError("failover.bad_run_dir", where=str(directory),
+                                reason="missing " + ", ".join(missing or ["params"]))
+        pings = pings.astype({"t": "float64", "seq": "int64", "rtt_ms": "float64", "lost": bool})
+        links = links.astype({"t": "float64", "is_active": bool})
+        links["mac"] = links["mac"].where(links["mac"].notna(), None)
+        return cls(meta=meta, pings=pings, links=links, neigh=neigh, path=directory)
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

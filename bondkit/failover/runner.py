@@ -1,0 +1,284 @@
+"""Running one failover experiment on the lab: configure, measure, break, restore, collect, tear down.
+
+The tutorial's scenario made measurable: the client pings the server's bond address every 10 ms,
+the server's link state is sampled every 20 ms, the server's active slave is broken at a recorded
+instant, then restored. Whatever happens (an error, Ctrl-C), the fault is restored, the probes are
+stopped by pid, the bonds are removed and the switch profile is put back.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from bondkit.failover.configure import configure_host, on_hosts, teardown_host
+from bondkit.failover.params import BOND_NAME, FailoverError, RunParams, bond_address
+from bondkit.failover.probes import parse_samples, ping_command, pings_frame, sampler_command, stop_command
+from bondkit.failover.record import Run
+from bondkit.spec import BondSpec
+
+#: The steps of a run, in order; ``progress(step)`` is called as each one ends.
+STAGES = ("configure", "ready", "measure", "fault", "restore", "collect", "teardown")
+READY_TRIES = 30  # one-probe pings, each waiting at most 0.3 s, before the bond counts as not working
+_SEP = "=====BONDKIT-SEPARATOR====="
+UNANSWERED_AT_STOP_S = 0.1
+
+Progress = Callable[[str], Any]
+
+
+def _sleep_until(moment: float) -> None:
+    delay = moment - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+class _Session:
+    """The state of one run on the lab, so that cleaning up knows what was started."""
+
+    def __init__(self, lab, params: RunParams) -> None:
+        self.lab = lab
+        self.params = params
+        topo = lab.topology
+        self.host_spec = topo.host(params.host)
+        self.pinger_spec = topo.host(params.pinger)
+        self.addresses = {spec.name: bond_address(spec.index) for spec in (self.host_spec, self.pinger_spec)}
+        self.specs: dict[str, BondSpec] = {}
+        for spec, peer in ((self.host_spec, self.pinger_spec), (self.pinger_spec, self.host_spec)):
+            slaves = [(nic.name, nic.mac) for nic in spec.data]
+            self.specs[spec.name] = params.bond_spec(str(self.addresses[spec.name]), slaves,
+                                                     str(self.addresses[peer.name].ip))
+        self.switch_before: str = lab.switch
+        self.workdir = f"/tmp/bondkit-run.{os.getpid()}.{os.urandom(3).hex()}"
+        self.procs: dict[str, dict[str, tuple[int, str]]] = {}
+        self.faulted: str | None = None
+        self.ping_line = ""
+        self.configured = False
+
+    def host(self, name: str):
+        return self.lab[name]
+
+    # -- steps --------------------------------------------------------------------------------------
+
+    def configure(self) -> None:
+        if self.lab.switch != self.params.switch:
+            self.lab.set_switch(self.params.switch)
+        self.configured = True
+        on_hosts(configure_host, [(self.host(name), spec) for name, spec in self.specs.items()])
+
+    def ready(self) -> tuple[str, str]:
+        """Wait (bounded) until the pinger reaches the host and both bonds say they are up, then read
+        the host's active slave and kernel.
+
+        The kernel updates a bond's operstate lazily (linkwatch may take a second), so a run that
+        started at the first answered ping would show bond0 "down" while pings flow.
+        """
+        target = self.addresses[self.host_spec.name].ip
+        probe = (f"i=0; while [ $i -lt {READY_TRIES} ]; do "
+                 f"if ping -n -q -c 1 -W 0.3 {target} >/dev/null 2>&1; then echo ready; break; fi; "
+                 f"i=$((i + 1)); done")
+        result = self.host(self.pinger_spec.name).run(probe, timeout=READY_TRIES + 10)
+        if "ready" not in result.stdout:
+            raise FailoverError("failover.not_ready", where=self.pinger_spec.name, target=str(target))
+        up = (f"i=0; while [ $i -lt 40 ]; do s=; read -r s < /sys/class/net/{BOND_NAME}/operstate; "
+              f'[ "$s" = up ] && break; sleep 0.05; i=$((i + 1)); done')
+        self.host(self.pinger_spec.name).run(up, timeout=15)
+        out = self.host(self.host_spec.name).run(
+            f"{up}; a=; read -r a < /sys/class/net/{BOND_NAME}/bonding/active_slave; echo \"$a\"; uname -r",
+            check=True, timeout=15).stdout.split("\n")
+        return out[0].strip(), out[1].strip()
+
+    def start_probes(self) -> float:
+        p = self.params
+        now = time.time()
+        deadline = now + p.window + 2.0
+        samples = int(p.window * 1000 / p.sample_ms * 1.5) + 20
+        period = max(p.sample_ms - 2, 1)  # a sample itself takes one or two milliseconds
+        host, pinger = self.host_spec, self.pinger_spec
+        slaves = [nic.name for nic in host.data]
+        watch = sampler_command(deadline, samples, period, [BOND_NAME, *slaves],
+                                str(self.addresses[pinger.name].ip), BOND_NAME, f"{self.workdir}/links")
+        listen = sampler_command(deadline, samples, period, [], str(self.addresses[host.name].ip), None,
+                                 f"{self.workdir}/links")
+        count = int(math.ceil(p.window * 1000 / max(p.interval_ms - 1, 1))) + 50
+        ping = ping_command(str(self.addresses[host.name].ip), p.interval_ms, count,
+                            int(math.ceil(p.window)) + 2, f"{self.workdir}/ping")
+        self.ping_line = ping.split(" >")[0]
+        started = self.host(host.name).run(f"mkdir -p {self.workdir}; {watch}", check=True).stdout.split()
+        self.procs[host.name] = {"bash": (int(started[0]), started[1])}
+        started = self.host(pinger.name).run(
+            f"mkdir -p {self.workdir}; {listen}; {ping}", check=True).stdout.split()
+        self.procs[pinger.name] = {"bash": (int(started[0]), started[1]),
+                                   "ping": (int(started[2]), started[3])}
+        return time.time()
+
+    def fault(self, slave: str) -> tuple[float, float]:
+        """Inject the fault; returns (when the call began, when it returned)."""
+        begun = time.time()
+        self.faulted = slave
+        self.lab.fault(self.host_spec.name, slave, self.params.fault)
+        return begun, time.time()
+
+    def restore(self) -> tuple[float, float]:
+        begun = time.time()
+        if self.faulted:
+            self.lab.fault(self.host_spec.name, self.faulted, "restore")
+            self.faulted = None
+        return begun, time.time()
+
+    def collect(self) -> dict[str, str]:
+        """Stop the probes (by pid), read their output and remove the work directory, per host."""
+        outputs = {}
+        for name in (self.host_spec.name, self.pinger_spec.name):
+            procs = self.procs.pop(name, None)
+            stop = stop_command(procs) + "; " if procs else ""
+            outputs[name] = self.host(name).run(
+                f"{stop}cat {self.workdir}/links 2>/dev/null; echo {_SEP}; "
+                f"cat {self.workdir}/ping 2>/dev/null; rm -rf {self.workdir}", timeout=30).stdout
+        return outputs
+
+    def teardown(self) -> None:
+        on_hosts(teardown_host, [(self.host(name), spec) for name, spec in self.specs.items()])
+        self.configured = False
+
+    def cleanup(self) -> None:
+        """Leave the lab as it was, after an error too: every step is tried even if one fails."""
+        steps = [self.restore]
+        if self.procs:
+            steps.append(self.collect)
+        if self.configured:
+            steps.append(self.teardown)
+        steps.append(self._switch_back)
+        for step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - cleaning up: the first error is the one to report
+                pass
+
+    def _switch_back(self) -> None:
+        if self.lab.switch != self.switch_before:
+            self.lab.set_switch(self.switch_before)
+
+
+def fault_instant(links: pd.DataFrame, slave: str, call_begun: float) -> tuple[float, float]:
+    """When the fault took effect, relative to the end of the fault call: (t0, window start).
+
+    The call to the lab takes 20 to 300 ms on a busy machine (a fork in the guest, or on this host for
+    silent-drop), and the fault lands somewhere inside it. A fault the guest can see (admin-down,
+    carrier-loss) also shows in the link samples as the failed slave leaving ``up``; when that sample
+    comes before the call returned, it bounds the instant more tightly: t0 is the first sample showing
+    it, and the window starts at the sample before it (or at the call, whichever is later). Otherwise
+    t0 is the end of the call and the window is the call. Figures shade the window.
+    """
+    mine = links[(links["ifname"] == slave) & (links["t"] > call_begun)].sort_values("t")
+    down = mine[mine["operstate"] != "up"]
+    if len(down) and float(down["t"].iloc[0]) <= 0:
+        first = float(down["t"].iloc[0])
+        earlier = links.loc[(links["ifname"] == slave) & (links["t"] < first), "t"]
+        start = max(float(earlier.max()) if len(earlier) else call_begun, call_begun)
+        return first, start
+    return 0.0, call_begun
+
+
+def run_failover(lab=None, params: RunParams | None = None, *, progress: Progress | None = None,
+                 keep_bonds: bool = False, **changes: Any) -> Run:
+    """Run one experiment on ``lab`` (default: the running lab) and return its :class:`Run`.
+
+    ``params`` (or keyword changes to the defaults, e.g. ``fail_over_mac="follow"``) say what to run.
+    ``progress(step)`` is called after each of :data:`STAGES`. With ``keep_bonds`` the bonds stay up
+    afterwards for a look with ``ip link show`` (the slaves keep whatever MAC the run left them).
+    """
+    if lab is None:
+        from bondkit.lab import Lab
+
+        lab = Lab.current()
+        if lab is None:
+            raise FailoverError("failover.no_lab")
+    params = (params or RunParams()).with_(**changes) if changes else (params or RunParams())
+    tick = progress or (lambda step: None)
+    session = _Session(lab, params)
+    times: dict[str, float] = {}
+    try:
+        session.configure()
+        tick("configure")
+        active, kernel = session.ready()
+        slave = params.slave or active
+        if not slave:
+            raise FailoverError("failover.no_active", where=params.host)
+        tick("ready")
+        ping_started = session.start_probes()
+        _sleep_until(ping_started + params.pre)
+        tick("measure")
+        times["fault_begun"], times["t0"] = session.fault(slave)
+        tick("fault")
+        _sleep_until(times["t0"] + params.duration)
+        times["restore_begun"], times["restore_done"] = session.restore()
+        _sleep_until(times["restore_done"] + params.after_restore)
+        tick("restore")
+        times["stopped"] = time.time()
+        outputs = session.collect()
+        tick("collect")
+        if not keep_bonds:
+            session.teardown()
+        session._switch_back()
+        tick("teardown")
+    except BaseException:
+        session.cleanup()
+        raise
+    run = _assemble(session, outputs, times, slave, kernel)
+    run.raw = outputs
+    return run
+
+
+def _assemble(session: _Session, outputs: dict[str, str], times: dict[str, float], slave: str,
+              kernel: str) -> Run:
+    """The probes' output as a Run, every time relative to the fault instant."""
+    params = session.params
+    host, pinger, t0 = params.host, params.pinger, times["t0"]
+    links_text, _, _ = outputs[host].partition(_SEP)
+    neigh_text, _, ping_text = outputs[pinger].partition(_SEP)
+    links, neigh_host, link_stats = parse_samples(links_text, host, t0)
+    _, neigh_pinger, _ = parse_samples(neigh_text, pinger, t0)
+    pings, ping_stats = pings_frame(ping_text, t0)
+    neigh = pd.concat([neigh_pinger, neigh_host], ignore_index=True)
+    shift, window_start = fault_instant(links, slave, times["fault_begun"] - t0)
+    # Every frame ends a little before the probes were stopped: the last pings had no time to be
+    # answered, which is not an outage.
+    end = times["stopped"] - t0 - UNANSWERED_AT_STOP_S - shift
+
+    def rebase(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.assign(t=frame["t"] - shift)
+        return frame[frame["t"] <= end].reset_index(drop=True)
+
+    meta = {
+        "id": params.run_id(),
+        "fail_over_mac": params.fail_over_mac,
+        "fault": params.fault,
+        "switch": params.switch,
+        "miimon": params.effective_miimon,
+        "arp_interval": params.arp_interval,
+        "kernel": kernel,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(times["t0"])),
+        "params": params.to_dict(),
+        "failed_slave": slave,
+        "addresses": {name: str(address) for name, address in session.addresses.items()},
+        "adapters": {spec.name: {nic.name: nic.mac for nic in spec.data}
+                     for spec in (session.host_spec, session.pinger_spec)},
+        "bond_options": {name: dict(spec.kernel_options()) for name, spec in session.specs.items()},
+        "fault_call_ms": round((t0 - times["fault_begun"]) * 1000, 2),
+        "fault_window_ms": round((shift - window_start) * 1000, 2),
+        "t0_from": "link sample" if shift < 0 else "fault call",
+        "restore_t": round(times["restore_begun"] - t0 - shift, 4),
+        "restore_call_ms": round((times["restore_done"] - times["restore_begun"]) * 1000, 2),
+        "end_t": round(end, 4),
+        "ping_command": session.ping_line,
+        "ping_interval_ms": round(ping_stats["ping_interval_ms"], 3),
+        "sample_period_ms": round(link_stats["period_ms"], 3),
+        "link_samples": link_stats["samples"],
+        "t0_epoch": round(t0 + shift, 6),
+    }
+    return Run(meta=meta, pings=rebase(pings), links=rebase(links), neigh=rebase(neigh))
