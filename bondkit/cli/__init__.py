@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "bondkit.cli.observe_cmds",
     "bondkit.cli.ec2_cmds",
     "bondkit.cli.failover_cmds",
+    "bondkit.cli.apply_cmds",
 )
 
 
