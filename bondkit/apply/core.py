@@ -57,8 +57,9 @@ def _lint_step(report: ApplyReport, plan: source.Plan) -> None:
         raise _refuse_with_output(report, "lint", output, "apply.lint_failed", count=len(errors),
                                   first=errors[0].format())
     status = "warning" if plan.findings else "ok"
-    report.add("lint", status, t("apply.lint_ok", bonds=", ".join(plan.bonds), count=len(plan.findings)),
-               [], output)
+    summary = t("apply.lint_ok", bonds=", ".join(plan.bonds), count=len(plan.findings)) if plan.findings \
+        else t("apply.lint_clean", bonds=", ".join(plan.bonds))
+    report.add("lint", status, summary, [], output)
 
 
 def _refuse_with_output(report: ApplyReport, step: str, output: str, key: str,
@@ -164,7 +165,8 @@ def _change(report: ApplyReport, remote: Remote, plan: source.Plan, facts: detec
     shown = [f"mkdir {directory}", *(f"cp -p {f.path} {directory}/files{f.path}" for f in backup.files
                                      if f.existed), f"ip -d -j link show > {directory}/state/snapshot.txt"]
     report.add("backup", "ok", t("apply.backup_done", directory=directory), shown,
-               "\n".join(f"{'kept' if f.existed else 'new '} {f.path}" for f in backup.files))
+               "\n".join(f"copied {f.path}" if f.existed else f"new    {f.path} (a restore removes it)"
+                         for f in backup.files))
     inputs = RestoreInputs(directory, platform, plan.specs, backup.files, backup.before, facts.nm_active,
                            backup.nm_connections)
     title = f"bondkit: restore {report.host} as it was before {posixpath.basename(directory)}"

@@ -8,6 +8,7 @@ table as a DataFrame). The callback gets every Step as it is added; the report k
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -49,14 +50,20 @@ class Check:
 
     def format(self) -> str:
         mark = {True: "ok", False: "MISMATCH", None: "?"}[self.ok]
-        return f"{self.item:<16} {self.intended:<28} {self.observed:<28} {mark}"
+        return f"{pad(self.item, 16)} {pad(self.intended, 28)} {pad(self.observed, 28)} {mark}"
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns: Hangul takes two, so ``str.ljust`` misaligns."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - columns, 0)
 
 
 def format_checks(checks: list[Check], lang: str | None = None) -> str:
     """The verification table as text, with a translated header."""
-    head = f"{t('apply.table.item', lang):<16} {t('apply.table.intended', lang):<28} " \
-           f"{t('apply.table.observed', lang):<28} {t('apply.table.result', lang)}"
-    return "\n".join([head, "-" * len(head), *(check.format() for check in checks)])
+    head = f"{pad(t('apply.table.item', lang), 16)} {pad(t('apply.table.intended', lang), 28)} " \
+           f"{pad(t('apply.table.observed', lang), 28)} {t('apply.table.result', lang)}"
+    return "\n".join([head, "-" * 81, *(check.format() for check in checks)])
 
 
 @dataclass
@@ -104,6 +111,12 @@ class ApplyReport:
 
     def __str__(self) -> str:
         return self.format()
+
+    def _repr_html_(self) -> str:
+        """In a notebook, the report shows as the text a terminal would print."""
+        import html
+
+        return f"<pre>{html.escape(self.format())}</pre>"
 
     def to_dict(self) -> dict[str, object]:
         return {
