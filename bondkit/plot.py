@@ -301,7 +301,8 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
         p = run.params
         details = "\n".join(run_subtitle(run, lang).split(" | ")[1:])
         mode = t(f"plot.mode.{p.fail_over_mac}", lang)
-        axes[0][column].set_title(f"fail_over_mac={p.fail_over_mac}\n{mode}\n{details}", fontsize=8.5)
+        axes[0][column].set_title(f"fail_over_mac={p.fail_over_mac}\n{mode}\n{details}", fontsize=8.5,
+                                  linespacing=1.5)
         if column:  # the rows share their y axes: labels once, on the left
             axes[0][column].set_ylabel("")
             for ax in axes[:, column]:

@@ -12,6 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+#: How long before the restore pings must be answered again for the bond to have survived the fault.
+SURVIVAL_WINDOW_S = 0.25
+
 
 @dataclass(frozen=True)
 class Metrics:
@@ -21,6 +24,8 @@ class Metrics:
     ``outage_ms``: from the first lost probe to the last, plus one ping interval (0 when none was
     lost); when ``recovered`` is False the outage lasted to the end of the measurement.
     ``mac_changes``: MAC address changes seen on the faulted host's bond and slaves.
+    ``survived``: pings got through again before the restore (some answered in the last
+    :data:`SURVIVAL_WINDOW_S` before it): the bond rode out the fault by itself.
     ``peer_arp_after``: the MAC the pinger sends to at the end of the fault; ``port_mac_after``: the
     MAC the switch port of the new active slave delivers unicast to (None: any, a learning switch).
     """
@@ -33,6 +38,7 @@ class Metrics:
     outage_ms: float
     first_lost_ms: float | None
     recovered: bool
+    survived: bool
     mac_changes: int
     macs_before: dict[str, str | None]
     macs_after: dict[str, str | None]
@@ -100,6 +106,9 @@ def compute(meta: dict[str, Any], pings: pd.DataFrame, links: pd.DataFrame, neig
     else:
         first, outage, recovered = None, 0.0, True
 
+    late = pings[(pings["t"] >= restore - SURVIVAL_WINDOW_S) & (pings["t"] < restore)]
+    survived = bool((~late["lost"]).any())
+
     peer_arp = neigh[(neigh["host"] == params["pinger"])]
     arp_after = _arp_at(peer_arp, restore - 1e-6)
     active_after = _active(after)
@@ -115,6 +124,7 @@ def compute(meta: dict[str, Any], pings: pd.DataFrame, links: pd.DataFrame, neig
         outage_ms=round(outage, 1),
         first_lost_ms=None if first is None else round(first * 1000, 1),
         recovered=recovered,
+        survived=survived,
         mac_changes=changes,
         macs_before=_macs(before),
         macs_after=_macs(after),

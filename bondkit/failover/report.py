@@ -27,7 +27,6 @@ def summary_frame(runs: Sequence[Run], lang: str | None = None) -> pd.DataFrame:
         p, m = run.params, run.metrics
         monitor = f"arp {p.arp_interval}" if p.arp_interval else f"miimon {p.miimon}"
         bond = f"{_short(m.macs_before.get('bond0'))} -> {_short(m.macs_after.get('bond0'))}"
-        reaches = m.recovered and m.delivered_after
         rows.append({
             t("failover.col.mode", lang): p.fail_over_mac,
             t("failover.col.fault", lang): p.fault,
@@ -38,7 +37,7 @@ def summary_frame(runs: Sequence[Run], lang: str | None = None) -> pd.DataFrame:
             t("failover.col.lost", lang): m.lost,
             t("failover.col.mac_changes", lang): m.mac_changes,
             t("failover.col.bond_mac", lang): bond,
-            t("failover.col.reaches", lang): t("failover.yes" if reaches else "failover.no", lang),
+            t("failover.col.reaches", lang): t("failover.yes" if m.survived else "failover.no", lang),
         })
     return pd.DataFrame(rows)
 

@@ -1,0 +1,112 @@
+"""Figures from the recorded runs: panels, lanes, labels in both languages, no missing glyph, and a
+recorded run that reloads into the identical figure."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import warnings
+
+import pytest
+
+from bondkit.failover import MODES, Run
+from bondkit.failover.store import default_runs_dir, load_runs
+from bondkit.plot import comparison_figure, mac_palette, run_figure
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, Run]:
+    return {run.id: run for run in load_runs()}
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=60)
+    return buffer.getvalue()
+
+
+def _texts(fig) -> list[str]:
+    return [text.get_text() for text in fig.findobj(lambda artist: hasattr(artist, "get_text"))]
+
+
+def _render_without_missing_glyphs(fig, caplog) -> None:
+    """Draw ``fig``; fail on any missing-glyph warning (warnings module or matplotlib's log)."""
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        _png(fig)
+    messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    pattern = re.compile(r"Glyph .* missing|does not have a glyph|missing from font")
+    missing = [m for m in messages if pattern.search(m)]
+    assert not missing, missing
+
+
+def test_run_figure_has_rtt_and_mac_lanes(runs):
+    run = runs["follow_admin-down_learning_mii100"]
+    fig = run_figure(run, "en")
+    rtt, lanes = fig.axes[:2]
+    assert rtt.get_ylabel() == "ping RTT (ms)" and lanes.get_xlabel() == "time since the fault (ms)"
+    labels = [tick.get_text() for tick in lanes.get_yticklabels()]
+    assert labels[:3] == ["bond0", "enp0s8", "enp0s9"] and "client's ARP entry" in labels[3]
+    texts = _texts(fig)
+    assert any(text.startswith("fail_over_mac=follow") for text in texts)
+    assert any("enp0s8's own MAC" in text for text in texts)  # the legend names each address's owner
+    assert any(text.endswith("active") for text in texts)  # the active slave is shown in its lane
+    lost = [line for line in rtt.get_lines() if line.get_marker() == "x"][0]
+    assert len(lost.get_xdata()) == run.metrics.lost
+
+
+def test_vbox_hostonly_lanes_say_what_each_port_lets_through(runs):
+    run = runs["none_admin-down_vbox-hostonly_mii100"]
+    labels = [tick.get_text() for tick in run_figure(run, "en").axes[1].get_yticklabels()]
+    port = run.meta["adapters"]["server"]["enp0s9"][-8:]
+    assert f"enp0s9\nport accepts {port}" in labels
+
+
+def test_mac_colours_follow_the_adapters_in_every_figure(runs):
+    palette = mac_palette([runs["none_admin-down_learning_mii100"]])
+    other = mac_palette([runs["active_carrier-loss_vbox-hostonly_mii100"]])
+    adapters = runs["none_admin-down_learning_mii100"].meta["adapters"]["server"]
+    for mac in adapters.values():
+        assert palette[mac] == other[mac]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_figures_render_without_missing_glyphs(runs, lang, caplog):
+    for run_id in ("active_silent-drop_learning_arp100", "none_admin-down_vbox-hostonly_mii100"):
+        _render_without_missing_glyphs(run_figure(runs[run_id], lang), caplog)
+    trio = [runs[f"{mode}_admin-down_vbox-hostonly_mii100"] for mode in MODES]
+    _render_without_missing_glyphs(comparison_figure(trio, lang), caplog)
+
+
+def test_korean_labels(runs):
+    fig = run_figure(runs["active_admin-down_learning_mii100"], "ko")
+    assert fig.axes[1].get_xlabel() == "장애 발생 후 경과 시간 (ms)"
+    assert any(HANGUL.search(text) for text in _texts(fig))
+    assert any("관리적 다운" in text for text in _texts(fig))
+
+
+def test_comparison_puts_the_three_modes_side_by_side(runs):
+    trio = [runs[f"{mode}_admin-down_learning_mii100"] for mode in ("follow", "none", "active")]
+    fig = comparison_figure(trio, "en")
+    assert len(fig.axes) == 6
+    titles = [ax.get_title() for ax in fig.axes[:3]]
+    assert [title.splitlines()[0] for title in titles] == [f"fail_over_mac={m}" for m in MODES]
+    assert "share one MAC" in titles[0] and "takes the bond's MAC" in titles[2]
+
+
+def test_a_recorded_run_reloads_into_the_identical_figure(tmp_path):
+    original = Run.load(default_runs_dir() / "follow_carrier-loss_learning_mii100")
+    png = _png(run_figure(original, "ko"))
+    copy = Run.load(original.save(tmp_path / original.id))
+    assert _png(run_figure(copy, "ko")) == png
+
+
+def test_plot_module_does_no_io():
+    import bondkit.plot as plot
+
+    source = open(plot.__file__, encoding="utf-8").read()
+    for call in ("savefig(", "open(", "to_csv(", "read_csv(", "write_"):
+        assert call not in source
