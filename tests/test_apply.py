@@ -201,6 +201,34 @@ def test_unknown_host_key_is_refused_before_anything_changes(lab, tmp_path):
 
 
 @pytest.mark.lab
+def test_refused_key_is_told_before_anything_changes(lab, tmp_path):
+    import subprocess
+
+    key = tmp_path / "stranger"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    address, port = lab.endpoint("client")
+    stranger = Host(address, port, user="root", key_file=key, known_hosts=lab.known_hosts, name="client")
+    with pytest.raises(SSHError) as caught:
+        apply(stranger, CENTOS["client"], on_step=lambda step: None)
+    assert caught.value.key == "ssh.key_refused"
+
+
+@pytest.mark.lab
+def test_a_backup_is_never_overwritten(lab):
+    from bondkit.apply.remote import Remote
+
+    remote = Remote(lab["server"])
+    first, _ = backup.create(remote, "19990101T000000Z", ["/etc/hostname"])
+    second, _ = backup.create(remote, "19990101T000000Z", ["/etc/hostname"])
+    assert (first.directory, second.directory) == (f"{backup.ROOT}/19990101T000000Z",
+                                                   f"{backup.ROOT}/19990101T000000Z-2")
+    assert first.files == second.files and first.files[0].existed
+    copied = remote.run(f"cat {first.directory}/files/etc/hostname", check=True).stdout
+    assert copied.strip() == "server"
+    remote.run(f"rm -rf {first.directory} {second.directory}", check=True)
+
+
+@pytest.mark.lab
 def test_cli_apply_then_restore(quiet, monkeypatch, capsys):
     from bondkit.cli import main
 
