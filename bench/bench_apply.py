@@ -8,6 +8,7 @@ that cuts the SSH path and is undone by the host's own timer. The lab runs in a 
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -59,6 +60,13 @@ def timed(function, *args, **kwargs) -> tuple[StepClock, object]:
 def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="bondkit-bench-apply-"))
     base.chmod(0o711)
+    try:
+        run(base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def run(base: Path) -> None:
     with Lab(directory=base / "lab") as lab:
         totals: dict[str, list[float]] = defaultdict(list)
         steps: dict[str, list[float]] = defaultdict(list)
