@@ -85,7 +85,7 @@ def load(config: Config) -> Plan:
         read, _notes = formats.read(paths, lint=True)
         specs += read
         for path in paths:
-            for file in formats._files(path) if path.is_dir() else [path]:
+            for file in formats.config_files(path) if path.is_dir() else [path]:
                 text = file.read_text(encoding="utf-8")
                 files.append(SourceFile(file.name, formats.detect(str(file), text), text, str(file)))
     if not specs:

@@ -62,7 +62,7 @@ def parse_text(text: str, source: str = "<text>", fmt: str | None = None,
     return FORMATS[fmt].parse(text, source=source, notes=notes)
 
 
-def _files(path: Path) -> list[Path]:
+def config_files(path: Path) -> list[Path]:
     """The configuration files under a directory (and its subdirectories, one host each), passing over
     other scripts (network-scripts holds ifup-*), backups and hidden files."""
     found = []
@@ -71,7 +71,7 @@ def _files(path: Path) -> list[Path]:
         if name.startswith(".") or name.endswith(_BACKUP_SUFFIXES):
             continue
         if entry.is_dir():
-            found += _files(entry)
+            found += config_files(entry)
         elif entry.is_file() and (_IFCFG_NAME.fullmatch(name) or name.endswith(_CONFIG_SUFFIXES)):
             found.append(entry)
     return found
@@ -99,7 +99,7 @@ def read(paths: Paths, *, lint: bool = False) -> tuple[list[BondSpec], list[Note
         if not path.exists():
             raise ConfigError("formats.no_such_path", source=str(path))
     for path in (p for p in items if p.is_dir()):
-        found, noted = _read_files(_files(path), notes if lint else None)
+        found, noted = _read_files(config_files(path), notes if lint else None)
         if not found and not noted:
             raise ConfigError("formats.no_bond", source=str(path))
         specs += found
