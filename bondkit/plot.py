@@ -19,9 +19,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from bondkit.failover.params import MODES
 from bondkit.failover.record import Run
@@ -81,8 +82,9 @@ def draw_rtt(ax: Axes, run: Run, lang: str, *, legend: bool = True) -> None:
     ax.plot(answered["t"] * 1000, answered["rtt_ms"].clip(lower=0.01), ".", ms=2.5, color="#455a64",
             label=t("plot.reply", lang))
     lost = pings[pings["lost"]]
-    ax.plot(lost["t"] * 1000, np.full(len(lost), 0.02), "x", ms=5, color=LOST_COLOUR, mew=1.2,
-            label=t("plot.lost", lang) + f" ({len(lost)})", clip_on=False)
+    if len(lost):  # unclipped so the marks sit on the axis; an empty unclipped line would upset layout
+        ax.plot(lost["t"] * 1000, np.full(len(lost), 0.02), "x", ms=5, color=LOST_COLOUR, mew=1.2,
+                label=t("plot.lost", lang) + f" ({len(lost)})", clip_on=False)
     ax.set_yscale("log")
     # Plain numbers: the default log labels are mathtext (10^-1), whose minus sign NanumGothic lacks.
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
@@ -126,6 +128,33 @@ def _segments(samples: pd.DataFrame, keys: list[str], end: float) -> list[tuple[
     return segments
 
 
+class _Bars:
+    """Lane segments gathered into one collection: a figure has dozens of them, and one artist per
+    segment would cost the explorer its redraw budget."""
+
+    def __init__(self) -> None:
+        self.verts: list[list[tuple[float, float]]] = []
+        self.faces: list[str] = []
+        self.active: list[bool] = []
+
+    def add(self, start: float, stop: float, y: float, colour: str, active: bool) -> None:
+        x0, x1 = start * 1000, stop * 1000
+        self.verts.append([(x0, y - 0.34), (x1, y - 0.34), (x1, y + 0.34), (x0, y + 0.34)])
+        self.faces.append(colour)
+        self.active.append(active)
+
+    def draw(self, ax: Axes, alpha: float = 1.0, hatch: str | None = None) -> None:
+        if not self.verts:
+            return
+        bars = PolyCollection(self.verts, facecolors=self.faces, alpha=alpha, hatch=hatch,
+                              edgecolors=["black" if a else "white" for a in self.active],
+                              linewidths=[2.0 if a else 0.5 for a in self.active])
+        ax.add_collection(bars)
+        points = np.array([corner for verts in self.verts for corner in verts])
+        ax.update_datalim(points)
+        ax.autoscale_view()
+
+
 def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
                xlim: tuple[float, float] | None = None) -> list[str]:
     """The lower panel: one lane per interface coloured by MAC, plus the pinger's ARP entry lane.
@@ -151,6 +180,7 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
     seen: list[str] = []
     labels = []
     rows = len(names) + 1
+    bars, down_bars = _Bars(), _Bars()
     for row, name in enumerate(names):
         y = rows - 1 - row
         label = name
@@ -163,9 +193,7 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
             if isinstance(mac, str) and mac not in seen:
                 seen.append(mac)
             up = oper in ("up", "unknown")
-            ax.broken_barh([(start * 1000, (stop - start) * 1000)], (y - 0.34, 0.68), facecolors=colour,
-                           alpha=1.0 if up else 0.4, hatch=None if up else "///",
-                           edgecolor="black" if active else "white", linewidth=2.0 if active else 0.5)
+            (bars if up else down_bars).add(start, stop, y, colour, active)
             where = label_at(start, stop)
             if where is not None:
                 words = [mac[-8:] if isinstance(mac, str) else "?"]
@@ -185,13 +213,14 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
         colour = colours.get(mac, UNKNOWN_COLOUR) if resolved else UNKNOWN_COLOUR
         if resolved and mac not in seen:
             seen.append(mac)
-        ax.broken_barh([(start * 1000, (stop - start) * 1000)], (-0.34, 0.68), facecolors=colour,
-                       edgecolor="white", linewidth=0.5)
+        bars.add(start, stop, 0, colour, False)
         where = label_at(start, stop)
         if where is not None:
             text = mac[-8:] if resolved else t("plot.unresolved", lang)
             ax.text(where, 0, text, ha="center", va="center", fontsize=7,
                     color="white" if resolved else "black", clip_on=True)
+    bars.draw(ax)
+    down_bars.draw(ax, alpha=0.4, hatch="///")
     ax.axvline(0, color=FAULT_COLOUR, lw=1.5)
     if run.metrics.detect_ms is not None:
         ax.axvline(run.metrics.detect_ms, color=FAILOVER_COLOUR, lw=1.5, ls="--")
@@ -285,7 +314,7 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
     runs = sorted(runs, key=lambda r: (MODES.index(r.params.fail_over_mac), r.id))
     fig = Figure(figsize=(5.6 * max(len(runs), 1), 7.8), layout=None if fast else "constrained")
     if fast:
-        fig.subplots_adjust(left=0.09, right=0.99, top=0.80, bottom=0.13, hspace=0.06, wspace=0.05)
+        fig.subplots_adjust(left=0.13, right=0.99, top=0.74, bottom=0.13, hspace=0.06, wspace=0.06)
     if not runs:
         fig.text(0.5, 0.5, t("plot.no_data", lang), ha="center", va="center")
         return fig
@@ -295,7 +324,7 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
     macs: list[str] = []
     owners: dict[str, str] = {}
     for column, run in enumerate(runs):
-        draw_rtt(axes[0][column], run, lang, legend=column == 0)
+        draw_rtt(axes[0][column], run, lang, legend=column == 0 and not fast)
         macs += [m for m in draw_lanes(axes[1][column], run, lang, colours, xlim) if m not in macs]
         owners.update(mac_owners(run))
         p = run.params
@@ -307,6 +336,7 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
             axes[0][column].set_ylabel("")
             for ax in axes[:, column]:
                 ax.tick_params(labelleft=False)
+    axes[1][0].xaxis.set_major_locator(MaxNLocator(nbins=5))  # columns sit close: fewer labels
     if xlim:
         axes[0][0].set_xlim(*xlim)
     first = runs[0]

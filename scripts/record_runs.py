@@ -53,10 +53,11 @@ def main() -> int:
                 shutil.rmtree(old)
     started = time.monotonic()
     with lab_session() as lab:
+        switch = lab.switch
         for number, params in enumerate(todo, 1):
             for attempt in (1, 2):
                 try:
-                    run = run_failover(lab, params)
+                    run = run_failover(lab, params, restore_switch=False)
                     break
                 except FailoverError as exc:
                     print(f"  {params.run_id()}: {exc} (attempt {attempt})", file=sys.stderr)
@@ -67,6 +68,7 @@ def main() -> int:
             elapsed = time.monotonic() - started
             print(f"[{number:2}/{len(todo)}] {run.id:55} detect {m.detect_ms!s:>6} ms  lost {m.lost:3}  "
                   f"outage {m.outage_ms:7.1f} ms  macs {m.mac_changes}  ({elapsed:5.0f} s)", flush=True)
+        lab.set_switch(switch)
     write_index(args.out, load_runs(args.out))
     return 0
 

@@ -50,14 +50,22 @@ def lab_session(step: Step | None = None) -> Iterator[object]:
 
 
 def run_many(lab, plans: Sequence[RunParams], step: Step | None = None) -> list[Run]:
-    """Run each plan in turn; ``step(stage, {"mode": ...})`` after every stage of every run."""
-    runs = []
-    for params in plans:
-        def progress(stage: str, params: RunParams = params) -> None:
-            if step:
-                step(stage, {"mode": params.fail_over_mac})
+    """Run each plan in turn; ``step(stage, {"mode": ...})`` after every stage of every run.
 
-        runs.append(run_failover(lab, params, progress=progress))
+    The switch profile changes only when the plans need another one, and is put back at the end.
+    """
+    runs = []
+    switch = lab.switch
+    try:
+        for params in plans:
+            def progress(stage: str, params: RunParams = params) -> None:
+                if step:
+                    step(stage, {"mode": params.fail_over_mac})
+
+            runs.append(run_failover(lab, params, progress=progress, restore_switch=False))
+    finally:
+        if lab.switch != switch:
+            lab.set_switch(switch)
     return runs
 
 

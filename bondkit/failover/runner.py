@@ -152,14 +152,14 @@ class _Session:
             steps.append(self.collect)
         if self.configured:
             steps.append(self.teardown)
-        steps.append(self._switch_back)
+        steps.append(self.switch_back)
         for step in steps:
             try:
                 step()
             except Exception:  # noqa: BLE001 - cleaning up: the first error is the one to report
                 pass
 
-    def _switch_back(self) -> None:
+    def switch_back(self) -> None:
         if self.lab.switch != self.switch_before:
             self.lab.set_switch(self.switch_before)
 
@@ -185,12 +185,14 @@ def fault_instant(links: pd.DataFrame, slave: str, call_begun: float) -> tuple[f
 
 
 def run_failover(lab=None, params: RunParams | None = None, *, progress: Progress | None = None,
-                 keep_bonds: bool = False, **changes: Any) -> Run:
+                 keep_bonds: bool = False, restore_switch: bool = True, **changes: Any) -> Run:
     """Run one experiment on ``lab`` (default: the running lab) and return its :class:`Run`.
 
     ``params`` (or keyword changes to the defaults, e.g. ``fail_over_mac="follow"``) say what to run.
     ``progress(step)`` is called after each of :data:`STAGES`. With ``keep_bonds`` the bonds stay up
     afterwards for a look with ``ip link show`` (the slaves keep whatever MAC the run left them).
+    ``restore_switch=False`` leaves the switch profile the run needed (a series of runs on one profile
+    then changes it once; the caller puts it back). After an error the switch is always put back.
     """
     if lab is None:
         from bondkit.lab import Lab
@@ -224,7 +226,8 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
         tick("collect")
         if not keep_bonds:
             session.teardown()
-        session._switch_back()
+        if restore_switch:
+            session.switch_back()
         tick("teardown")
     except BaseException:
         session.cleanup()
