@@ -19,9 +19,11 @@ import importlib.metadata
 import json
 import os
 import platform
+import shlex
 import shutil
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -62,15 +64,29 @@ def setup(lang: str | None = None) -> str:
     chosen = normalize_lang(lang) if lang else notebook_lang()
     set_lang(chosen)
     os.environ["BONDKIT_LANG"] = chosen  # for the `bondkit` and `aws` processes the notebook starts
+    _inline_figures()
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is a dependency
         return chosen
-    pd.set_option("display.width", 120)
+    pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.max_colwidth", 60)
     pd.set_option("display.max_rows", 60)
     return chosen
+
+
+def _inline_figures() -> None:
+    """In a Jupyter kernel, show matplotlib figures as images, including the ``Figure`` objects that
+    ``bondkit.plot`` returns (made without pyplot, which is what registers the inline formatter)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    shell.run_line_magic("matplotlib", "inline")
 
 
 def data_dir() -> Path:
@@ -248,6 +264,169 @@ def open_lab(*, switch: str = "learning", lab_pieces: Callable[[], list[tuple[st
         return LabSession(lab_class(switch=switch).up(), started=True)
     except BondkitError as exc:
         return LabSession(error=str(exc))
+
+
+#: What each fault does, as the tutorial (or a cable) would do it; shown by :func:`fault`.
+FAULT_COMMANDS = {"admin-down": "ip link set dev {iface} down", "restore": "ip link set dev {iface} up"}
+
+
+@dataclass
+class Observed:
+    """What a command printed on a lab host, or the recorded file that stands for it without a lab.
+
+    Shown as the command, its output (or the columns ``table`` of its parsed frame) and one line that
+    says where it came from, so that a reader always knows whether it is live or recorded.
+    """
+
+    host: str
+    command: str
+    text: str
+    source: str | None = None  # the recorded file; None when live
+    table: Sequence[str] | None = None
+    kind: str | None = None
+    lang: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.source is None
+
+    def parsed(self) -> Any:
+        from bondkit import observe
+
+        return observe.parse(self.text, self.kind, self.source or f"{self.host}: {self.command}")[1]
+
+    def frame(self) -> Any:
+        from bondkit import observe
+
+        return observe.to_frame(self.parsed())
+
+    def origin(self) -> str:
+        if self.live:
+            return t("nb.observed.live", self.lang, host=self.host)
+        return t("nb.observed.recorded", self.lang, source=self.source)
+
+    def _body(self) -> Any:
+        if self.table is None:
+            return self.text.rstrip("\n")
+        return self.frame()[list(self.table)].fillna("")
+
+    def __repr__(self) -> str:
+        body = self._body()
+        shown = body if isinstance(body, str) else body.to_string(index=False)
+        return "\n".join([f"[{self.host}]$ {self.command}", shown, f"({self.origin()})"])
+
+    def _repr_html_(self) -> str:
+        body = self._body()
+        shown = f"<pre>{html.escape(body)}</pre>" if isinstance(body, str) else body.to_html(index=False)
+        return (f"<div><code>[{html.escape(self.host)}]$ {html.escape(self.command)}</code>{shown}"
+                f"<small>({html.escape(self.origin())})</small></div>")
+
+
+def sh(session: LabSession, host: str, command: str, *, recorded: str | os.PathLike[str],
+       table: Sequence[str] | None = None, kind: str | None = None) -> Observed:
+    """Run ``command`` on lab host ``host`` when the lab is live; otherwise read the ``recorded`` file
+    (the same command's output, saved on the lab). ``table`` shows those columns of the parsed frame."""
+    if session.live:
+        text = session.lab[host].run(command, check=True).stdout
+        return Observed(host, command, text, None, table, kind)
+    return Observed(host, command, Path(recorded).read_text(encoding="utf-8"), str(recorded), table, kind)
+
+
+@dataclass
+class Action:
+    """A step done on a lab host (or, without a lab, a step the recorded files already include)."""
+
+    host: str
+    command: str
+    live: bool
+    lang: str | None = None
+
+    def __repr__(self) -> str:
+        origin = t("nb.action.live" if self.live else "nb.action.recorded", self.lang, host=self.host)
+        return f"[{self.host}]$ {self.command}\n({origin})"
+
+
+def fault(session: LabSession, host: str, iface: str, kind: str, *, settle: float = 0.5) -> Action:
+    """Inject (or ``restore``) a lab fault on ``host``'s ``iface``, then give the bond ``settle`` seconds
+    to notice; shows the command the tutorial types (``ip link set dev enp0s8 down``)."""
+    command = FAULT_COMMANDS.get(kind, "").format(iface=iface) or t(f"nb.fault.{kind}", iface=iface)
+    if session.live:
+        session.lab.fault(host, iface, kind)
+        time.sleep(settle)
+    return Action(host, command, session.live)
+
+
+def run_or_recorded(session: LabSession, *, runs_dir: str | os.PathLike[str] | None = None,
+                    **params: Any) -> Any:
+    """A failover run (``bondkit.failover``) with ``params``: run on the lab when it is live, else the
+    recorded run with the same parameters from ``data/runs``. Says which."""
+    from bondkit.failover import RunParams, run_failover
+    from bondkit.failover.demo import recorded_for
+
+    plan = RunParams(**params)
+    if session.live:
+        run = run_failover(session.lab, plan)
+        print(t("nb.run.live", id=run.id))
+    else:
+        run = recorded_for([plan], Path(runs_dir) if runs_dir else None)[0]
+        print(t("nb.run.recorded", id=run.id))
+    return run
+
+
+@dataclass
+class Applied:
+    """``bondkit.apply`` reports for several lab hosts: ``detail``'s in full, the others in one line."""
+
+    reports: dict[str, Any]
+    detail: str | None = None
+    lang: str | None = None
+
+    def __repr__(self) -> str:
+        if not self.reports:
+            return t("nb.apply.no_lab", self.lang)
+        lines = []
+        for host, report in self.reports.items():
+            if host == self.detail:
+                lines += [f"[{host}]", report.format(self.lang), ""]
+            else:
+                last = report.steps[-1].format(self.lang).splitlines()[0] if report.steps else ""
+                done = "restored" if report.action == "restore" else "ok"
+                state = t(f"nb.apply.{done}" if report.ok else "nb.apply.failed", self.lang)
+                lines.append(f"[{host}] {state} {last}")
+        return "\n".join(lines).rstrip()
+
+
+def apply_configs(session: LabSession, configs: dict[str, Any], *, detail: str | None = None,
+                  settle: float = 3.0) -> Applied:
+    """``bondkit.apply.apply(host, config)`` for each lab host of ``configs`` (nothing without a lab).
+
+    Then wait (at most ``settle`` seconds) until each bond reports carrier: the kernel raises it at the
+    first MII check that sees a slave up, a few hundred milliseconds after the bond is brought up, and a
+    student looking at ``ip link show`` a moment too early would see ``bond0 ... DOWN``.
+    """
+    if not session.live:
+        return Applied({})
+    from bondkit.apply import apply
+
+    reports = {host: apply(session.lab[host], config, on_step=lambda step: None)
+               for host, config in configs.items()}
+    deadline = time.monotonic() + settle
+    for host, report in reports.items():
+        for bond in report.bonds:
+            check = f"cat /sys/class/net/{shlex.quote(bond)}/operstate"
+            while (time.monotonic() < deadline
+                   and session.lab[host].run(check).stdout.strip() != "up"):
+                time.sleep(0.05)
+    return Applied(reports, detail)
+
+
+def restore_configs(session: LabSession, hosts: Sequence[str], *, detail: str | None = None) -> Applied:
+    """``bondkit.apply.restore(host)`` for each lab host: puts back what the last apply changed."""
+    if not session.live:
+        return Applied({})
+    from bondkit.apply import restore
+
+    return Applied({host: restore(session.lab[host], on_step=lambda step: None) for host in hosts}, detail)
 
 
 _WORKDIRS: list[Path] = []

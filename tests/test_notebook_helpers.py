@@ -268,3 +268,102 @@ def test_show_step_lays_out_cli_boto3_result_check_and_notes():
     starts = {nb._width(match.group(1)) + len(match.group(2))
               for match in (re.match(r"(\S+)(\s+)", line) for line in lines[1:5])}
     assert len(starts) == 1
+
+
+RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded" / "lab"
+
+
+class FakeHost:
+    def __init__(self, outputs):
+        self.outputs = outputs
+        self.commands = []
+
+    def run(self, command, check=False, **_):
+        self.commands.append(command)
+
+        class Result:
+            stdout = self.outputs.get(command, "up\n")
+
+        return Result()
+
+
+class FakeRunningLab(FakeLab):
+    def __init__(self, hosts):
+        super().__init__()
+        self._hosts = hosts
+        self.faults = []
+
+    def __getitem__(self, name):
+        return self._hosts[name]
+
+    def fault(self, host, iface, kind):
+        self.faults.append((host, iface, kind))
+
+
+def test_sh_reads_the_recorded_file_without_a_lab_and_says_so():
+    set_lang("en")
+    offline = nb.LabSession(missing=[("x", "y")])
+    seen = nb.sh(offline, "server", "cat /proc/net/bonding/bond0",
+                 recorded=RECORDED / "active-after.proc-bonding.txt")
+    assert not seen.live
+    assert seen.parsed()["active_slave"] == "enp0s9"
+    text = repr(seen)
+    assert text.startswith("[server]$ cat /proc/net/bonding/bond0\nEthernet Channel Bonding Driver")
+    assert text.splitlines()[-1].startswith("(recorded: ") and "active-after.proc-bonding.txt" in text
+
+
+def test_sh_runs_on_the_lab_when_live_and_shows_a_table():
+    set_lang("ko")
+    text = (RECORDED / "active-before.ip-link.txt").read_text()
+    host = FakeHost({"ip link show": text})
+    live = nb.LabSession(FakeRunningLab({"server": host}), started=True)
+    seen = nb.sh(live, "server", "ip link show", recorded="/nonexistent", table=["ifname", "mac"])
+    assert seen.live and host.commands == ["ip link show"]
+    lines = repr(seen).splitlines()
+    assert lines[0] == "[server]$ ip link show"
+    assert any("bond0" in line and "08:00:27" in line for line in lines)
+    assert lines[-1] == "(실시간: 방금 실습 환경의 호스트 server에서 실행)"
+    assert "<table" in seen._repr_html_()
+
+
+def test_live_and_recorded_outputs_differ_only_in_their_last_line_once_sanitized():
+    """What nbval compares: the same observation, live or recorded, must look the same."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_notebooks", Path(__file__).resolve().parents[1] / "scripts" / "build_notebooks.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    patterns = build.sanitize_patterns()
+    set_lang("en")
+    text = (RECORDED / "active-after.proc-bonding.txt").read_text()
+    live = nb.sh(nb.LabSession(FakeRunningLab({"server": FakeHost({"cat x": text})}), started=True),
+                 "server", "cat x", recorded="/nonexistent")
+    recorded = nb.sh(nb.LabSession(), "server", "cat x", recorded=RECORDED / "active-after.proc-bonding.txt")
+    assert build._sanitized(repr(live), patterns) == build._sanitized(repr(recorded), patterns)
+    assert repr(live) != repr(recorded)
+
+
+def test_fault_shows_the_tutorial_command_and_acts_only_on_a_live_lab():
+    set_lang("en")
+    offline = nb.fault(nb.LabSession(), "server", "enp0s8", "admin-down")
+    assert repr(offline).splitlines()[0] == "[server]$ ip link set dev enp0s8 down"
+    assert "(recorded: " in repr(offline)
+    lab = FakeRunningLab({})
+    live = nb.fault(nb.LabSession(lab, started=True), "server", "enp0s8", "carrier-loss", settle=0)
+    assert lab.faults == [("server", "enp0s8", "carrier-loss")]
+    assert "cable" in repr(live) and "(live: " in repr(live)
+
+
+def test_run_or_recorded_without_a_lab_loads_the_recorded_run(capsys):
+    set_lang("en")
+    run = nb.run_or_recorded(nb.LabSession(), fail_over_mac="follow", fault="admin-down")
+    assert run.id == "follow_admin-down_learning_mii100"
+    assert "recorded run follow_admin-down_learning_mii100" in capsys.readouterr().out
+
+
+def test_apply_configs_without_a_lab_applies_nothing_and_says_so():
+    set_lang("en")
+    shown = nb.apply_configs(nb.LabSession(), {"server": "x"})
+    assert shown.reports == {} and "nothing was applied" in repr(shown)
+    assert "nothing was applied" in repr(nb.restore_configs(nb.LabSession(), ["server"]))

@@ -1,0 +1,280 @@
+# %% [markdown] lang="en"
+# # 03 · The failover test
+#
+# The bonding tutorial ends with a test: ping the server's bond from the client, take the server's active
+# slave down with `ip link set dev enp0s8 down`, and check that the ping goes on while the active slave
+# changes from enp0s8 to enp0s9. Here you run that test on the embedded lab, step by step, and then
+# measure it.
+#
+# ## Objectives
+#
+# After this notebook you can
+#
+# - apply the tutorial's CentOS files to two hosts with `bondkit.apply` and read its verification;
+# - read `/proc/net/bonding/bond0` and `ip link show` and say which slave is active and which MAC
+#   address each interface has;
+# - break the active link the tutorial's way and explain what the bond did;
+# - read a measured failover: when the fault came, when the bond noticed, how many pings were lost.
+
+# %% [markdown] lang="ko"
+# # 03 · 페일오버 시험
+#
+# 본딩 튜토리얼은 시험 하나로 끝납니다. client에서 server의 본딩 주소로 ping을 보내고,
+# `ip link set dev enp0s8 down`으로 server의 액티브 슬레이브를 내린 뒤, 액티브 슬레이브가 enp0s8에서
+# enp0s9로 바뀌는 동안에도 ping이 계속 가는지 확인합니다. 이 노트북에서는 그 시험을 내장 실습 환경에서
+# 한 단계씩 해 보고, 이어서 측정까지 합니다.
+#
+# ## 학습 목표
+#
+# 이 노트북을 마치면 다음을 할 수 있습니다.
+#
+# - 튜토리얼의 CentOS 파일을 `bondkit.apply`로 호스트 두 대에 적용하고, 그 검증 결과를 읽을 수 있습니다.
+# - `/proc/net/bonding/bond0`와 `ip link show`를 읽고, 어느 슬레이브가 액티브인지, 인터페이스마다 MAC
+#   주소가 무엇인지 말할 수 있습니다.
+# - 튜토리얼의 방식으로 액티브 링크를 끊고, 본딩이 무엇을 했는지 설명할 수 있습니다.
+# - 측정된 페일오버를 읽을 수 있습니다. 장애가 언제 났고, 본딩이 언제 알아챘고, ping을 몇 개 잃었는지.
+
+# %%
+from bondkit import notebook as nb
+from bondkit import plot
+from bondkit.failover import Run
+from bondkit.failover.report import summary_frame
+
+nb.setup()
+
+# %% [markdown] lang="en"
+# ## 1. The lab
+#
+# The lab has the tutorial's two hosts, `client` and `server`, each with `enp0s3` for management and
+# `enp0s8`, `enp0s9` on the switch `vboxnet0`. The next cell starts it, or uses the one you started with
+# `bondkit lab up`. Where the lab cannot run, it says so, and every lab cell below shows the output that
+# was recorded on the lab with the same commands; each output ends with a line saying which it is.
+
+# %% [markdown] lang="ko"
+# ## 1. 실습 환경
+#
+# 실습 환경에는 튜토리얼과 같은 호스트 두 대, `client`와 `server`가 있습니다. 각 호스트는 관리용
+# `enp0s3`와, 스위치 `vboxnet0`에 연결된 `enp0s8`, `enp0s9`를 가집니다. 다음 셀은 실습 환경을 띄우거나,
+# `bondkit lab up`으로 이미 띄워 둔 것을 씁니다. 실습 환경을 띄울 수 없는 머신에서는 그렇다고 알리고,
+# 아래의 실습 셀은 모두 실습 환경에서 같은 명령으로 기록해 둔 출력을 보여 줍니다. 출력 맨 끝 줄에 어느
+# 쪽인지 적혀 있습니다.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+lab = nb.open_lab()
+lab
+
+# %% [markdown] lang="en"
+# ## 2. Apply the tutorial's configuration
+#
+# `bondkit.apply` does what the tutorial does by hand, plus what it leaves to luck: it lints the files,
+# finds out what kind of host it talks to, backs up the current state, arms a timer that restores the
+# backup if bondkit loses the host, uploads the files, brings the bond up, and checks the result against
+# the files (*intended* against *observed*). The lab hosts have no CentOS network scripts, so bondkit
+# runs the `ip` commands that `ifup` would run, and says so. The server's report in full:
+
+# %% [markdown] lang="ko"
+# ## 2. 튜토리얼 설정 적용
+#
+# `bondkit.apply`는 튜토리얼이 손으로 하는 일에 더해, 튜토리얼이 운에 맡기는 일까지 합니다. 파일을
+# 린트로 점검하고, 어떤 종류의 호스트인지 알아내고, 현재 상태를 백업하고, bondkit이 호스트와 연결이
+# 끊기면 백업을 되살리는 타이머를 걸어 두고, 파일을 올리고, 본딩을 올린 다음, 결과를 파일 내용과
+# 비교합니다(*의도*와 *관찰*). 실습 환경의 호스트에는 CentOS의 네트워크 스크립트가 없으므로 bondkit이
+# `ifup`이 실행했을 `ip` 명령을 대신 실행하고, 그렇다고 알려 줍니다. server의 보고서 전체는 이렇습니다.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+centos = nb.data_path("seed", "centos")
+nb.apply_configs(lab, {"client": centos / "client", "server": centos / "server"}, detail="server")
+
+# %% [markdown] lang="en"
+# ## 3. Which slave is active?
+#
+# The tutorial's first check: `cat /proc/net/bonding/bond0` on each host. It shows the mode and the
+# `fail_over_mac` policy, the *currently active slave*, the MII polling interval (`miimon`), and, for
+# each slave, its link status, how often its link failed, and its permanent (factory) MAC address.
+
+# %% [markdown] lang="ko"
+# ## 3. 어느 슬레이브가 액티브인가?
+#
+# 튜토리얼의 첫 확인은 각 호스트에서 `cat /proc/net/bonding/bond0`를 보는 것입니다. 모드와
+# `fail_over_mac` 정책, *현재 액티브 슬레이브*, MII 확인 주기(`miimon`), 그리고 슬레이브마다 링크 상태,
+# 링크가 끊긴 횟수, 고유(공장 출하) MAC 주소가 나옵니다.
+
+# %%
+recorded = nb.data_path("recorded", "lab")
+nb.sh(lab, "server", "cat /proc/net/bonding/bond0", recorded=recorded / "active-before.proc-bonding.txt")
+
+# %% [markdown] lang="en"
+# `ip link show` gives the other half: the MAC address each interface uses right now. With
+# `fail_over_mac=active` the bond uses its active slave's own address.
+
+# %% [markdown] lang="ko"
+# 나머지 절반은 `ip link show`가 알려 줍니다. 인터페이스마다 지금 쓰고 있는 MAC 주소입니다.
+# `fail_over_mac=active`에서는 본딩 인터페이스가 액티브 슬레이브의 주소를 그대로 씁니다.
+
+# %%
+links = ["ifname", "mac", "state", "master"]
+nb.sh(lab, "server", "ip link show", recorded=recorded / "active-before.ip-link.txt", table=links)
+
+# %% [markdown] lang="en"
+# The client reaches the server's bond address, `192.168.99.102`: 20 pings, 50 ms apart.
+
+# %% [markdown] lang="ko"
+# client에서 server의 본딩 주소 `192.168.99.102`로 ping이 갑니다. 50 ms 간격으로 20개를 보냅니다.
+
+# %%
+ping = nb.sh(lab, "client", "ping -D -O -c 20 -i 0.05 192.168.99.102",
+             recorded=recorded / "ping-client-to-server.txt")
+{"sent": len(ping.frame()), "lost": int(ping.frame()["lost"].sum())}
+
+# %% [markdown] lang="en"
+# ## 4. Take the active slave down
+#
+# Now the tutorial's fault, on the server: `ip link set dev enp0s8 down`. With `miimon=100` the bond
+# looks at its slaves' links every 100 ms, so it notices within that time and makes enp0s9 active.
+
+# %% [markdown] lang="ko"
+# ## 4. 액티브 슬레이브 내리기
+#
+# 이제 튜토리얼의 장애를 server에 줍니다. `ip link set dev enp0s8 down`입니다. `miimon=100`이면 본딩은
+# 100 ms마다 슬레이브의 링크를 살피므로, 그 안에 장애를 알아채고 enp0s9를 액티브로 바꿉니다.
+
+# %%
+nb.fault(lab, "server", "enp0s8", "admin-down")
+
+# %% [markdown] lang="en"
+# Before you look: which slave is active now? The answer is read from the server's
+# `/proc/net/bonding/bond0`.
+
+# %% [markdown] lang="ko"
+# 보기 전에 맞혀 보세요. 지금 액티브 슬레이브는 무엇일까요? 정답은 server의 `/proc/net/bonding/bond0`에서
+# 읽어 옵니다.
+
+# %%
+after = nb.sh(lab, "server", "cat /proc/net/bonding/bond0", recorded=recorded / "active-after.proc-bonding.txt")
+nb.ask("03_active_after", choices=["enp0s8", "enp0s9", "bond0"], answer=after.parsed()["active_slave"],
+       evidence=after)
+
+# %% [markdown] lang="en"
+# In `/proc/net/bonding/bond0`, enp0s8 now has `MII Status: down` and `Link Failure Count: 1`. And the
+# MAC addresses:
+
+# %% [markdown] lang="ko"
+# `/proc/net/bonding/bond0`를 보면 이제 enp0s8은 `MII Status: down`, `Link Failure Count: 1`입니다. MAC
+# 주소는 어떻게 되었을까요?
+
+# %%
+nb.sh(lab, "server", "ip link show", recorded=recorded / "active-after.ip-link.txt", table=links)
+
+# %%
+nb.ask("03_bond_mac", answer=2)
+
+# %% [markdown] lang="en"
+# Bring enp0s8 back (`ip link set dev enp0s8 up`). With no `primary` set, the bond stays on enp0s9: it
+# changes slaves only when it has to. Then `bondkit.apply.restore` undoes the configuration on both
+# hosts, from the backups taken before the change.
+
+# %% [markdown] lang="ko"
+# enp0s8을 다시 올립니다(`ip link set dev enp0s8 up`). `primary`를 정하지 않았으므로 본딩은 enp0s9에 그대로
+# 머뭅니다. 꼭 바꿔야 할 때만 슬레이브를 바꾸기 때문입니다. 이어서 `bondkit.apply.restore`가 변경 전에
+# 떠 둔 백업으로 두 호스트의 설정을 되돌립니다.
+
+# %%
+nb.fault(lab, "server", "enp0s8", "restore")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+nb.restore_configs(lab, ["client", "server"])
+
+# %% [markdown] lang="en"
+# ## 5. Measuring the failover
+#
+# "The ping goes on" hides a detail: a few pings are lost between the moment enp0s8 goes down and the
+# moment the bond has moved to enp0s9. `bondkit.failover.run_failover` measures it: it configures both
+# bonds, pings every 10 ms, samples the server's links every 20 ms, injects the fault at a known instant,
+# restores it, and returns a `Run` of tidy tables. On the lab it runs now (a few seconds, and its numbers
+# differ a little each time); without the lab you get the recorded run with the same settings.
+
+# %% [markdown] lang="ko"
+# ## 5. 페일오버 측정
+#
+# "ping이 계속 간다"는 말에는 작은 사실 하나가 숨어 있습니다. enp0s8이 내려간 순간부터 본딩이 enp0s9로
+# 옮겨 갈 때까지 ping 몇 개를 잃는다는 것입니다. `bondkit.failover.run_failover`가 그것을 잽니다. 두
+# 호스트에 본딩을 설정하고, 10 ms마다 ping을 보내고, server의 링크를 20 ms마다 기록하면서 정해진 순간에
+# 장애를 주고, 다시 되돌린 다음, 깔끔한 표로 된 `Run`을 돌려줍니다. 실습 환경에서는 지금 실행하며(몇 초
+# 걸리고, 할 때마다 숫자가 조금씩 다릅니다), 실습 환경이 없으면 같은 설정으로 기록해 둔 실행을 보여 줍니다.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+run = nb.run_or_recorded(lab, fail_over_mac="active", fault="admin-down")
+summary_frame([run])
+
+# %% [markdown] lang="en"
+# The rest of this notebook reads the run recorded on the lab with the same settings, so that the
+# numbers in the text match what you see.
+
+# %% [markdown] lang="ko"
+# 이 노트북의 나머지는 같은 설정으로 실습 환경에서 기록해 둔 실행을 읽습니다. 그래야 본문의 숫자와 화면의
+# 숫자가 맞습니다.
+
+# %%
+recorded_run = Run.load(nb.data_path("runs", "active_admin-down_learning_mii100"))
+summary_frame([recorded_run])
+
+# %% [markdown] lang="en"
+# - *detect*: milliseconds from the fault until a link sample shows enp0s9 active;
+# - *outage*: from the first lost ping to the last (plus one ping interval);
+# - *lost*: pings with no answer; *MAC changes*: address changes on bond0 and its slaves.
+#
+# The pings around the fault, one every 10 ms (`t` in seconds from the fault):
+
+# %% [markdown] lang="ko"
+# - *감지*: 장애부터 링크 기록에 enp0s9가 액티브로 나올 때까지의 ms;
+# - *끊긴 시간*: 처음 잃은 ping부터 마지막 잃은 ping까지(ping 간격 하나를 더해서);
+# - *손실*: 답이 오지 않은 ping 수, *MAC 변경*: bond0와 슬레이브의 MAC 주소가 바뀐 횟수.
+#
+# 장애 전후의 ping입니다. 10 ms마다 하나씩 보냈습니다(`t`는 장애로부터 흐른 초).
+
+# %%
+pings = recorded_run.pings
+pings[(pings["t"] > -0.03) & (pings["t"] < 0.1)]
+
+# %%
+nb.ask("03_outage", answer=2, evidence=summary_frame([recorded_run]))
+
+# %% [markdown] lang="en"
+# The figure puts it together: above, the round-trip time of every ping, lost ones marked, with the fault
+# and the failover as vertical lines; below, one lane per interface of the server, coloured by the MAC
+# address it had, with the active slave outlined, and one lane for the address the client sends to.
+
+# %% [markdown] lang="ko"
+# 그림 하나에 모두 담았습니다. 위쪽은 ping마다의 왕복 시간으로, 잃은 ping을 표시하고 장애와 페일오버를
+# 세로선으로 그렸습니다. 아래쪽은 server의 인터페이스마다 한 줄씩, 그때 가진 MAC 주소의 색으로 칠하고
+# 액티브 슬레이브에 테두리를 둘렀습니다. 맨 아래 줄은 client가 보내는 대상 주소입니다.
+
+# %%
+plot.run_figure(recorded_run)
+
+# %% [markdown] lang="en"
+# ## Summary
+#
+# - `/proc/net/bonding/bond0` tells which slave is active; `ip link show` tells which MAC each interface
+#   uses.
+# - Taking the active slave down moves the bond to the other slave within about one `miimon` period;
+#   a few pings are lost, then the ping goes on, as the tutorial says.
+# - With `fail_over_mac=active` the bond's MAC address follows the active slave. Notebook `04` compares
+#   this with `none` and `follow`.
+
+# %% [markdown] lang="ko"
+# ## 정리
+#
+# - `/proc/net/bonding/bond0`는 어느 슬레이브가 액티브인지, `ip link show`는 인터페이스마다 어떤 MAC
+#   주소를 쓰는지 알려 줍니다.
+# - 액티브 슬레이브를 내리면 본딩은 대략 `miimon` 주기 하나 안에 다른 슬레이브로 옮겨 갑니다. ping 몇
+#   개를 잃은 뒤 튜토리얼 말대로 ping은 계속 갑니다.
+# - `fail_over_mac=active`에서는 본딩 인터페이스의 MAC 주소가 액티브 슬레이브를 따라갑니다. `04`
+#   노트북에서 이것을 `none`, `follow`와 비교합니다.
+
+# %%
+print(nb.finish(lab))
