@@ -169,7 +169,7 @@ def _terms() -> list[dict[str, object]]:
 def _prose(text: str) -> str:
     """Markdown without code: what is in backticks or fenced blocks is not prose to translate."""
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
-    return re.sub(r"`[^`]*`", " ", text)
+    return re.sub(r"\s+", " ", re.sub(r"`[^`]*`", " ", text))  # a line break inside a term is a space
 
 
 def _markdown_pairs() -> list[tuple[str, str, str]]:
