@@ -102,8 +102,8 @@ def draw_rtt(ax: Axes, run: Run, lang: str, *, legend: bool = True) -> None:
     restore = meta.get("restore_t")
     if restore is not None:
         ax.axvline(float(restore) * 1000, color="#616161", lw=1.2, ls=":", label=t("plot.restore_line", lang))
-    if metrics.lost:
-        start = float(lost["t"].min()) * 1000
+    if metrics.first_lost_ms is not None:
+        start = metrics.first_lost_ms
         ax.axvspan(start, start + metrics.outage_ms, color=LOST_COLOUR, alpha=0.15, lw=0,
                    label=t("plot.outage_span", lang, ms=_ms(metrics.outage_ms)))
     ax.set_ylabel(t("plot.rtt_axis", lang))

@@ -1,12 +1,14 @@
 """Regenerate data/runs/ from the live lab: the recorded failover runs notebooks and tests read.
 
-    .venv/bin/python scripts/record_runs.py [--out data/runs] [--only SUBSTRING] [--list]
+    .venv/bin/python scripts/record_runs.py [--out data/runs] [--only SUBSTRING] [--list] [--reindex]
 
 The grid: 3 fail_over_mac modes x 3 faults x 2 switch profiles at miimon 100; miimon sweeps (50, 200,
 500, with 100 from the grid) on carrier loss; ARP monitoring (every mode and fault at 100 ms, a sweep
 of 50/200/500 on silent drop, and the VirtualBox switch); and two runs with updelay/primary options.
 Every run is a real one, made by bondkit.failover.run_failover on the embedded lab (started for the
-script unless one is running); index.csv describes them all.
+script unless one is running); index.csv describes them all. ``--reindex`` needs no lab: it recomputes
+the derived figures kept in each run.json and index.csv from the recorded frames (after a change to
+bondkit.failover.metrics), leaving the measurements as they are.
 """
 
 from __future__ import annotations
@@ -40,7 +42,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=default_runs_dir())
     parser.add_argument("--only", help="record only the runs whose id contains this")
     parser.add_argument("--list", action="store_true", help="print the run ids and stop")
+    parser.add_argument("--reindex", action="store_true", help="recompute run.json metrics and index.csv")
     args = parser.parse_args()
+    if args.reindex:
+        runs = load_runs(args.out)
+        for run in runs:
+            run.save(run.path)
+        print(f"{write_index(args.out, runs)}: {len(runs)} runs")
+        return 0
     todo = [p for p in plans() if not args.only or args.only in p.run_id()]
     if args.list:
         print("\n".join(p.run_id() for p in todo))

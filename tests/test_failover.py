@@ -8,6 +8,7 @@ The parsers and the record are also tested on their own, without a lab.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -165,8 +166,10 @@ def test_run_saves_and_loads_back_the_same(tutorial_runs, tmp_path):
 def test_cli_failover_on_the_running_lab(lab, tmp_path):
     command = [sys.executable, "-m", "bondkit", "failover", "--mode", "active", "--duration", "0.5",
                "--out", str(tmp_path)]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "BONDKIT_LAB_DIR": str(lab.directory)}  # the session's lab, not a person's
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
+    assert "already running" in out.stderr  # it used that lab and left it up
     assert "active" in out.stdout and "admin-down" in out.stdout and "detect ms" in out.stdout
     assert (tmp_path / "active_admin-down_learning_mii100" / "figure.png").stat().st_size > 10_000
     assert (tmp_path / "summary.csv").exists() and (tmp_path / "index.csv").exists()
@@ -281,3 +284,16 @@ def test_demo_without_a_lab_says_why_and_falls_back_to_recorded_runs(tmp_path, m
     assert "모드" in out and "client는" in out  # the why, in Korean, from the data
     assert len(list(tmp_path.glob("*/figure.png"))) == 3
     assert (tmp_path / "compare_admin-down_vbox-hostonly_mii100.png").exists()
+
+
+def test_fault_instant_trusts_the_guest_samples_when_clocks_disagree():
+    from bondkit.failover.runner import fault_instant
+
+    rows = [(-0.080, "up"), (-0.060, "up"), (-0.041, "lowerlayerdown"), (-0.021, "lowerlayerdown")]
+    links = pd.DataFrame([(t, "server", "enp0s8", "08:00:27:00:00:01", state, False) for t, state in rows],
+                         columns=["t", "host", "ifname", "mac", "operstate", "is_active"])
+    # The call began 38 ms before it returned, yet the guest saw the carrier go 41 ms before: a few ms
+    # of clock offset. t0 is the first sample showing it, the window starts at the sample before.
+    assert fault_instant(links, "enp0s8", -0.038) == (-0.041, -0.060)
+    assert fault_instant(links, "enp0s8", -0.050) == (-0.041, -0.050)
+    assert fault_instant(links.assign(operstate="up"), "enp0s8", -0.050) == (0.0, -0.050)

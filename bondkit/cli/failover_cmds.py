@@ -91,7 +91,7 @@ def _run(plans: list[RunParams], out: Path, *, recorded: bool, figures: bool) ->
 
         if use_lab:
             if running:
-                bar.write(t("failover.using_running_lab"))
+                bar.write(t("failover.using_running_lab"), file=sys.stderr)
             with lab_session(step) as lab:
                 runs = run_many(lab, plans, step)
         else:

@@ -14,6 +14,8 @@ import pandas as pd
 
 #: How long before the restore pings must be answered again for the bond to have survived the fault.
 SURVIVAL_WINDOW_S = 0.25
+#: Fewer answered pings than this between two lost ones do not end an outage.
+MERGE_ANSWERED = 3
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,9 @@ class Metrics:
     """What a run measured. Times are milliseconds relative to the fault (t = 0).
 
     ``detect_ms``: first link sample showing another active slave (None: no failover seen).
-    ``outage_ms``: from the first lost probe to the last, plus one ping interval (0 when none was
-    lost); when ``recovered`` is False the outage lasted to the end of the measurement.
+    ``outage_ms``: from the first lost probe to the last of the loss the fault caused, plus one ping
+    interval (0 when none was lost); when ``recovered`` is False it lasted to the end of the
+    measurement. ``lost`` counts every lost probe of the run (a failback can lose some too).
     ``mac_changes``: MAC address changes seen on the faulted host's bond and slaves.
     ``survived``: pings got through again before the restore (some answered in the last
     :data:`SURVIVAL_WINDOW_S` before it): the bond rode out the fault by itself.
@@ -49,6 +52,32 @@ class Metrics:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def fault_episode(pings: pd.DataFrame, issued: float,
+                  bridge: int = MERGE_ANSWERED) -> tuple[float, float] | None:
+    """(first, last) send time of the run of lost pings the fault caused, or None.
+
+    Lost pings separated by fewer than ``bridge`` answered ones belong to one run (a reply slipping
+    through does not end an outage). The fault's run is the first one that ends after the fault was
+    issued; a later one (a failback to the primary after the restore) is another outage.
+    """
+    ordered = pings.sort_values("seq")
+    episodes: list[list[float]] = []
+    answered_since = bridge
+    for t, lost in zip(ordered["t"], ordered["lost"], strict=True):
+        if lost:
+            if answered_since < bridge and episodes:
+                episodes[-1][1] = t
+            else:
+                episodes.append([t, t])
+            answered_since = 0
+        else:
+            answered_since += 1
+    for first, last in episodes:
+        if last >= issued:
+            return float(first), float(last)
+    return None
 
 
 def _state_at(links: pd.DataFrame, t: float) -> pd.DataFrame:
@@ -99,8 +128,9 @@ def compute(meta: dict[str, Any], pings: pd.DataFrame, links: pd.DataFrame, neig
 
     lost = pings[pings["lost"]]
     interval = float(meta.get("ping_interval_ms") or params["interval_ms"])
-    if len(lost):
-        first, last = float(lost["t"].min()), float(lost["t"].max())
+    episode = fault_episode(pings, issued)
+    if episode is not None:
+        first, last = episode
         outage = (last - first) * 1000 + interval
         recovered = bool((~pings.loc[pings["t"] > last, "lost"]).any())
     else:

@@ -171,16 +171,18 @@ def fault_instant(links: pd.DataFrame, slave: str, call_begun: float) -> tuple[f
     silent-drop), and the fault lands somewhere inside it. A fault the guest can see (admin-down,
     carrier-loss) also shows in the link samples as the failed slave leaving ``up``; when that sample
     comes before the call returned, it bounds the instant more tightly: t0 is the first sample showing
-    it, and the window starts at the sample before it (or at the call, whichever is later). Otherwise
-    t0 is the end of the call and the window is the call. Figures shade the window.
+    it, and the window starts at the sample before it, or at the call if that is later. (A guest's
+    clock may run a few milliseconds off this host's; when the two disagree, the guest's own samples
+    win.) Otherwise t0 is the end of the call and the window is the call. Figures shade the window.
     """
-    mine = links[(links["ifname"] == slave) & (links["t"] > call_begun)].sort_values("t")
-    down = mine[mine["operstate"] != "up"]
+    mine = links[links["ifname"] == slave].sort_values("t")
+    down = mine[(mine["operstate"] != "up") & (mine["t"] > call_begun - 0.05)]
     if len(down) and float(down["t"].iloc[0]) <= 0:
         first = float(down["t"].iloc[0])
-        earlier = links.loc[(links["ifname"] == slave) & (links["t"] < first), "t"]
-        start = max(float(earlier.max()) if len(earlier) else call_begun, call_begun)
-        return first, start
+        earlier = mine.loc[mine["t"] < first, "t"]
+        previous = float(earlier.max()) if len(earlier) else min(call_begun, first)
+        start = max(previous, call_begun)
+        return first, start if start <= first else previous
     return 0.0, call_begun
 
 
