@@ -71,15 +71,24 @@ def _number(text: str) -> int | None:
     return int(text) if _NUMBER.fullmatch(text) else None
 
 
-def normalize_mode(value: str | int, *, source: str | None = None, line: int | None = None) -> str:
-    """``1``, ``"1"`` and ``"active-backup"`` all name the same mode."""
+def _choice(value: object, choices: tuple[str, ...]) -> str | None:
+    """The word of ``choices`` that ``value`` names, by itself or by its kernel number; None if none.
+
+    ``BONDING_OPTS`` takes both (``mode=1``, ``fail_over_mac=active``), and the list index is the number.
+    """
     text = str(value).strip().lower()
     number = _number(text)
-    if number is not None and number < len(MODES):
-        return MODES[number]
-    if text in MODES:
-        return text
-    raise ConfigError("spec.bad_mode", source=source, line=line, value=value, choices=", ".join(MODES))
+    if number is not None and number < len(choices):
+        return choices[number]
+    return text if text in choices else None
+
+
+def normalize_mode(value: str | int, *, source: str | None = None, line: int | None = None) -> str:
+    """``1``, ``"1"`` and ``"active-backup"`` all name the same mode."""
+    mode = _choice(value, MODES)
+    if mode is None:
+        raise ConfigError("spec.bad_mode", source=source, line=line, value=value, choices=", ".join(MODES))
+    return mode
 
 
 def normalize_option(
@@ -87,15 +96,11 @@ def normalize_option(
 ) -> str | int | tuple[str, ...]:
     """Bring one option value to its kernel word or number, raising ConfigError when it is not valid."""
     if name in ENUM_OPTIONS:
-        choices = ENUM_OPTIONS[name]
-        text = str(value).strip().lower()
-        number = _number(text)
-        if number is not None and number < len(choices):
-            return choices[number]
-        if text in choices:
-            return text
-        raise ConfigError("spec.bad_choice", source=source, line=line, option=name, value=value,
-                          choices=", ".join(choices))
+        word = _choice(value, ENUM_OPTIONS[name])
+        if word is None:
+            raise ConfigError("spec.bad_choice", source=source, line=line, option=name, value=value,
+                              choices=", ".join(ENUM_OPTIONS[name]))
+        return word
     if name in INT_OPTIONS:
         if isinstance(value, bool):
             return int(value)
