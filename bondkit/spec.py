@@ -59,9 +59,6 @@ KNOWN_OPTIONS = (*ENUM_OPTIONS, *INT_OPTIONS, *TEXT_OPTIONS)
 #: Options a current kernel no longer accepts (use_carrier was removed in Linux 6.16).
 REMOVED_OPTIONS = ("use_carrier",)
 
-#: Options that only mean something in active-backup mode (the kernel ignores them elsewhere).
-ACTIVE_BACKUP_ONLY = ("fail_over_mac", "primary", "primary_reselect", "num_grat_arp", "num_unsol_na")
-
 #: A whole number as the kernel reads it: ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails)
 #: and short enough that ``int()`` never meets Python's digit limit; lint checks the kernel's ranges.
 _NUMBER = re.compile(r"[0-9]{1,19}")
@@ -238,11 +235,3 @@ class BondSpec:
                 pairs.append((name, ",".join(value) if isinstance(value, tuple) else str(value)))
         return pairs
 
-
-def prefix_address(address: str, prefix: str | int | None = None, netmask: str | None = None) -> str:
-    """``IPADDR`` + ``PREFIX``/``NETMASK`` as one CIDR string, validated."""
-    if prefix is None and netmask:
-        prefix = ipaddress.IPv4Network(f"0.0.0.0/{netmask}").prefixlen
-    text = f"{address}/{prefix}" if prefix is not None else address
-    ipaddress.ip_interface(text)
-    return text
