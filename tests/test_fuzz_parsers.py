@@ -8,14 +8,16 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bondkit import formats
 from bondkit.errors import BondkitError
-from bondkit.formats import ifcfg, netplan
+from bondkit.formats import netplan
 from bondkit.lint import lint_spec
 from bondkit.spec import ENUM_OPTIONS, KNOWN_OPTIONS, MODES, BondSpec, SlaveSpec
+from tests.test_formats import reparse
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,39 +94,15 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
     return spec
 
 
-def reparse(spec: BondSpec, fmt: str) -> list[BondSpec]:
-    files = formats.render(spec, fmt)
-    if fmt == "ifcfg":
-        return ifcfg.parse(files)
-    ((name, text),) = files.items()
-    return formats.parse_text(text, name, fmt)
-
-
 # ----------------------------------------------------------------------------------------- round trip
 
 
 @FAST
-@given(bond_specs("ifcfg"))
-def test_ifcfg_round_trip(spec: BondSpec) -> None:
-    assert reparse(spec, "ifcfg") == [spec]
-
-
-@FAST
-@given(bond_specs("netplan"))
-def test_netplan_round_trip(spec: BondSpec) -> None:
-    assert reparse(spec, "netplan") == [spec]
-
-
-@FAST
-@given(bond_specs("nmcli"))
-def test_nmcli_round_trip(spec: BondSpec) -> None:
-    assert reparse(spec, "nmcli") == [spec]
-
-
-@FAST
-@given(bond_specs("ip"))
-def test_ip_round_trip(spec: BondSpec) -> None:
-    assert reparse(spec, "ip") == [spec]
+@pytest.mark.parametrize("fmt", list(formats.FORMATS))
+@given(data=st.data())
+def test_round_trip(fmt: str, data: st.DataObject) -> None:
+    spec = data.draw(bond_specs(fmt))
+    assert reparse(spec, fmt) == [spec]
 
 
 @FAST
