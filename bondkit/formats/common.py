@@ -149,11 +149,10 @@ class Collector:
         return None
 
 
-def split_addresses(addresses: list[str]) -> tuple[list[str], list[str]]:
-    """IPv4 and IPv6 addresses apart, order kept: ifcfg and nmcli keep them in separate keys."""
-    v4 = [a for a in addresses if ":" not in a]
-    return v4, [a for a in addresses if ":" in a]
-
-
 def is_v6(address: str) -> bool:
     return ":" in address
+
+
+def split_addresses(addresses: list[str]) -> tuple[list[str], list[str]]:
+    """IPv4 and IPv6 addresses apart, order kept: ifcfg and nmcli keep them in separate keys."""
+    return [a for a in addresses if not is_v6(a)], [a for a in addresses if is_v6(a)]
