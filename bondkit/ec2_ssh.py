@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2 import LAB_GUEST_TAG, LAB_KEYS_TAG, CliCommand, InstanceResult, Step, Target, describe
+from bondkit.ec2_instances import InstanceResult, describe
+from bondkit.ec2_step import CliCommand, Step
+from bondkit.ec2_tags import LAB_GUEST_TAG, LAB_KEYS_TAG
+from bondkit.ec2_target import Target
 from bondkit.emulator import is_loopback_url
 from bondkit.errors import EC2Error
 from bondkit.i18n import t

@@ -1,0 +1,144 @@
+"""Ending the tutorial: terminating instances, and removing everything the kit made (its tags say what).
+
+Why in dependency order: a security group cannot go while an instance uses it, and on AWS it can stay
+"in use" for a while after its instances terminate, so groups go after instances, with a bounded wait.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bondkit.ec2_errors import translated
+from bondkit.ec2_instances import LIVE_STATES, describe, ids_query, validate_ids
+from bondkit.ec2_ssh import release_guests
+from bondkit.ec2_step import CliCommand, Query, Step
+from bondkit.ec2_tags import is_kit_tagged
+from bondkit.ec2_target import Target
+from bondkit.errors import EC2Error
+from bondkit.i18n import t
+
+__all__ = ["KitResources", "cleanup", "remaining", "terminate_instances"]
+
+
+def terminate_instances(
+    target: Target, instance_ids: Sequence[str], *, wait: bool = True, lab: Any = None
+) -> Step:
+    """Terminate instances (known ids only) and, in emulator mode, take their key off the lab guest."""
+    ids = validate_ids(instance_ids)
+    instances = describe(target, ids)  # unknown ids fail here, before anything changes
+    notes = release_guests(target, instances, lab=lab)
+    response = target.call("terminate_instances", InstanceIds=ids)
+    changes = [
+        {
+            "InstanceId": c["InstanceId"],
+            "PreviousState": c["PreviousState"]["Name"],
+            "CurrentState": c["CurrentState"]["Name"],
+        }
+        for c in response["TerminatingInstances"]
+    ]
+    if wait:
+        delay = 5 if target.real else 1
+        with translated("wait instance_terminated", where=target.where, endpoint=target.endpoint_url):
+            target.client().get_waiter("instance_terminated").wait(
+                InstanceIds=ids, WaiterConfig={"Delay": delay, "MaxAttempts": 120 if target.real else 30}
+            )
+    return Step(
+        "terminate_instances",
+        changes,
+        python=f"ec2.terminate_instances(InstanceIds={ids!r})",
+        cli=[CliCommand(["aws", "ec2", "terminate-instances", "--instance-ids", *ids])],
+        check=ids_query(ids, "State.Name"),
+        notes=notes,
+    )
+
+
+@dataclass
+class KitResources:
+    """Everything in the target that carries a ``bondkit*`` tag key (instances: only live ones)."""
+
+    instances: list[str]
+    security_groups: list[str]
+    key_pairs: list[str]
+
+    def empty(self) -> bool:
+        return not (self.instances or self.security_groups or self.key_pairs)
+
+
+def remaining(target: Target) -> KitResources:
+    """What the kit made and is still there (terminated instances do not count)."""
+    reservations = Query(
+        "DescribeInstances",
+        {
+            "Filters": [
+                {
+                    "Name": "instance-state-name",
+                    "Values": [*LIVE_STATES, "stopping", "stopped", "shutting-down"],
+                }
+            ]
+        },
+        "Reservations[].Instances[]",
+    ).run(target)
+    instances = [i["InstanceId"] for i in reservations if is_kit_tagged(i)]
+    groups = [
+        g["GroupId"] for g in target.call("describe_security_groups")["SecurityGroups"] if is_kit_tagged(g)
+    ]
+    keys = [k["KeyName"] for k in target.call("describe_key_pairs")["KeyPairs"] if is_kit_tagged(k)]
+    return KitResources(instances, groups, keys)
+
+
+def cleanup(target: Target, *, lab: Any = None, pem_files: Iterable[str | Path] = ()) -> Step:
+    """Remove every instance, security group and key pair tagged ``bondkit*``, in dependency order.
+
+    Only resources with such a tag are touched. ``pem_files`` are local key files the kit wrote for
+    those key pairs; they go too.
+    """
+    found = remaining(target)
+    cli: list[CliCommand] = []
+    if found.instances:
+        terminate_instances(target, found.instances, lab=lab)
+        cli.append(CliCommand(["aws", "ec2", "terminate-instances", "--instance-ids", *found.instances]))
+    for group_id in found.security_groups:
+        _delete_group(target, group_id)
+        cli.append(CliCommand(["aws", "ec2", "delete-security-group", "--group-id", group_id]))
+    for name in found.key_pairs:
+        target.call("delete_key_pair", KeyName=name)
+        cli.append(CliCommand(["aws", "ec2", "delete-key-pair", "--key-name", name]))
+    removed_files = []
+    for pem in pem_files:
+        if Path(pem).exists():
+            Path(pem).unlink()
+            removed_files.append(str(pem))
+    notes = [
+        t(
+            "ec2.note.cleanup",
+            instances=len(found.instances),
+            groups=len(found.security_groups),
+            keys=len(found.key_pairs),
+            files=len(removed_files),
+        )
+    ]
+    return Step(
+        "cleanup",
+        found,
+        python="bondkit.ec2.cleanup(target)  # tag keys starting with 'bondkit'",
+        cli=cli,
+        check=None,
+        notes=notes,
+    )
+
+
+def _delete_group(target: Target, group_id: str) -> None:
+    """Delete a group; on AWS it can stay in use for a while after its instances terminate."""
+    deadline = time.monotonic() + (120 if target.real else 0)
+    while True:
+        try:
+            target.call("delete_security_group", GroupId=group_id)
+            return
+        except EC2Error as exc:
+            if exc.key != "ec2.dependency" or time.monotonic() >= deadline:
+                raise
+            time.sleep(5)

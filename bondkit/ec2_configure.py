@@ -1,0 +1,66 @@
+"""The tutorial's ``aws configure``: the profile that boto3 and the `aws` CLI both read.
+
+Why kit-local files: ~/.aws may hold a student's real keys; the kit writes its own files (under
+:func:`bondkit.emulator.kit_dir`) unless asked to write ~/.aws, and points both tools at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bondkit.ec2_step import CliCommand, ConfigCheck, Step
+from bondkit.ec2_target import Target
+from bondkit.emulator import THROWAWAY, write_aws_files
+from bondkit.i18n import t
+
+__all__ = ["Configured", "configure"]
+
+
+@dataclass
+class Configured:
+    config_file: Path
+    credentials_file: Path | None
+    region: str
+    output: str
+
+
+def configure(
+    target: Target,
+    *,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    output: str = "json",
+    to_home: bool = False,
+) -> Step:
+    """``aws configure``: write the profile (kit-local files unless ``to_home``; ~/.aws only if asked).
+
+    In emulator mode the keys default to the throw-away ``testing``. On real AWS without keys, only the
+    region and output are written and the credentials you already have are used.
+    """
+    directory = Path("~/.aws").expanduser() if to_home else target.aws_dir
+    if not target.real:
+        access_key, secret_key = access_key or THROWAWAY, secret_key or THROWAWAY
+    config, credentials = write_aws_files(
+        directory,
+        access_key=access_key,
+        secret_key=secret_key,
+        region=target.region,
+        output=output,
+        profile=target.profile,
+    )
+    target._client = None  # new credentials: make the next call build a fresh client
+    wrote_keys = bool(access_key and secret_key)
+    # The answers typed at `aws configure`'s four prompts; real keys are never shown.
+    shown = (access_key, secret_key) if not target.real else ("[YOUR KEY]", "[YOUR KEY]")
+    answers = f"{shown[0]}\n{shown[1]}\n{target.region}\n{output}\n"
+    notes = [t("ec2.note.configure_files", config=config, credentials=credentials)]
+    return Step(
+        "configure",
+        Configured(config, credentials if wrote_keys else None, target.region, output),
+        python=f"boto3.session.Session(region_name={target.region!r})  # reads AWS_CONFIG_FILE, "
+        f"AWS_SHARED_CREDENTIALS_FILE",
+        cli=[CliCommand(["aws", "configure"], stdin=answers)],
+        check=ConfigCheck("region"),
+        notes=notes,
+    )

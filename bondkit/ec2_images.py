@@ -1,0 +1,102 @@
+"""The image to launch: the tutorial's AMI id, or else the newest Canonical Ubuntu found by filter.
+
+Why both: the tutorial's id is long gone on real AWS (the emulator knows it), and a hard-coded id goes
+stale, so the kit falls back to a filter that works on AWS and on the emulator alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bondkit.ec2_step import Query, Step
+from bondkit.ec2_target import Target
+from bondkit.errors import EC2Error
+from bondkit.i18n import t
+
+__all__ = ["CANONICAL_OWNER", "TUTORIAL_IMAGE_ID", "ImageResult", "find_image", "find_ubuntu_image"]
+
+TUTORIAL_IMAGE_ID = (
+    "ami-082bdb3b2d54d5a19"  # "Ubuntu Server 16.04 LTS (HVM), SSD Volume Type" in the tutorial
+)
+CANONICAL_OWNER = "099720109477"
+
+
+@dataclass
+class ImageResult:
+    image_id: str
+    name: str
+    description: str
+    owner_id: str
+    created: str
+
+
+_IMAGE_QUERY = "Images[].{ImageId: ImageId, Name: Name, Created: CreationDate}"
+
+
+def _image(raw: dict[str, Any]) -> ImageResult:
+    return ImageResult(
+        raw["ImageId"],
+        raw.get("Name", ""),
+        raw.get("Description", ""),
+        raw.get("OwnerId", ""),
+        str(raw.get("CreationDate", "")),
+    )
+
+
+def find_image(target: Target, image_id: str = TUTORIAL_IMAGE_ID) -> Step:
+    """Look the image up by id (the tutorial's by default); a missing one is refused with a way out."""
+    if not re.fullmatch(r"ami-[0-9a-f]{8,17}", image_id):
+        raise EC2Error(
+            "ec2.image_not_found",
+            where=target.where,
+            operation="describe_images",
+            code="InvalidAMIID.Malformed",
+            detail=image_id,
+        )
+    images = target.call("describe_images", ImageIds=[image_id])["Images"]
+    if not images:
+        raise EC2Error(
+            "ec2.image_not_found",
+            where=target.where,
+            operation="describe_images",
+            code="InvalidAMIID.NotFound",
+            detail=image_id,
+        )
+    query = Query("DescribeImages", {"ImageIds": [image_id]}, _IMAGE_QUERY)
+    return Step("find_image", _image(images[0]), python=query.python(), cli=[query.cli()], check=query)
+
+
+def find_ubuntu_image(target: Target, release: str = "24.04", arch: str = "amd64") -> Step:
+    """The newest Canonical Ubuntu ``release`` image, by filter, instead of a stale hard-coded id.
+
+    On AWS, Canonical also publishes the id as an SSM parameter; the emulator has no such parameter, so
+    the kit uses the filter that works on both.
+    """
+    pattern = f"ubuntu/images/hvm-ssd*/ubuntu-*-{release}-{arch}-server-*"
+    params = {
+        "Owners": [CANONICAL_OWNER],
+        "Filters": [
+            {"Name": "name", "Values": [pattern]},
+            {"Name": "state", "Values": ["available"]},
+            {"Name": "architecture", "Values": ["arm64" if arch == "arm64" else "x86_64"]},
+        ],
+    }
+    images = target.call("describe_images", **params)["Images"]
+    if not images:
+        raise EC2Error("ec2.no_ubuntu_image", where=target.where, release=release, arch=arch)
+    newest = max(images, key=lambda image: str(image.get("CreationDate", "")))
+    query = Query(
+        "DescribeImages",
+        params,
+        "sort_by(Images, &CreationDate)[-1].{ImageId: ImageId, Name: Name, Created: CreationDate}",
+    )
+    return Step(
+        "find_ubuntu_image",
+        _image(newest),
+        python=query.python(),
+        cli=[query.cli()],
+        check=query,
+        notes=[t("ec2.note.ssm_ubuntu", release=release)],
+    )
