@@ -15,12 +15,13 @@ LAB_GUEST_TAG = "bondkit:lab-guest"  # the lab guest standing for an instance (e
 LAB_KEYS_TAG = "bondkit:lab-authorized-keys"  # the file on that guest holding the instance's key
 
 
-def kit_tags(resource_type: str, run_tag: str, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    tags = [{"Key": TAG_KEY, "Value": run_tag}, *({"Key": k, "Value": v} for k, v in (extra or {}).items())]
-    return [{"ResourceType": resource_type, "Tags": tags}]
+def kit_tags(resource_type: str, run_tag: str) -> list[dict[str, Any]]:
+    """``TagSpecifications`` for a create call, so the resource is the kit's from its first moment."""
+    return [{"ResourceType": resource_type, "Tags": [{"Key": TAG_KEY, "Value": run_tag}]}]
 
 
 def kit_tags_cli(resource_type: str, run_tag: str) -> str:
+    """:func:`kit_tags` in the CLI's shorthand syntax (``--tag-specifications``)."""
     return f"ResourceType={resource_type},Tags=[{{Key={TAG_KEY},Value={run_tag}}}]"
 
 
