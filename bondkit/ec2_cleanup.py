@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2_errors import translated
-from bondkit.ec2_instances import LIVE_STATES, describe, ids_query, validate_ids
+from bondkit.ec2_instances import LIVE_STATES, describe, ids_query, validate_ids, wait_for
 from bondkit.ec2_ssh import release_guests
 from bondkit.ec2_step import CliCommand, Query, Step
 from bondkit.ec2_tags import is_kit_tagged
@@ -41,11 +40,7 @@ def terminate_instances(
         for c in response["TerminatingInstances"]
     ]
     if wait:
-        delay = 5 if target.real else 1
-        with translated("wait instance_terminated", where=target.where, endpoint=target.endpoint_url):
-            target.client().get_waiter("instance_terminated").wait(
-                InstanceIds=ids, WaiterConfig={"Delay": delay, "MaxAttempts": 120 if target.real else 30}
-            )
+        wait_for(target, "instance_terminated", ids, timeout=600 if target.real else 30)
     return Step(
         "terminate_instances",
         changes,

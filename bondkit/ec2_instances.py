@@ -34,6 +34,7 @@ __all__ = [
     "ids_query",
     "run_instances",
     "validate_ids",
+    "wait_for",
     "wait_running",
 ]
 
@@ -236,14 +237,19 @@ def describe_instances(
     )
 
 
+def wait_for(target: Target, waiter: str, instance_ids: list[str], timeout: float) -> None:
+    """boto3's ``waiter`` on the instances, bounded by ``timeout``: AWS is polled every 5 s, the emulator
+    (where states change at once) every second."""
+    delay = 5 if target.real else 1
+    config = {"Delay": delay, "MaxAttempts": max(int(timeout // delay), 1)}
+    with translated(f"wait {waiter}", where=target.where, endpoint=target.endpoint_url):
+        target.client().get_waiter(waiter).wait(InstanceIds=instance_ids, WaiterConfig=config)
+
+
 def wait_running(target: Target, instance_ids: Sequence[str], *, timeout: float = 300.0) -> Step:
     """Wait until the instances run (the boto3 waiter; ``aws ec2 wait instance-running`` on the CLI)."""
     ids = validate_ids(instance_ids)
-    delay = 5 if target.real else 1
-    with translated("wait instance_running", where=target.where, endpoint=target.endpoint_url):
-        target.client().get_waiter("instance_running").wait(
-            InstanceIds=ids, WaiterConfig={"Delay": delay, "MaxAttempts": max(int(timeout // delay), 1)}
-        )
+    wait_for(target, "instance_running", ids, timeout)
     instances = describe(target, ids)
     notes = [] if target.real else [t("ec2.note.running_at_once")]
     return Step(
