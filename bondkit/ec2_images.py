@@ -32,7 +32,8 @@ class ImageResult:
     created: str
 
 
-_IMAGE_QUERY = "Images[].{ImageId: ImageId, Name: Name, Created: CreationDate}"
+#: What a check shows of an image (a JMESPath projection).
+_IMAGE_FIELDS = "{ImageId: ImageId, Name: Name, Created: CreationDate}"
 
 
 def _image(raw: dict[str, Any]) -> ImageResult:
@@ -47,24 +48,14 @@ def _image(raw: dict[str, Any]) -> ImageResult:
 
 def find_image(target: Target, image_id: str = TUTORIAL_IMAGE_ID) -> Step:
     """Look the image up by id (the tutorial's by default); a missing one is refused with a way out."""
-    if not re.fullmatch(r"ami-[0-9a-f]{8,17}", image_id):
-        raise EC2Error(
-            "ec2.image_not_found",
-            where=target.where,
-            operation="describe_images",
-            code="InvalidAMIID.Malformed",
-            detail=image_id,
-        )
-    images = target.call("describe_images", ImageIds=[image_id])["Images"]
+    malformed = not re.fullmatch(r"ami-[0-9a-f]{8,17}", image_id)
+    images = [] if malformed else target.call("describe_images", ImageIds=[image_id])["Images"]
     if not images:
+        code = "InvalidAMIID.Malformed" if malformed else "InvalidAMIID.NotFound"
         raise EC2Error(
-            "ec2.image_not_found",
-            where=target.where,
-            operation="describe_images",
-            code="InvalidAMIID.NotFound",
-            detail=image_id,
+            "ec2.image_not_found", where=target.where, operation="describe_images", code=code, detail=image_id
         )
-    query = Query("DescribeImages", {"ImageIds": [image_id]}, _IMAGE_QUERY)
+    query = Query("DescribeImages", {"ImageIds": [image_id]}, f"Images[].{_IMAGE_FIELDS}")
     return Step("find_image", _image(images[0]), python=query.python(), cli=[query.cli()], check=query)
 
 
@@ -87,11 +78,7 @@ def find_ubuntu_image(target: Target, release: str = "24.04", arch: str = "amd64
     if not images:
         raise EC2Error("ec2.no_ubuntu_image", where=target.where, release=release, arch=arch)
     newest = max(images, key=lambda image: str(image.get("CreationDate", "")))
-    query = Query(
-        "DescribeImages",
-        params,
-        "sort_by(Images, &CreationDate)[-1].{ImageId: ImageId, Name: Name, Created: CreationDate}",
-    )
+    query = Query("DescribeImages", params, f"sort_by(Images, &CreationDate)[-1].{_IMAGE_FIELDS}")
     return Step(
         "find_ubuntu_image",
         _image(newest),

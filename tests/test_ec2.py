@@ -309,6 +309,11 @@ def test_unknown_key_pair_and_instance_ids(target: Target) -> None:
     with pytest.raises(EC2Error) as caught:
         ec2.find_image(target, "ami-0000000000000dead")
     assert caught.value.key == "ec2.image_not_found" and "find_ubuntu_image" in str(caught.value)
+    assert caught.value.params["code"] == "InvalidAMIID.NotFound"
+    with pytest.raises(EC2Error) as caught:
+        ec2.find_image(target, "ubuntu-16.04")  # not an AMI id at all: refused before any call
+    assert caught.value.key == "ec2.image_not_found"
+    assert caught.value.params["code"] == "InvalidAMIID.Malformed"
     with pytest.raises(EC2Error) as caught:
         ec2.run_instances(target, count=5)
     assert caught.value.key == "ec2.bad_count"
