@@ -12,15 +12,11 @@ from typing import Any
 
 from bondkit.ec2_step import Query, Step
 from bondkit.ec2_target import Target
+from bondkit.emulator import CANONICAL_OWNER, TUTORIAL_IMAGE_ID
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 
 __all__ = ["CANONICAL_OWNER", "TUTORIAL_IMAGE_ID", "ImageResult", "find_image", "find_ubuntu_image"]
-
-TUTORIAL_IMAGE_ID = (
-    "ami-082bdb3b2d54d5a19"  # "Ubuntu Server 16.04 LTS (HVM), SSD Volume Type" in the tutorial
-)
-CANONICAL_OWNER = "099720109477"
 
 
 @dataclass

@@ -58,14 +58,15 @@ _STATE = "emulator.json"
 
 # Images that moto does not ship: the tutorial's Ubuntu 16.04 AMI id and a current Ubuntu LTS, both
 # published under Canonical's owner id so the tutorial's id and the kit's image filter both work offline.
-CANONICAL = "099720109477"
+TUTORIAL_IMAGE_ID = "ami-082bdb3b2d54d5a19"  # "Ubuntu Server 16.04 LTS (HVM), SSD Volume Type"
+CANONICAL_OWNER = "099720109477"
 EXTRA_IMAGES: list[dict[str, object]] = [
     {
-        "ami_id": "ami-082bdb3b2d54d5a19",
+        "ami_id": TUTORIAL_IMAGE_ID,
         "name": "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20191002",
         "description": "Ubuntu Server 16.04 LTS (HVM), SSD Volume Type (the tutorial's image; a stand-in in "
         "bondkit's emulator)",
-        "owner_id": CANONICAL,
+        "owner_id": CANONICAL_OWNER,
         "creation_date": "2019-10-02T18:00:00.000Z",
     },
     {
@@ -73,7 +74,7 @@ EXTRA_IMAGES: list[dict[str, object]] = [
         "name": "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250305",
         "description": "Canonical, Ubuntu, 24.04, amd64 noble image (a made-up stand-in in bondkit's "
         "emulator)",
-        "owner_id": CANONICAL,
+        "owner_id": CANONICAL_OWNER,
         "creation_date": "2025-03-05T12:00:00.000Z",
     },
 ]
