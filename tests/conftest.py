@@ -66,3 +66,14 @@ def lab_slot():
 @pytest.fixture
 def lab(lab_slot):
     return lab_slot.get()
+
+
+@pytest.fixture(autouse=True)
+def language_of_each_test_is_its_own(monkeypatch):
+    """A test that switches to Korean must not leave the next test speaking it."""
+    from bondkit.i18n import set_lang
+
+    monkeypatch.delenv("BONDKIT_LANG", raising=False)
+    set_lang(None)
+    yield
+    set_lang(None)
