@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bondkit.ec2_instances import LIVE_STATES, describe, ids_query, validate_ids, wait_for
+from bondkit.ec2_keys import delete_key_pair
 from bondkit.ec2_ssh import release_guests
 from bondkit.ec2_step import CliCommand, Query, Step
 from bondkit.ec2_tags import is_kit_tagged
@@ -94,14 +95,12 @@ def cleanup(target: Target, *, lab: Any = None, pem_files: Iterable[str | Path] 
     found = remaining(target)
     cli: list[CliCommand] = []
     if found.instances:
-        terminate_instances(target, found.instances, lab=lab)
-        cli.append(CliCommand(["aws", "ec2", "terminate-instances", "--instance-ids", *found.instances]))
+        cli += terminate_instances(target, found.instances, lab=lab).cli
     for group_id in found.security_groups:
         _delete_group(target, group_id)
         cli.append(CliCommand(["aws", "ec2", "delete-security-group", "--group-id", group_id]))
     for name in found.key_pairs:
-        target.call("delete_key_pair", KeyName=name)
-        cli.append(CliCommand(["aws", "ec2", "delete-key-pair", "--key-name", name]))
+        cli += delete_key_pair(target, name).cli
     removed_files = []
     for pem in pem_files:
         if Path(pem).exists():

@@ -181,7 +181,13 @@ def test_keep_then_cleanup(target: Target, tmp_path: Path) -> None:
     assert len(left.security_groups) == 1
     pem = tmp_path / "TestKeyPair.pem"
     assert stat.S_IMODE(pem.stat().st_mode) == 0o400
-    ec2.cleanup(target)
+    step = ec2.cleanup(target, pem_files=[pem])
+    assert step.cli_lines() == [
+        f"aws ec2 terminate-instances --instance-ids {left.instances[0]}",
+        f"aws ec2 delete-security-group --group-id {left.security_groups[0]}",
+        "aws ec2 delete-key-pair --key-name TestKeyPair",
+    ]
+    assert not pem.exists()
     assert ec2.remaining(target).empty()
 
 
