@@ -49,7 +49,7 @@ def configure(
         output=output,
         profile=target.profile,
     )
-    target._client = None  # new credentials: make the next call build a fresh client
+    target.forget_client()
     wrote_keys = bool(access_key and secret_key)
     # The answers typed at `aws configure`'s four prompts; real keys are never shown.
     shown = (access_key, secret_key) if not target.real else ("[YOUR KEY]", "[YOUR KEY]")

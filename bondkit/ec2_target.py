@@ -120,6 +120,10 @@ class Target:
             self._client = session.client("ec2", endpoint_url=self.endpoint_url, config=config)
         return self._client
 
+    def forget_client(self) -> None:
+        """New credentials (``configure`` wrote them): the next call builds a client that reads them."""
+        self._client = None
+
     def _real_session(self) -> Any:
         import boto3
         import botocore.session
