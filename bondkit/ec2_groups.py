@@ -59,6 +59,7 @@ def ensure_security_group(
     if network.prefixlen != 32:
         raise EC2Error("ec2.cidr_not_single", cidr=cidr)
     cidr = str(network)
+    description = f"bondkit: SSH from {cidr} only"
     found = target.call("describe_security_groups", Filters=[{"Name": "group-name", "Values": [name]}])[
         "SecurityGroups"
     ]
@@ -69,7 +70,7 @@ def ensure_security_group(
         group_id = target.call(
             "create_security_group",
             GroupName=name,
-            Description=f"bondkit: SSH from {cidr} only",
+            Description=description,
             TagSpecifications=kit_tags("security-group", run_tag),
         )["GroupId"]
         permissions: list[dict[str, Any]] = []
@@ -114,7 +115,7 @@ def ensure_security_group(
                     "--group-name",
                     name,
                     "--description",
-                    f"bondkit: SSH from {cidr} only",
+                    description,
                     "--tag-specifications",
                     kit_tags_cli("security-group", run_tag),
                 ]
