@@ -27,7 +27,7 @@ from bondkit.ec2_step import CliCommand, Step
 from bondkit.ec2_tags import LAB_GUEST_TAG, LAB_KEYS_TAG
 from bondkit.ec2_target import Target
 from bondkit.emulator import is_loopback_url
-from bondkit.errors import EC2Error
+from bondkit.errors import BondkitError, EC2Error
 from bondkit.i18n import t
 
 __all__ = [
@@ -90,12 +90,9 @@ def _guest_admin(lab: Any, guest: str, *, ours: bool) -> Iterator[Any]:
             admin.close()
 
 
-def _install_key(admin: Any, path: str, instance_id: str, line: str) -> None:
-    admin.run(_rewrite_script(path, instance_id), input=line + "\n", check=True)
-
-
-def _remove_key(admin: Any, path: str, instance_id: str) -> None:
-    admin.run(_rewrite_script(path, instance_id), input="", check=True)
+def _set_key(admin: Any, path: str, instance_id: str, line: str | None) -> None:
+    """Put ``line`` in ``path`` as this instance's key, or take the instance's key out (``None``)."""
+    admin.run(_rewrite_script(path, instance_id), input=f"{line}\n" if line else "", check=True)
 
 
 def ssh_to_instance(
@@ -146,7 +143,7 @@ def ssh_to_instance(
     if not is_loopback_url(f"ssh://{address}"):
         raise EC2Error("ec2.ssh_not_local", where=guest, address=address)
     with _guest_admin(lab, guest, ours=ours) as admin:
-        _install_key(admin, authorized_keys, instance_id, public_key_line(key, f"{MARK}{instance_id}"))
+        _set_key(admin, authorized_keys, instance_id, public_key_line(key, f"{MARK}{instance_id}"))
     target.call(
         "create_tags",
         Resources=[instance_id],
@@ -205,8 +202,6 @@ def _check_key_matches(target: Target, instance: InstanceResult, key: Any, key_p
 
 def release_guests(target: Target, instances: list[InstanceResult], *, lab: Any = None) -> list[str]:
     """Take terminated instances' keys off their lab guests; returns notes (never blocks termination)."""
-    from bondkit.errors import BondkitError
-
     notes: list[str] = []
     bound = [i for i in instances if LAB_GUEST_TAG in i.tags]
     if not bound or target.real:
@@ -220,9 +215,8 @@ def release_guests(target: Target, instances: list[InstanceResult], *, lab: Any 
             continue
         try:
             with _guest_admin(lab, guest, ours=ours) as admin:
-                _remove_key(
-                    admin, instance.tags.get(LAB_KEYS_TAG, GUEST_AUTHORIZED_KEYS), instance.instance_id
-                )
+                keys_file = instance.tags.get(LAB_KEYS_TAG, GUEST_AUTHORIZED_KEYS)
+                _set_key(admin, keys_file, instance.instance_id, None)
             notes.append(t("ec2.note.key_removed", instance_id=instance.instance_id, guest=guest))
         except BondkitError as exc:
             notes.append(
