@@ -57,11 +57,10 @@ class SSHResult:
 def current_lab() -> Any:
     """The running lab, or None when there is none or bondkit.lab is not available."""
     try:
-        from bondkit.lab import Lab  # type: ignore[attr-defined]
+        from bondkit.lab import Lab
     except ImportError:
         return None
-    current = getattr(Lab, "current", None)
-    return current() if callable(current) else None
+    return Lab.current()
 
 
 def _rewrite_script(path: str, instance_id: str) -> str:
