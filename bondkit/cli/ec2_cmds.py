@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bondkit import emulator
+from bondkit.ec2_keys import TUTORIAL_KEY_NAME
 from bondkit.emulator import DEFAULT_REGION
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
@@ -39,7 +40,7 @@ def register(subparsers: Any) -> None:
     _target_options(walk)
     walk.add_argument("--keep", action="store_true", help=t("ec2.cli.keep_help"))
     walk.add_argument("--key-dir", default=".", type=Path, help=t("ec2.cli.key_dir_help"))
-    walk.add_argument("--key-name", default="TestKeyPair", help=t("ec2.cli.key_name_help"))
+    walk.add_argument("--key-name", default=TUTORIAL_KEY_NAME, help=t("ec2.cli.key_name_help"))
     walk.add_argument("--no-ssh", action="store_true", help=t("ec2.cli.no_ssh_help"))
     walk.add_argument("--no-compare", action="store_true", help=t("ec2.cli.no_compare_help"))
     walk.set_defaults(func=_walkthrough)
