@@ -237,10 +237,6 @@ class Emulator:
         self._server, self.url = server, f"http://{host}:{port}"
         return self
 
-    @property
-    def port(self) -> int:
-        return int(urlparse(self.url).port or 0)
-
     def stop(self) -> None:
         if self._server is not None:
             server, self._server = self._server, None
