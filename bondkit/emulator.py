@@ -55,6 +55,7 @@ DEFAULT_REGION = "ap-northeast-2"  # the tutorial's region (Seoul)
 THROWAWAY = "testing"  # moto accepts any credentials; these cannot sign a real AWS request
 LOOPBACK = "127.0.0.1"
 _STATE = "emulator.json"
+_LOG = "emulator.log"  # the background emulator's output, beside its state file
 
 # Images that moto does not ship: the tutorial's Ubuntu 16.04 AMI id and a current Ubuntu LTS, both
 # published under Canonical's owner id so the tutorial's id and the kit's image filter both work offline.
@@ -324,7 +325,7 @@ def start_background(timeout: float = 30.0) -> tuple[EmulatorState, bool]:
     if running is not None:
         return running, False
     path = _state_path()
-    log = kit_dir() / "emulator.log"
+    log = path.parent / _LOG
     with log.open("ab") as log_handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "bondkit.emulator", "serve", "--state-file", str(path)],
@@ -383,7 +384,7 @@ def _serve(state_file: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     state = EmulatorState(
-        os.getpid(), emulator.url, time.time(), str(state_file.parent / "emulator.log"), str(state_file)
+        os.getpid(), emulator.url, time.time(), str(state_file.parent / _LOG), str(state_file)
     )
     tmp = state_file.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(state)))

@@ -482,6 +482,7 @@ def test_background_emulator_lifecycle(tmp_path: Path, monkeypatch: pytest.Monke
         assert _cli("ec2", "emulator", "start") == 0
         state = emulator.status()
         assert state is not None and state.url.startswith("http://127.0.0.1:")
+        assert Path(state.log).is_file()  # the state names the log the process really writes
         assert _cli("ec2", "emulator", "start") == 0  # a second start finds the running one
         assert _cli("ec2", "emulator", "status") == 0
         capsys.readouterr()
