@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bondkit.ec2_errors import check_region, translated
-from bondkit.emulator import DEFAULT_REGION, aws_files, is_loopback_url, running_url
+from bondkit.emulator import DEFAULT_REGION, aws_files, endpoint_env, is_loopback_url, running_url
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 
@@ -137,28 +137,17 @@ class Target:
 
     def cli_env(self) -> dict[str, str]:
         """The environment of an `aws` CLI subprocess that talks to the same place as :meth:`client`."""
-        env = (
-            {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            if not self.real
-            else dict(os.environ)
-        )
+        output = {"AWS_DEFAULT_OUTPUT": "json", "AWS_PAGER": ""}
+        if not self.real:  # nothing of the caller's AWS settings: only the endpoint and the kit's files
+            key, secret = self.credentials()
+            endpoint = endpoint_env(
+                str(self.endpoint_url), region=self.region, aws_dir=self.aws_dir, key=key, secret=secret
+            )
+            return {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **endpoint, **output}
+        env = {**os.environ, "AWS_DEFAULT_REGION": self.region, **output}
         config, credentials = self.files()
-        env.update({"AWS_DEFAULT_REGION": self.region, "AWS_DEFAULT_OUTPUT": "json", "AWS_PAGER": ""})
-        if self.real:
-            if credentials.exists():
-                env.update({"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(credentials)})
-            return env
-        key, secret = self.credentials()
-        env.update(
-            {
-                "AWS_ENDPOINT_URL": str(self.endpoint_url),
-                "AWS_ACCESS_KEY_ID": key,
-                "AWS_SECRET_ACCESS_KEY": secret,
-                "AWS_CONFIG_FILE": str(config),
-                "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
-                "AWS_EC2_METADATA_DISABLED": "true",
-            }
-        )
+        if credentials.exists():
+            env.update({"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(credentials)})
         return env
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:

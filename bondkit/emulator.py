@@ -42,6 +42,7 @@ __all__ = [
     "EmulatorState",
     "aws_files",
     "emulator_env",
+    "endpoint_env",
     "env_lines",
     "is_loopback_url",
     "kit_dir",
@@ -159,20 +160,30 @@ def is_loopback_url(url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def emulator_env(url: str, *, region: str = DEFAULT_REGION, aws_dir: Path | None = None) -> dict[str, str]:
-    """The environment that sends the `aws` CLI and boto3 to the emulator, with throw-away credentials."""
+def endpoint_env(
+    url: str, *, region: str, aws_dir: Path | None = None, key: str = THROWAWAY, secret: str = THROWAWAY
+) -> dict[str, str]:
+    """The variables that send the `aws` CLI and boto3 to the endpoint ``url`` with these keys and the
+    kit-local config files, and never to the instance metadata service (which would find real keys)."""
     config, credentials = aws_files(aws_dir)
-    if not config.exists() or not credentials.exists():
-        write_aws_files(config.parent, region=region)
     return {
         "AWS_ENDPOINT_URL": url,
-        "AWS_ACCESS_KEY_ID": THROWAWAY,
-        "AWS_SECRET_ACCESS_KEY": THROWAWAY,
+        "AWS_ACCESS_KEY_ID": key,
+        "AWS_SECRET_ACCESS_KEY": secret,
         "AWS_DEFAULT_REGION": region,
         "AWS_CONFIG_FILE": str(config),
         "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def emulator_env(url: str, *, region: str = DEFAULT_REGION, aws_dir: Path | None = None) -> dict[str, str]:
+    """The environment that sends the `aws` CLI and boto3 to the emulator, with throw-away credentials
+    (written to the kit-local files too, so a shell that evaluates it can run ``aws configure get``)."""
+    config, credentials = aws_files(aws_dir)
+    if not config.exists() or not credentials.exists():
+        write_aws_files(config.parent, region=region)
+    return endpoint_env(url, region=region, aws_dir=aws_dir)
 
 
 def env_lines(env: dict[str, str]) -> str:

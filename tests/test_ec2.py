@@ -466,6 +466,17 @@ def test_emulator_binds_loopback(emu: Emulator, tmp_path: Path) -> None:
     assert Path(env["AWS_CONFIG_FILE"]).exists() and Path(env["AWS_SHARED_CREDENTIALS_FILE"]).exists()
 
 
+def test_cli_env_sends_the_cli_to_the_emulator_only(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "someones-real-account")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "real-looking-token")
+    env = target.cli_env()
+    assert "AWS_PROFILE" not in env and "AWS_SESSION_TOKEN" not in env
+    assert env["AWS_ENDPOINT_URL"] == target.endpoint_url and env["AWS_EC2_METADATA_DISABLED"] == "true"
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_DEFAULT_REGION"], env["AWS_PAGER"]) == (
+        "testing", "ap-northeast-2", "")
+    assert env["AWS_CONFIG_FILE"] == str(target.files()[0])
+
+
 def _cli(*argv: str) -> int:
     from bondkit.cli import ec2_cmds
 
