@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bondkit.errors import LabError, SSHError
+from bondkit.i18n import set_lang, t
 from bondkit.lab.topology import vbox_mac
 from bondkit.ssh import Host
 from tests.labutil import BOND_ADDRESSES, active_slave, build_bond, link, ping_ok, wait_for
@@ -118,6 +119,21 @@ def test_faults_refuse_unknown_names(lab):
         lab.fault("nosuchhost", "enp0s8", "admin-down")
     with pytest.raises(LabError):
         lab.fault("server", "enp0s8", "unplug")
+
+
+def test_missing_pieces_are_told_in_the_users_language(monkeypatch):
+    from bondkit.lab import host
+
+    monkeypatch.setattr(host, "uml_binary", lambda: None)
+    monkeypatch.setattr(host.os, "geteuid", lambda: 1000)
+    set_lang("ko")
+    try:
+        pieces = dict(host.missing_pieces())
+    finally:
+        set_lang(None)
+    assert pieces[t("lab.piece.uml", "ko")] == "sudo apt-get install user-mode-linux"
+    assert pieces[t("lab.piece.root", "ko")] == t("lab.piece.root_how", "ko")
+    assert t("lab.piece.root", "ko") != t("lab.piece.root", "en")
 
 
 def _nothing_left(directory: Path, namespace: str) -> None:

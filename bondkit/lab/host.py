@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bondkit.errors import LabError
+from bondkit.i18n import t
 
 #: Host uid the UML guests run as: with it, the host's files are read-only to a guest whatever the
 #: guest does with its mounts (only the lab's own guest directories belong to it).
@@ -27,15 +28,16 @@ def uml_binary() -> str | None:
 
 
 def missing_pieces() -> list[tuple[str, str]]:
-    """(what is missing, how to get it) for every piece the lab needs that this machine lacks."""
+    """(what is missing, how to get it) for every piece the lab needs that this machine lacks, in the
+    user's language (tool names and commands are not translated)."""
     missing: list[tuple[str, str]] = []
     if not sys.platform.startswith("linux"):
-        return [("Linux", "a Linux machine (or a Linux VM)")]
+        return [(t("lab.piece.linux"), t("lab.piece.linux_how"))]
     apt = "sudo apt-get install {}"
     if not uml_binary():
-        missing.append(("User-Mode Linux (linux.uml)", apt.format("user-mode-linux")))
+        missing.append((t("lab.piece.uml"), apt.format("user-mode-linux")))
     elif not any(UML_MODULES.glob("*/kernel/drivers/net/bonding/bonding.ko")):
-        missing.append(("bonding.ko for User-Mode Linux", apt.format("user-mode-linux")))
+        missing.append((t("lab.piece.bonding"), apt.format("user-mode-linux")))
     for tool, package in (("ip", "iproute2"), ("tc", "iproute2"), ("bridge", "iproute2"),
                           ("ssh-keygen", "openssh-client"), ("setpriv", "util-linux"),
                           ("nsenter", "util-linux"), ("modprobe", "kmod"), ("ping", "iputils-ping")):
@@ -44,7 +46,7 @@ def missing_pieces() -> list[tuple[str, str]]:
     if not Path("/usr/sbin/sshd").exists():
         missing.append(("sshd", apt.format("openssh-server")))
     if os.geteuid() != 0:
-        missing.append(("root (network namespaces and taps)", "run as root, or: sudo bondkit lab up"))
+        missing.append((t("lab.piece.root"), t("lab.piece.root_how")))
     if not Path("/dev/net/tun").exists():
         missing.append(("/dev/net/tun", "sudo modprobe tun"))
     return missing
