@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bondkit.errors import LabError
 from bondkit.lab import host as machine
-from bondkit.lab.topology import MGMT_GATEWAY, SWITCH_PROFILES, HostSpec, Topology, tutorial_topology
+from bondkit.lab.topology import MGMT_GATEWAY, SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
 from bondkit.ssh import Host
 
 FAULTS = ("admin-down", "carrier-loss", "silent-drop", "restore")
@@ -166,12 +166,18 @@ class Lab:
         state = read_state(directory)
         if not state or not state_is_live(state, directory):
             return None
+        lab = cls.from_state(state, directory)
+        lab._running = True
+        return lab
+
+    @classmethod
+    def from_state(cls, state: dict, directory: Path) -> Lab:
+        """The lab a state file describes (processes, ports, faults), to attach to it or to tear it down."""
         lab = cls(topology_from_state(state), switch=state["switch"], directory=directory, keep=True)
         lab.ports = {k: int(v) for k, v in state["ports"].items()}
         lab.pids = {k: int(v) for k, v in state["pids"].items()}
         lab.forwarder_pid = state.get("forwarder_pid")
         lab.faults = dict(state.get("faults", {}))
-        lab._running = True
         return lab
 
     # ---- reaching hosts ----------------------------------------------------------------------------
@@ -427,8 +433,6 @@ def state_is_live(state: dict, directory: Path) -> bool:
 
 
 def topology_from_state(state: dict) -> Topology:
-    from bondkit.lab.topology import Nic
-
     hosts = tuple(
         HostSpec(h["name"], h["index"], Nic(**h["mgmt"]), tuple(Nic(**n) for n in h["data"]))
         for h in state["topology"]
@@ -442,10 +446,7 @@ def clear_stale_lab(directory: Path) -> None:
     if state and state_is_live(state, directory):
         raise LabError("lab.already_running", directory=str(directory))
     if state:
-        stale = Lab(topology_from_state(state), directory=directory, keep=True)
-        stale.pids = {k: int(v) for k, v in state.get("pids", {}).items()}
-        stale.forwarder_pid = state.get("forwarder_pid")
-        stale.down()
+        Lab.from_state(state, directory).down()
     else:
         machine.delete_namespace(namespace_name(directory))
         shutil.rmtree(directory, ignore_errors=True)
