@@ -12,6 +12,7 @@ describes the machine) varies from one machine to the next.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import importlib
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,21 @@ def show_findings(findings: Sequence[Any], lang: str | None = None) -> Findings:
     return Findings(list(findings), lang)
 
 
+def mac_table(files: dict[str, str | os.PathLike[str]],
+              ifnames: Sequence[str] = ("enp0s8", "enp0s9", "bond0")) -> Any:
+    """The MAC address of each interface in several recorded ``ip link show`` outputs, side by side:
+    one row per interface, one column per file (labelled by the dict's keys)."""
+    import pandas as pd
+
+    from bondkit import observe
+
+    columns = {}
+    for label, path in files.items():
+        links = observe.to_frame(observe.parse_file(path)[1])
+        columns[label] = links.set_index("ifname")["mac"]
+    return pd.DataFrame(columns).reindex(list(ifnames))
+
+
 # --------------------------------------------------------------------------- the lab, the work folder
 
 
@@ -327,8 +343,14 @@ def sh(session: LabSession, host: str, command: str, *, recorded: str | os.PathL
     """Run ``command`` on lab host ``host`` when the lab is live; otherwise read the ``recorded`` file
     (the same command's output, saved on the lab). ``table`` shows those columns of the parsed frame."""
     if session.live:
-        text = session.lab[host].run(command, check=True).stdout
-        return Observed(host, command, text, None, table, kind)
+        from bondkit.errors import BondkitError
+
+        try:
+            text = session.lab[host].run(command, check=True).stdout
+        except BondkitError as exc:  # the lab broke down: show the recorded output, and why
+            print(t("nb.observed.failed", host=host, error=exc.message()))
+        else:
+            return Observed(host, command, text, None, table, kind)
     return Observed(host, command, Path(recorded).read_text(encoding="utf-8"), str(recorded), table, kind)
 
 
@@ -360,16 +382,21 @@ def run_or_recorded(session: LabSession, *, runs_dir: str | os.PathLike[str] | N
                     **params: Any) -> Any:
     """A failover run (``bondkit.failover``) with ``params``: run on the lab when it is live, else the
     recorded run with the same parameters from ``data/runs``. Says which."""
+    from bondkit.errors import BondkitError
     from bondkit.failover import RunParams, run_failover
     from bondkit.failover.demo import recorded_for
 
     plan = RunParams(**params)
     if session.live:
-        run = run_failover(session.lab, plan)
-        print(t("nb.run.live", id=run.id))
-    else:
-        run = recorded_for([plan], Path(runs_dir) if runs_dir else None)[0]
-        print(t("nb.run.recorded", id=run.id))
+        try:
+            run = run_failover(session.lab, plan)
+        except BondkitError as exc:  # a live run that fails must not end the lesson: say why, go on
+            print(t("nb.run.failed", error=exc.message()))
+        else:
+            print(t("nb.run.live", id=run.id))
+            return run
+    run = recorded_for([plan], Path(runs_dir) if runs_dir else None)[0]
+    print(t("nb.run.recorded", id=run.id))
     return run
 
 
@@ -429,6 +456,30 @@ def restore_configs(session: LabSession, hosts: Sequence[str], *, detail: str | 
     return Applied({host: restore(session.lab[host], on_step=lambda step: None) for host in hosts}, detail)
 
 
+@contextlib.contextmanager
+def shared_lab(*, lab_pieces: Callable[[], list[tuple[str, str]]] | None = None,
+               lab_class: Any = None) -> Iterator[Any]:
+    """One lab for a whole series of notebooks (the nbval run, the notebook build): each notebook's
+    :func:`open_lab` then finds it running instead of booting its own. A lab that was already running
+    is used and left alone; one started here is stopped at the end. Yields the lab, or None."""
+    if lab_pieces is None:
+        from bondkit.lab.host import missing_pieces as lab_pieces
+    if lab_pieces() or os.environ.get("BONDKIT_NB_SHARED_LAB", "1") == "0":
+        yield None
+        return
+    if lab_class is None:
+        from bondkit.lab import Lab as lab_class
+    running = lab_class.current()
+    if running is not None:
+        yield running
+        return
+    lab = lab_class(keep=True).up()
+    try:
+        yield lab
+    finally:
+        lab.down()
+
+
 _WORKDIRS: list[Path] = []
 
 
@@ -443,10 +494,7 @@ def finish(*sessions: LabSession) -> str:
     """The last cell of a notebook: close the lab sessions it opened and remove its work folders."""
     lines = []
     for session in sessions:
-        kept = session.live and not session.started
-        done = session.close()
-        if kept:  # a lab stopped by us or never used needs no line: the last line says it all
-            lines.append(done)
+        session.close()  # a lab started elsewhere stays up, as open_lab said at the start
     removed = 0
     while _WORKDIRS:
         shutil.rmtree(_WORKDIRS.pop(), ignore_errors=True)

@@ -232,6 +232,15 @@ def carry_outputs(new: nbformat.NotebookNode, old: nbformat.NotebookNode | None)
 
 
 def build(paths: list[Path], *, run: bool, timeout: int, langs: tuple[str, ...] = LANGS) -> int:
+    if run:  # the notebooks share one lab, as under nbval (notebooks/conftest.py)
+        from bondkit.notebook import shared_lab
+
+        with shared_lab():
+            return _build(paths, run=run, timeout=timeout, langs=langs)
+    return _build(paths, run=run, timeout=timeout, langs=langs)
+
+
+def _build(paths: list[Path], *, run: bool, timeout: int, langs: tuple[str, ...]) -> int:
     for path in paths:
         source = read_source(path)
         for lang in langs:

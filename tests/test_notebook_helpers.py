@@ -160,8 +160,9 @@ class FakeLab:
     running: FakeLab | None = None
     fail: str | None = None
 
-    def __init__(self, switch="learning"):
+    def __init__(self, switch="learning", keep=False):
         self.switch = switch
+        self.keep = keep
         self.hosts = ["client", "server"]
         self.downs = 0
         self.switches = []
@@ -226,7 +227,7 @@ def test_open_lab_reuses_a_running_lab_and_leaves_it_as_it_was(fake_lab):
     assert "already running" in repr(session)
     text = nb.finish(session)
     assert running.downs == 0 and running.switch == "learning"
-    assert text.splitlines()[0] == "the lab was started elsewhere and is left running"
+    assert text == "Nothing this notebook started is left running."  # the same whoever started the lab
 
 
 def test_open_lab_that_fails_to_start_is_a_fallback_not_an_error(fake_lab):
@@ -367,3 +368,68 @@ def test_apply_configs_without_a_lab_applies_nothing_and_says_so():
     shown = nb.apply_configs(nb.LabSession(), {"server": "x"})
     assert shown.reports == {} and "nothing was applied" in repr(shown)
     assert "nothing was applied" in repr(nb.restore_configs(nb.LabSession(), ["server"]))
+
+
+def test_mac_table_puts_the_tutorials_outputs_side_by_side():
+    seed = Path(__file__).resolve().parents[1] / "data" / "seed" / "ip-link"
+    table = nb.mac_table({"before": seed / "follow-before.txt", "after": seed / "follow-after.txt"})
+    assert list(table.index) == ["enp0s8", "enp0s9", "bond0"]
+    assert table.loc["bond0", "before"] == table.loc["bond0", "after"] == "08:00:27:e8:26:58"
+    assert table.loc["enp0s8", "after"] == "08:00:27:27:a9:2d"
+
+
+class BrokenHost:
+    def run(self, command, check=False, **_):
+        from bondkit.errors import SSHError
+
+        raise SSHError("ssh.connection_lost", where="server", reason="gone")
+
+
+def test_a_lab_that_breaks_down_falls_back_to_recorded_data_and_says_why(capsys):
+    set_lang("en")
+    lab = FakeRunningLab({"server": BrokenHost()})
+    session = nb.LabSession(lab, started=True)
+    seen = nb.sh(session, "server", "cat x", recorded=RECORDED / "active-after.proc-bonding.txt")
+    assert not seen.live and seen.parsed()["active_slave"] == "enp0s9"
+    assert "the command failed on lab host server" in capsys.readouterr().out
+
+    def failing_run(lab, params):
+        from bondkit.failover import FailoverError
+
+        raise FailoverError("failover.no_lab")
+
+    import bondkit.failover as failover
+
+    original = failover.run_failover
+    failover.run_failover = failing_run
+    try:
+        run = nb.run_or_recorded(session, fail_over_mac="active", fault="admin-down")
+    finally:
+        failover.run_failover = original
+    out = capsys.readouterr().out
+    assert run.id == "active_admin-down_learning_mii100"
+    assert "the run on the lab failed" in out and "recorded run" in out
+
+
+def test_shared_lab_starts_one_lab_for_a_series_and_stops_it(fake_lab):
+    with nb.shared_lab(lab_pieces=lambda: [], lab_class=fake_lab) as lab:
+        assert lab.keep
+        fake_lab.running = lab  # what Lab.current() now finds
+        session = nb.open_lab(lab_pieces=lambda: [], lab_class=fake_lab)
+        assert session.lab is lab and not session.started
+        nb.finish(session)
+        assert lab.downs == 0
+    assert lab.downs == 1
+
+
+def test_shared_lab_leaves_a_running_lab_alone_and_needs_the_pieces(fake_lab, monkeypatch):
+    running = fake_lab()
+    fake_lab.running = running
+    with nb.shared_lab(lab_pieces=lambda: [], lab_class=fake_lab) as lab:
+        assert lab is running
+    assert running.downs == 0
+    with nb.shared_lab(lab_pieces=lambda: [("x", "y")], lab_class=fake_lab) as lab:
+        assert lab is None
+    monkeypatch.setenv("BONDKIT_NB_SHARED_LAB", "0")
+    with nb.shared_lab(lab_pieces=lambda: [], lab_class=fake_lab) as lab:
+        assert lab is None

@@ -44,8 +44,7 @@ def _notebook(lang: str, name: str) -> nbformat.NotebookNode:
 def test_the_six_notebooks_exist_in_both_languages():
     expected = ["00_start", "01_ec2_cli_and_boto3", "02_bond_configs", "03_failover_test", "04_fail_over_mac",
                 "05_beyond"]
-    present = [name for name in expected if name in NAMES]
-    assert present == [name for name in NAMES if name in expected]
+    assert NAMES == expected
     for lang in LANGS:
         assert sorted(p.stem for p in (NOTEBOOKS / lang).glob("*.ipynb")) == sorted(NAMES)
 
