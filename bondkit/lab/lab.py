@@ -104,11 +104,11 @@ class Lab:
         return self.directory / "known_hosts"
 
     def guest_dir(self, name: str) -> Path:
-        return self.directory / "guests" / name
+        return guest_dir(self.directory, name)
 
     def marker(self, name: str) -> str:
         """A string only this lab's guest ``name`` has on its command line."""
-        return f"bk_dir={self.guest_dir(name)}"
+        return guest_marker(self.directory, name)
 
     # ---- lifecycle ---------------------------------------------------------------------------------
 
@@ -314,7 +314,7 @@ class Lab:
                 "env", "-i", f"HOME={gdir / 'uml'}", f"TMPDIR={gdir / 'uml'}", "PATH=/usr/bin:/bin",
                 binary, f"mem={self.memory_mb}M", f"umid=bk-{spec.name}", f"uml_dir={gdir / 'uml'}",
                 "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro", "quiet",
-                f"init={gdir / 'init.sh'}", f"bk_dir={gdir}", "con=null", "con0=null,fd:1", *nics,
+                f"init={gdir / 'init.sh'}", self.marker(spec.name), "con=null", "con0=null,fd:1", *nics,
             ]
             log = open(self.directory / f"{spec.name}.console.log", "wb")  # noqa: SIM115
             with log:
@@ -395,6 +395,17 @@ def _sshd_answers(port: int) -> bool:
         return False
 
 
+def guest_dir(directory: Path, name: str) -> Path:
+    """The files of guest ``name`` of the lab in ``directory`` (its init scripts, keys, UML state)."""
+    return directory / "guests" / name
+
+
+def guest_marker(directory: Path, name: str) -> str:
+    """A string only that guest has on its command line (the init reads its directory from it), so its
+    process is recognised by id and command line, never by name."""
+    return f"bk_dir={guest_dir(directory, name)}"
+
+
 def tap_name(spec: HostSpec, index: int) -> str:
     """Tap of NIC ``index`` (0 = management) of a host, short enough for IFNAMSIZ."""
     return f"bk{spec.index}n{index}"
@@ -427,7 +438,7 @@ def state_is_live(state: dict, directory: Path) -> bool:
     if owner and not Path(f"/proc/{owner}").exists():
         return False
     return all(
-        machine.process_matches(int(pid), f"bk_dir={directory / 'guests' / name}")
+        machine.process_matches(int(pid), guest_marker(directory, name))
         for name, pid in state.get("pids", {}).items()
     )
 
