@@ -119,6 +119,13 @@ def test_faults_refuse_unknown_names(lab):
         lab.fault("nosuchhost", "enp0s8", "admin-down")
     with pytest.raises(LabError):
         lab.fault("server", "enp0s8", "unplug")
+    before = lab.switch
+    with pytest.raises(LabError) as caught:
+        lab.set_switch("hub")
+    assert caught.value.key == "lab.bad_switch" and lab.switch == before
+    with pytest.raises(LabError) as caught:
+        type(lab)(switch="hub")
+    assert caught.value.key == "lab.bad_switch"
 
 
 def test_missing_pieces_are_told_in_the_users_language(monkeypatch):

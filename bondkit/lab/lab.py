@@ -70,8 +70,7 @@ class Lab:
         keep: bool = False,
         memory_mb: int = 128,
     ) -> None:
-        if switch not in SWITCH_PROFILES:
-            raise LabError("lab.bad_switch", switch=switch, choices=", ".join(SWITCH_PROFILES))
+        _check_switch(switch)
         self.topology = topology or tutorial_topology()
         self.switch = switch
         self.directory = Path(directory) if directory else default_directory()
@@ -245,8 +244,7 @@ class Lab:
 
     def set_switch(self, profile: str) -> None:
         """Change how every data port delivers unicast (``learning`` or ``vbox-hostonly``)."""
-        if profile not in SWITCH_PROFILES:
-            raise LabError("lab.bad_switch", switch=profile, choices=", ".join(SWITCH_PROFILES))
+        _check_switch(profile)
         for spec in self.topology.hosts:
             script = "; ".join(
                 f"nsenter -t 1 -n sh -c 'tc filter del dev vec{i} ingress && "
@@ -383,6 +381,11 @@ class Lab:
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=2))
         tmp.replace(self.state_file)
+
+
+def _check_switch(profile: str) -> None:
+    if profile not in SWITCH_PROFILES:
+        raise LabError("lab.bad_switch", switch=profile, choices=", ".join(SWITCH_PROFILES))
 
 
 def _sshd_answers(port: int) -> bool:
