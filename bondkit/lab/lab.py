@@ -38,18 +38,23 @@ PRIVATE_TUN = (
     'mount -t tmpfs -o mode=755 tmpfs /dev/net && mknod -m 666 /dev/net/tun c 10 200 && exec "$@"', "sh",
 )
 BOOT_DEADLINE_S = 60.0
+STATE_FILE = "state.json"  # in the lab directory: what another process needs to attach or to clean up
+
+
+def _per_user_directory() -> Path:
+    return Path(tempfile.gettempdir()) / f"bondkit-{os.getuid()}" / "lab"
 
 
 def default_directory() -> Path:
-    """Where the running lab keeps its state; one per user."""
+    """Where the running lab keeps its state; one per user (``BONDKIT_LAB_DIR`` chooses another)."""
     base = os.environ.get("BONDKIT_LAB_DIR")
-    return Path(base) if base else Path(tempfile.gettempdir()) / f"bondkit-{os.getuid()}" / "lab"
+    return Path(base) if base else _per_user_directory()
 
 
 def namespace_name(directory: Path | None = None) -> str:
     """The lab namespace: one per user, or one per lab directory when a directory is chosen."""
     directory = Path(directory) if directory else default_directory()
-    if directory == Path(tempfile.gettempdir()) / f"bondkit-{os.getuid()}" / "lab":
+    if directory == _per_user_directory():
         return f"bondkit-{os.getuid()}"
     return f"bondkit-{os.getuid()}-{hashlib.sha256(str(directory).encode()).hexdigest()[:8]}"
 
@@ -90,7 +95,7 @@ class Lab:
 
     @property
     def state_file(self) -> Path:
-        return self.directory / "state.json"
+        return self.directory / STATE_FILE
 
     @property
     def key_file(self) -> Path:
@@ -430,7 +435,7 @@ def _ssh_keygen(path: Path, comment: str) -> None:
 
 def read_state(directory: Path) -> dict | None:
     try:
-        return json.loads((directory / "state.json").read_text())
+        return json.loads((directory / STATE_FILE).read_text())
     except (OSError, ValueError):
         return None
 
