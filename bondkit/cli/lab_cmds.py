@@ -9,6 +9,8 @@ import sys
 
 from bondkit.errors import LabError
 from bondkit.i18n import t
+from bondkit.lab import FAULTS, SWITCH_PROFILES, Lab, tutorial_topology
+from bondkit.lab.lab import clear_stale_lab, default_directory
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verbs = lab.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     up = verbs.add_parser("up", help=t("labcli.up_help"))
-    up.add_argument("--switch", choices=("learning", "vbox-hostonly"), default="learning",
+    up.add_argument("--switch", choices=SWITCH_PROFILES, default="learning",
                     help=t("labcli.switch_help"))
     up.add_argument("--hosts", default="client,server", help=t("labcli.hosts_help"))
     up.set_defaults(func=lab_up)
@@ -33,16 +35,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fault = verbs.add_parser("fault", help=t("labcli.fault_help"))
     fault.add_argument("host")
     fault.add_argument("iface")
-    fault.add_argument("kind", choices=("admin-down", "carrier-loss", "silent-drop", "restore"))
+    fault.add_argument("kind", choices=FAULTS)
     fault.set_defaults(func=lab_fault)
 
     down = verbs.add_parser("down", help=t("labcli.down_help"))
     down.set_defaults(func=lab_down)
 
 
-def running_lab():
-    from bondkit.lab import Lab
-
+def running_lab() -> Lab:
     lab = Lab.current()
     if lab is None:
         raise LabError("lab.not_running")
@@ -50,8 +50,6 @@ def running_lab():
 
 
 def lab_up(args: argparse.Namespace) -> int:
-    from bondkit.lab import Lab, tutorial_topology
-
     topology = tutorial_topology(tuple(h.strip() for h in args.hosts.split(",") if h.strip()))
     lab = Lab(topology, switch=args.switch, keep=True).up()
     print(t("labcli.up_done", hosts=", ".join(lab.hosts), switch=lab.switch))
@@ -61,8 +59,6 @@ def lab_up(args: argparse.Namespace) -> int:
 
 
 def lab_status(args: argparse.Namespace) -> int:
-    from bondkit.lab import Lab
-
     lab = Lab.current()
     if lab is None:
         print(t("labcli.not_running"))
@@ -102,8 +98,6 @@ def lab_fault(args: argparse.Namespace) -> int:
 
 
 def lab_down(args: argparse.Namespace) -> int:
-    from bondkit.lab.lab import Lab, clear_stale_lab, default_directory
-
     lab = Lab.current()
     if lab:
         lab.down()
