@@ -251,9 +251,7 @@ class Host:
 
     def close(self) -> None:
         """Close the shell, the SFTP session and the connection; safe to call twice."""
-        if self._shell is not None:
-            self._shell.close()
-            self._shell = None
+        self._close_shell()
         if self._sftp is not None:
             try:
                 self._sftp.close()
@@ -264,6 +262,11 @@ class Host:
                 self._client.close()
             finally:
                 self._client = None
+
+    def _close_shell(self) -> None:
+        if self._shell is not None:
+            self._shell.close()
+            self._shell = None
 
     def __enter__(self) -> Host:
         self.connect()
@@ -330,17 +333,16 @@ class Host:
 
     def _run_in_shell(self, transport: paramiko.Transport, command: str, timeout: float,
                       check: bool) -> CommandResult:
-        if self._shell is None or self._shell.closed:
-            self._shell = _Shell(transport, self.connect_timeout)
         try:
+            if self._shell is None or self._shell.closed:
+                self._shell = _Shell(transport, self.connect_timeout)
             stdout, stderr, status = self._shell.run(command, timeout)
         except TimeoutError:
-            self._shell.close()
-            self._shell = None
+            self._close_shell()
             raise SSHError("ssh.command_timeout", where=self.name, command=command, seconds=timeout) from None
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            self._shell.close()
-            self._shell = None
+            # Also a shell that could not start: the server refused the session or the connection broke.
+            self._close_shell()
             reason = str(exc) or "shell closed"
             raise SSHError("ssh.connection_lost", where=self.name, reason=reason) from None
         result = CommandResult(stdout, stderr, status, command, host=self.name)

@@ -217,3 +217,19 @@ def test_persistent_shell_behaves_like_one_session_per_command(sshd: SSHServer) 
             shell.run("sleep 5", timeout=0.3)
         assert shell.run("cat", input="via exec\n").stdout == "via exec\n"  # stdin: a session of its own
         assert shell.run("echo recovered").stdout == "recovered\n"
+
+
+def test_persistent_shell_that_cannot_start_is_an_ssh_error(sshd: SSHServer,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    with sshd.host(persistent_shell=True) as shell:
+        transport = shell._transport()
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise paramiko.ChannelException(1, "Administratively prohibited")
+
+        monkeypatch.setattr(transport, "open_session", refused)
+        with pytest.raises(SSHError) as caught:
+            shell.run("true")
+        assert caught.value.key == "ssh.connection_lost" and "prohibited" in str(caught.value)
+        monkeypatch.undo()
+        assert shell.run("echo again").stdout == "again\n"
