@@ -35,6 +35,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from bondkit.errors import ObserveError
+from bondkit.i18n import t
 
 KINDS = ("proc-bonding", "ip-link", "ip-link-json", "ping")
 
@@ -173,7 +174,7 @@ def parse_proc_bonding(text: str, source: str = "<text>", bond: str | None = Non
             name = line.partition(":")[2].strip()
             if not _IFNAME.match(name):
                 _fail("observe.bad_value", source, number, label="Slave Interface", value=name,
-                      expected="an interface name")
+                      expected=t("observe.expect.ifname"))
             slaves.append({"name": name})
             slave_lines.append(number)
             continue
@@ -262,14 +263,14 @@ def _convert_master(master: dict[str, Any], field: str, label: str, value: str, 
         match = re.fullmatch(r"(\S+)(?: \(primary_reselect (\S+)\))?", value)
         if not match or (match.group(2) or "always") not in _PRIMARY_RESELECT:
             _fail("observe.bad_value", source, number, label=label, value=value,
-                  expected="<slave> (primary_reselect always|better|failure) or None")
+                  expected=t("observe.expect.primary"))
         master["primary"] = None if match.group(1) == "None" else match.group(1)
         if match.group(2):
             master["primary_reselect"] = match.group(2)
     elif field == "active_slave":
         if not _IFNAME.match(value):
             _fail("observe.bad_value", source, number, label=label, value=value,
-                  expected="an interface name or None")
+                  expected=t("observe.expect.ifname_or_none"))
         master["active_slave"] = None if value == "None" else value
     elif field == "mii_status":
         master[field] = _choice(value, _BOND_MII, label, source, number)
@@ -278,7 +279,7 @@ def _convert_master(master: dict[str, Any], field: str, label: str, value: str, 
         for target in targets:
             if not re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}", target):
                 _fail("observe.bad_value", source, number, label=label, value=target,
-                      expected="an IPv4 address")
+                      expected=t("observe.expect.ipv4"))
         master[field] = targets
     else:
         master[field] = _number(value, label, source, number)
@@ -301,7 +302,7 @@ def _convert_slave(slave: dict[str, Any], field: str, label: str, value: str, so
     elif field == "perm_hwaddr":
         if not _MAC.match(value):
             _fail("observe.bad_value", source, number, label=label, value=value,
-                  expected="a hardware address like 08:00:27:e8:26:58")
+                  expected=t("observe.expect.mac"))
         slave[field] = value.lower()
     else:
         slave[field] = _number(value, label, source, number)
@@ -309,7 +310,8 @@ def _convert_slave(slave: dict[str, Any], field: str, label: str, value: str, so
 
 def _number(value: str, label: str, source: str, number: int) -> int:
     if not _INT.match(value):
-        _fail("observe.bad_value", source, number, label=label, value=value, expected="a whole number")
+        _fail("observe.bad_value", source, number, label=label, value=value,
+              expected=t("observe.expect.number"))
     return int(value)
 
 
@@ -467,7 +469,7 @@ def _json_array(text: str, source: str) -> list[tuple[int, Any]]:
             except ValueError as exc:  # an integer of more than 4300 digits
                 _fail("observe.json.bad", source, line_of(pos), reason=str(exc).split(":")[0])
             except RecursionError:
-                _fail("observe.json.bad", source, line_of(pos), reason="nested too deeply")
+                _fail("observe.json.bad", source, line_of(pos), reason=t("observe.json.too_deep"))
             items.append((line_of(pos), item))
             pos = skip(end)
             if text.startswith(",", pos):
@@ -476,10 +478,10 @@ def _json_array(text: str, source: str) -> list[tuple[int, Any]]:
                 pos += 1
                 break
             else:
-                reason = "unexpected end of data" if pos >= len(text) else "expected ',' or ']'"
+                reason = t("observe.json.cut_short" if pos >= len(text) else "observe.json.no_separator")
                 _fail("observe.json.bad", source, line_of(pos), reason=reason)
     if skip(pos) != len(text):
-        _fail("observe.json.bad", source, line_of(skip(pos)), reason="extra data after the list")
+        _fail("observe.json.bad", source, line_of(skip(pos)), reason=t("observe.json.extra_data"))
     return items
 
 
@@ -522,18 +524,18 @@ def parse_ping(text: str, source: str = "<text>") -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     for line in _lines(text, source):
         stamp = _PING_TIME.match(line)
-        t, body = (float(stamp.group(1)), stamp.group(2)) if stamp else (math.nan, line.strip())
+        when, body = (float(stamp.group(1)), stamp.group(2)) if stamp else (math.nan, line.strip())
         reply = _PING_REPLY.match(body)
         if reply:
             seq = int(reply.group(1))
             if seq not in rows or rows[seq]["lost"]:
                 rtt = float(reply.group(2)) if reply.group(2) else math.nan
-                rows[seq] = {"t": t, "seq": seq, "rtt_ms": rtt, "lost": False}
+                rows[seq] = {"t": when, "seq": seq, "rtt_ms": rtt, "lost": False}
             continue
         report = _PING_NO_ANSWER.match(body) or _PING_ERROR.match(body)
         if report:
             seq = int(report.group(1))
-            rows.setdefault(seq, {"t": t, "seq": seq, "rtt_ms": math.nan, "lost": True})
+            rows.setdefault(seq, {"t": when, "seq": seq, "rtt_ms": math.nan, "lost": True})
     if not rows:
         _fail("observe.ping.no_probes", source)
     return [rows[seq] for seq in sorted(rows)]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bondkit import observe
 from bondkit.errors import BondkitError, ObserveError
-from bondkit.i18n import catalog
+from bondkit.i18n import catalog, set_lang, t
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed" / "ip-link"
@@ -406,8 +406,22 @@ def test_two_proc_outputs_joined_are_refused():
 def test_bad_proc_values_name_their_line(old, new):
     text = CENTOS7_ACTIVE_AFTER.replace(old, new, 1)
     error = error_of(observe.parse_proc_bonding, text, source="bond0")
-    line = text.split("\n").index(next(x for x in text.split("\n") if new in x)) + 1
+    changed = next(x for x in text.split("\n") if new in x)
+    line = text.split("\n").index(changed) + 1
     assert error.where == f"bond0:{line}"
+    assert error.key == "observe.bad_value" and error.params["label"] == changed.partition(":")[0]
+
+
+def test_what_was_expected_is_told_in_the_users_language():
+    text = CENTOS7_ACTIVE_AFTER.replace("MII Polling Interval (ms): 100", "MII Polling Interval (ms): ten")
+    set_lang("ko")
+    try:
+        error = error_of(observe.parse_proc_bonding, text, source="bond0")
+        broken = error_of(observe.parse_ip_link_json, '[{"ifname": "a"}', source="l.json")
+    finally:
+        set_lang(None)
+    assert error.params["expected"] == t("observe.expect.number", "ko") and "정수" in str(error)
+    assert broken.params["reason"] == t("observe.json.cut_short", "ko")
 
 
 # ----------------------------------------------------------------------------------- ping -D -O
