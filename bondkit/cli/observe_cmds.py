@@ -72,7 +72,7 @@ def format_table(kind: str, parsed: dict[str, Any] | list[dict[str, Any]]) -> st
         lines.append(_frame_text(frame.drop(columns="bond")) if len(frame) else t("observe.table.no_slaves"))
         return "\n".join(lines)
     if kind == "ping":
-        shown = frame.assign(t=frame["t"].map(lambda t: None if math.isnan(t) else f"{t:.6f}"))
+        shown = frame.assign(t=frame["t"].map(lambda when: None if math.isnan(when) else f"{when:.6f}"))
         return "\n".join([_frame_text(shown), "", *_ping_summary(frame)])
     if not len(frame):
         return t("observe.table.no_links")
