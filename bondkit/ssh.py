@@ -25,6 +25,7 @@ from types import TracebackType
 import paramiko
 
 from bondkit.errors import SSHError
+from bondkit.i18n import t
 
 __all__ = ["CommandResult", "Host", "fingerprint", "load_private_key", "public_key_line"]
 
@@ -283,7 +284,7 @@ class Host:
         assert self._client is not None
         transport = self._client.get_transport()
         if transport is None or not transport.is_active():
-            raise SSHError("ssh.connection_lost", where=self.name, reason="transport closed")
+            raise SSHError("ssh.connection_lost", where=self.name, reason=t("ssh.reason.transport_closed"))
         return transport
 
     def run(self, command: str, *, timeout: float = 30.0, check: bool = False,
@@ -343,7 +344,7 @@ class Host:
         except (paramiko.SSHException, EOFError, OSError) as exc:
             # Also a shell that could not start: the server refused the session or the connection broke.
             self._close_shell()
-            reason = str(exc) or "shell closed"
+            reason = str(exc) or t("ssh.reason.shell_closed")
             raise SSHError("ssh.connection_lost", where=self.name, reason=reason) from None
         result = CommandResult(stdout, stderr, status, command, host=self.name)
         return result.check() if check else result
