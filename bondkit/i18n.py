@@ -9,6 +9,7 @@ exist in both languages (a test checks it). The language comes from ``set_lang``
 from __future__ import annotations
 
 import os
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -62,3 +63,9 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
         raise KeyError(f"no message {key!r} in the catalog")
     text = texts[get_lang(lang)]
     return text.format(**params) if params else text
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal or in a monospace font: Hangul and other wide characters take
+    two, so ``str.ljust`` misaligns Korean tables."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

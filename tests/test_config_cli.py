@@ -13,7 +13,7 @@ import pytest
 
 from bondkit import formats
 from bondkit.cli import main
-from bondkit.i18n import set_lang
+from bondkit.i18n import display_width, set_lang
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
@@ -106,6 +106,10 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_text_in_korean(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--lang", "ko", "show", UBUNTU)
     assert code == 0 and "슬레이브" in out and "enp0s8, enp0s9" in out and "게이트웨이" in out
+    values = ["active-backup", "fail_over_mac=", "enp0s8, enp0s9", "192.168.225.1", "아니요"]
+    lines = out.splitlines()
+    columns = {display_width(line[: line.index(v)]) for v in values for line in lines if v in line}
+    assert len(columns) == 1  # Hangul labels take two columns each, and the values still line up
 
 
 @pytest.mark.parametrize("fmt", list(formats.FORMATS))

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from pathlib import Path
 
 from bondkit import formats
 from bondkit.errors import ConfigError
-from bondkit.i18n import t
+from bondkit.i18n import display_width, t
 from bondkit.lint import counts, lint
 from bondkit.spec import BondSpec
 
@@ -61,16 +60,11 @@ def describe(spec: BondSpec) -> str:
         ("dhcp4", t("formats.show.yes") if spec.dhcp4 else t("formats.show.no")),
     ]
     labels = [t(f"formats.show.{name}") for name, _ in rows]
-    width = max(_width(label) for label in labels)
+    width = max(display_width(label) for label in labels)
     head = f"{spec.name}  ({where})" if where else spec.name
-    body = [f"  {label}{' ' * (width - _width(label))}  {value}" for label, (_, value) in zip(labels, rows,
-                                                                                             strict=True)]
+    body = [f"  {label}{' ' * (width - display_width(label))}  {value}"
+            for label, (_, value) in zip(labels, rows, strict=True)]
     return "\n".join([head, *body])
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: Hangul and other wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def run_convert(args: argparse.Namespace) -> int:
