@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bondkit import formats
+from bondkit.errors import ConfigError
 from bondkit.i18n import catalog, t
 from bondkit.lint import RULES, SEVERITIES, Finding, counts, lint
 from bondkit.spec import BondSpec, SlaveSpec
@@ -190,9 +191,9 @@ def test_lint_takes_specs_too() -> None:
 
 def test_lint_of_unreadable_files_still_raises(tmp_path: Path) -> None:
     (tmp_path / "ifcfg-bond0").write_bytes(b"\x00\x01\x02")
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ConfigError) as info:  # a student's error, told without a traceback
         lint(tmp_path)
-    assert "ifcfg-bond0:1" in str(info.value)
+    assert "ifcfg-bond0:1" in str(info.value) and info.value.key == "formats.binary"
 
 
 # ------------------------------------------------------------------------------------ messages, form
