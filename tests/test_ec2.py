@@ -348,8 +348,9 @@ def test_real_aws_needs_confirmation() -> None:
         Target.aws("ap-northeast-2", confirm=lambda text: asked.append(text) or False)
     assert caught.value.key == "ec2.real_declined"
     assert "DryRun" in asked[0] and "t2.micro" in asked[0]
-    with pytest.raises(EC2Error):
+    with pytest.raises(EC2Error) as caught:
         Target.aws("mars-1", confirm=lambda text: pytest.fail("asked before the region was checked"))
+    assert caught.value.key == "ec2.unknown_region"
 
 
 def test_real_mode_dry_run_first_and_small_types_only(target: Target) -> None:
@@ -513,8 +514,9 @@ def test_background_emulator_lifecycle(tmp_path: Path, monkeypatch: pytest.Monke
         assert _cli("ec2", "emulator", "stop") == 0
     assert emulator.status() is None and not emulator._alive(state.pid)
     assert _cli("ec2", "emulator", "status") == 1
-    with pytest.raises(EC2Error):
+    with pytest.raises(EC2Error) as caught:
         _cli("ec2", "emulator", "env")
+    assert caught.value.key == "ec2.no_emulator"
 
 
 def test_walkthrough_command(target: Target, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

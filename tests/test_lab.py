@@ -113,12 +113,16 @@ def test_silent_drop_escapes_miimon_but_not_arp_monitoring(lab):
 
 
 def test_faults_refuse_unknown_names(lab):
-    with pytest.raises(LabError):
+    with pytest.raises(LabError) as caught:
         lab.fault("server", "enp0s3", "admin-down")  # management NIC: would cut the lab's own link
-    with pytest.raises(LabError):
+    assert caught.value.key == "lab.not_data_nic"
+    assert "UP" in link(lab["server"], "enp0s3")["flags"]  # refused before anything was done
+    with pytest.raises(LabError) as caught:
         lab.fault("nosuchhost", "enp0s8", "admin-down")
-    with pytest.raises(LabError):
+    assert caught.value.key == "lab.unknown_host"
+    with pytest.raises(LabError) as caught:
         lab.fault("server", "enp0s8", "unplug")
+    assert caught.value.key == "lab.bad_fault" and lab.faults == {}
     before = lab.switch
     with pytest.raises(LabError) as caught:
         lab.set_switch("hub")
@@ -164,8 +168,9 @@ def test_second_up_refused_then_kill_9_is_cleaned_by_next_up(lab_slot, tmp_path)
                                   text=True)
     try:
         assert controller.stdout.readline().strip() == "up"
-        with pytest.raises(LabError):
+        with pytest.raises(LabError) as caught:
             Lab(directory=directory).up()
+        assert caught.value.key == "lab.already_running"
         os.kill(controller.pid, signal.SIGKILL)
         controller.wait()
         assert directory.exists()  # the killed controller could not clean up

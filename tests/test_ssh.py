@@ -174,9 +174,10 @@ def test_connect_deadline_retries_until_the_key_is_installed(sshd: SSHServer, tm
 
 def test_connect_deadline_is_bounded(sshd: SSHServer) -> None:
     start = time.monotonic()
-    with pytest.raises(SSHError):
+    with pytest.raises(SSHError) as caught:
         Host("127.0.0.1", free_port(), key_file=sshd.client_key, known_hosts=sshd.known_hosts,
              connect_deadline=1.0).connect()
+    assert caught.value.key == "ssh.connection_refused"
     assert 0.9 < time.monotonic() - start < 4
 
 
