@@ -147,6 +147,20 @@ def test_missing_pieces_are_told_in_the_users_language(monkeypatch):
     assert t("lab.piece.root", "ko") != t("lab.piece.root", "en")
 
 
+def test_down_removes_only_what_the_lab_wrote(tmp_path):
+    from bondkit.lab.lab import clear_stale_lab
+
+    chosen = tmp_path / "mine"  # as with BONDKIT_LAB_DIR pointing at a directory in use
+    (chosen / "guests" / "server").mkdir(parents=True)
+    for name in ("state.tmp", "id_ed25519", "known_hosts", "server.console.log", "notes.txt"):
+        (chosen / name).write_text(name)
+    clear_stale_lab(chosen)
+    assert [path.name for path in chosen.iterdir()] == ["notes.txt"]
+    (chosen / "notes.txt").unlink()
+    clear_stale_lab(chosen)
+    assert not chosen.exists()
+
+
 def _nothing_left(directory: Path, namespace: str) -> None:
     assert not directory.exists()
     assert namespace not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout

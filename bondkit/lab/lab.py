@@ -11,6 +11,7 @@ next ``up`` clean up after a controller that was killed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -38,7 +39,9 @@ PRIVATE_TUN = (
     'mount -t tmpfs -o mode=755 tmpfs /dev/net && mknod -m 666 /dev/net/tun c 10 200 && exec "$@"', "sh",
 )
 BOOT_DEADLINE_S = 60.0
+GUESTS = "guests"  # in the lab directory: one directory of files per guest
 STATE_FILE = "state.json"  # in the lab directory: what another process needs to attach or to clean up
+CONSOLE_LOG = ".console.log"  # after a guest's name, in the lab directory
 
 
 def _per_user_directory() -> Path:
@@ -107,6 +110,10 @@ class Lab:
         """Pins every guest's host key for ``[127.0.0.1]:port``: bondkit never accepts an unknown key."""
         return self.directory / "known_hosts"
 
+    def console_log(self, name: str) -> Path:
+        """What guest ``name``'s kernel printed while booting (shown when it does not come up)."""
+        return self.directory / f"{name}{CONSOLE_LOG}"
+
     def guest_dir(self, name: str) -> Path:
         return guest_dir(self.directory, name)
 
@@ -160,8 +167,19 @@ class Lab:
             self.pids.clear()
             self.forwarder_pid = None
             machine.delete_namespace(self.namespace)
-            shutil.rmtree(self.directory, ignore_errors=True)
+            self._remove_files()
             self._running = False
+
+    def _remove_files(self) -> None:
+        """Remove what the lab wrote in its directory, then the directory if that left it empty: a
+        directory chosen with ``BONDKIT_LAB_DIR`` keeps whatever else it holds."""
+        shutil.rmtree(self.directory / GUESTS, ignore_errors=True)
+        written = [self.state_file, self.state_file.with_suffix(".tmp"), self.key_file, self.known_hosts,
+                   self.key_file.with_suffix(".pub"), *self.directory.glob(f"*{CONSOLE_LOG}")]
+        for path in written:
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.directory.rmdir()
 
     @classmethod
     def current(cls, directory: Path | None = None) -> Lab | None:
@@ -319,7 +337,7 @@ class Lab:
                 "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro", "quiet",
                 f"init={gdir / 'init.sh'}", self.marker(spec.name), "con=null", "con0=null,fd:1", *nics,
             ]
-            log = open(self.directory / f"{spec.name}.console.log", "wb")  # noqa: SIM115
+            log = open(self.console_log(spec.name), "wb")  # noqa: SIM115
             with log:
                 child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -365,7 +383,7 @@ class Lab:
 
     def _console_tail(self, name: str) -> str:
         try:
-            lines = (self.directory / f"{name}.console.log").read_text(errors="replace").splitlines()
+            lines = self.console_log(name).read_text(errors="replace").splitlines()
         except OSError:
             return ""
         return "\n".join(lines[-15:])
@@ -405,7 +423,7 @@ def _sshd_answers(port: int) -> bool:
 
 def guest_dir(directory: Path, name: str) -> Path:
     """The files of guest ``name`` of the lab in ``directory`` (its init scripts, keys, UML state)."""
-    return directory / "guests" / name
+    return directory / GUESTS / name
 
 
 def guest_marker(directory: Path, name: str) -> str:
@@ -464,8 +482,4 @@ def clear_stale_lab(directory: Path) -> None:
     state = read_state(directory)
     if state and state_is_live(state, directory):
         raise LabError("lab.already_running", directory=str(directory))
-    if state:
-        Lab.from_state(state, directory).down()
-    else:
-        machine.delete_namespace(namespace_name(directory))
-        shutil.rmtree(directory, ignore_errors=True)
+    (Lab.from_state(state, directory) if state else Lab(directory=directory, keep=True)).down()
