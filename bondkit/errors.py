@@ -32,7 +32,9 @@ class BondkitError(Exception):
 class ConfigError(BondkitError):
     """A configuration file or value that cannot be read or does not make sense."""
 
-    def __init__(self, key: str, *, source: str | None = None, line: int | None = None, **params: object):
+    def __init__(
+        self, key: str, *, source: str | None = None, line: int | None = None, **params: object
+    ) -> None:
         self.source = source
         self.line = line
         where = f"{source}:{line}" if source and line else source
