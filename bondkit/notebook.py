@@ -254,15 +254,26 @@ class LabSession:
         return self.message()
 
 
+#: ``BONDKIT_NB_LAB=off`` makes the notebooks use recorded data even where the lab could run (a quick
+#: class, or testing the notebooks as a machine without the lab runs them).
+LAB_SWITCH = "BONDKIT_NB_LAB"
+
+
+def _lab_missing(lab_pieces: Callable[[], list[tuple[str, str]]] | None) -> list[tuple[str, str]]:
+    if os.environ.get(LAB_SWITCH, "").lower() in ("off", "0", "no"):
+        return [(f"{LAB_SWITCH}={os.environ[LAB_SWITCH]}", f"unset {LAB_SWITCH}")]
+    if lab_pieces is None:
+        from bondkit.lab.host import missing_pieces as lab_pieces
+    return lab_pieces()
+
+
 def open_lab(*, switch: str = "learning", lab_pieces: Callable[[], list[tuple[str, str]]] | None = None,
              lab_class: Any = None) -> LabSession:
     """The lab for this notebook: the one already running, else a new one, else none (with the reason).
 
     A lab that fails to start is no error here: the notebook goes on with recorded data and says why.
     """
-    if lab_pieces is None:
-        from bondkit.lab.host import missing_pieces as lab_pieces
-    missing = lab_pieces()
+    missing = _lab_missing(lab_pieces)
     if missing:
         return LabSession(missing=missing)
     if lab_class is None:
@@ -301,6 +312,8 @@ class Observed:
     table: Sequence[str] | None = None
     kind: str | None = None
     lang: str | None = None
+    #: With ``table``: only these interfaces (rows whose ``ifname`` is listed), in this order.
+    rows: Sequence[str] | None = None
 
     @property
     def live(self) -> bool:
@@ -324,7 +337,10 @@ class Observed:
     def _body(self) -> Any:
         if self.table is None:
             return self.text.rstrip("\n")
-        return self.frame()[list(self.table)].fillna("")
+        frame = self.frame()
+        if self.rows is not None:
+            frame = frame.set_index("ifname", drop=False).reindex(list(self.rows)).dropna(how="all")
+        return frame[list(self.table)].fillna("")
 
     def __repr__(self) -> str:
         body = self._body()
@@ -339,9 +355,11 @@ class Observed:
 
 
 def sh(session: LabSession, host: str, command: str, *, recorded: str | os.PathLike[str],
-       table: Sequence[str] | None = None, kind: str | None = None) -> Observed:
+       table: Sequence[str] | None = None, rows: Sequence[str] | None = None,
+       kind: str | None = None) -> Observed:
     """Run ``command`` on lab host ``host`` when the lab is live; otherwise read the ``recorded`` file
-    (the same command's output, saved on the lab). ``table`` shows those columns of the parsed frame."""
+    (the same command's output, saved on the lab). ``table`` shows those columns of the parsed frame,
+    ``rows`` only those interfaces."""
     if session.live:
         from bondkit.errors import BondkitError
 
@@ -350,8 +368,9 @@ def sh(session: LabSession, host: str, command: str, *, recorded: str | os.PathL
         except BondkitError as exc:  # the lab broke down: show the recorded output, and why
             print(t("nb.observed.failed", host=host, error=exc.message()))
         else:
-            return Observed(host, command, text, None, table, kind)
-    return Observed(host, command, Path(recorded).read_text(encoding="utf-8"), str(recorded), table, kind)
+            return Observed(host, command, text, None, table, kind, rows=rows)
+    return Observed(host, command, Path(recorded).read_text(encoding="utf-8"), str(recorded), table, kind,
+                    rows=rows)
 
 
 @dataclass
@@ -462,9 +481,7 @@ def shared_lab(*, lab_pieces: Callable[[], list[tuple[str, str]]] | None = None,
     """One lab for a whole series of notebooks (the nbval run, the notebook build): each notebook's
     :func:`open_lab` then finds it running instead of booting its own. A lab that was already running
     is used and left alone; one started here is stopped at the end. Yields the lab, or None."""
-    if lab_pieces is None:
-        from bondkit.lab.host import missing_pieces as lab_pieces
-    if lab_pieces() or os.environ.get("BONDKIT_NB_SHARED_LAB", "1") == "0":
+    if _lab_missing(lab_pieces) or os.environ.get("BONDKIT_NB_SHARED_LAB", "1") == "0":
         yield None
         return
     if lab_class is None:

@@ -433,3 +433,19 @@ def test_shared_lab_leaves_a_running_lab_alone_and_needs_the_pieces(fake_lab, mo
     monkeypatch.setenv("BONDKIT_NB_SHARED_LAB", "0")
     with nb.shared_lab(lab_pieces=lambda: [], lab_class=fake_lab) as lab:
         assert lab is None
+
+
+def test_the_lab_can_be_turned_off_for_the_notebooks(fake_lab, monkeypatch):
+    monkeypatch.setenv("BONDKIT_NB_LAB", "off")
+    session = nb.open_lab(lab_pieces=lambda: [], lab_class=fake_lab)
+    assert not session and "BONDKIT_NB_LAB=off" in repr(session)
+    with nb.shared_lab(lab_pieces=lambda: [], lab_class=fake_lab) as lab:
+        assert lab is None
+
+
+def test_sh_table_can_keep_only_the_bonds_interfaces():
+    set_lang("en")
+    seen = nb.sh(nb.LabSession(), "server", "ip link show", recorded=RECORDED / "active-after.ip-link.txt",
+                 table=["ifname", "mac"], rows=["enp0s8", "enp0s9", "bond0"])
+    body = repr(seen).splitlines()[1:-1]
+    assert [line.split()[0] for line in body[1:]] == ["enp0s8", "enp0s9", "bond0"]

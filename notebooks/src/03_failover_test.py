@@ -114,8 +114,8 @@ nb.sh(lab, "server", "cat /proc/net/bonding/bond0", recorded=recorded / "active-
 # `fail_over_mac=active`에서는 본딩 인터페이스가 액티브 슬레이브의 주소를 그대로 씁니다.
 
 # %%
-links = ["ifname", "mac", "state", "master"]
-nb.sh(lab, "server", "ip link show", recorded=recorded / "active-before.ip-link.txt", table=links)
+nb.sh(lab, "server", "ip link show", recorded=recorded / "active-before.ip-link.txt",
+      table=["ifname", "mac", "master"], rows=["enp0s8", "enp0s9", "bond0"])
 
 # %% [markdown] lang="en"
 # The client reaches the server's bond address, `192.168.99.102`: 20 pings, 50 ms apart.
@@ -165,7 +165,8 @@ nb.ask("03_active_after", choices=["enp0s8", "enp0s9", "bond0"], answer=after.pa
 # 주소는 어떻게 되었을까요?
 
 # %%
-nb.sh(lab, "server", "ip link show", recorded=recorded / "active-after.ip-link.txt", table=links)
+nb.sh(lab, "server", "ip link show", recorded=recorded / "active-after.ip-link.txt",
+      table=["ifname", "mac", "state", "master"], rows=["enp0s8", "enp0s9", "bond0"])
 
 # %%
 nb.ask("03_bond_mac", answer=2)
