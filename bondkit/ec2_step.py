@@ -102,9 +102,7 @@ class ConfigCheck:
         return stdout.strip() or None
 
     def run(self, target: Target) -> Any:
-        import botocore.session
-
-        core = botocore.session.Session(profile=None if target.profile == "default" else target.profile)
+        core = target.botocore_session()
         core.set_config_variable("config_file", str(target.files()[0]))
         return core.get_scoped_config().get(self.name)
 

@@ -124,11 +124,16 @@ class Target:
         """New credentials (``configure`` wrote them): the next call builds a client that reads them."""
         self._client = None
 
-    def _real_session(self) -> Any:
-        import boto3
+    def botocore_session(self) -> Any:
+        """botocore's session for this target's profile (botocore names the default profile None)."""
         import botocore.session
 
-        core = botocore.session.Session(profile=None if self.profile == "default" else self.profile)
+        return botocore.session.Session(profile=None if self.profile == "default" else self.profile)
+
+    def _real_session(self) -> Any:
+        import boto3
+
+        core = self.botocore_session()
         config, credentials = self.files()
         if credentials.exists():  # the student ran configure with the kit: use those files, not ~/.aws
             core.set_config_variable("config_file", str(config))
