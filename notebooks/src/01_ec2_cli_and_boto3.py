@@ -67,12 +67,14 @@ target.where
 # %% [markdown] lang="en"
 # Want to type the tutorial's commands in a terminal instead? Paste these lines into a shell first; they
 # point the real `aws` command at the same endpoint with throw-away credentials. (From a terminal alone,
-# `eval "$(bondkit ec2 emulator env)"` does the same with an emulator that runs in the background.)
+# run `bondkit ec2 emulator start`, then `eval "$(bondkit ec2 emulator env)"`: the same, with an emulator
+# that runs in the background until `bondkit ec2 emulator stop`.)
 
 # %% [markdown] lang="ko"
 # 튜토리얼의 명령을 터미널에서 직접 입력해 보고 싶다면, 먼저 아래 줄들을 셸에 붙여 넣으세요. 진짜 `aws`
-# 명령이 일회용 자격 증명으로 같은 엔드포인트에 요청하게 됩니다. (터미널만 쓸 때는
-# `eval "$(bondkit ec2 emulator env)"`가 백그라운드에서 도는 에뮬레이터로 같은 일을 해 줍니다.)
+# 명령이 일회용 자격 증명으로 같은 엔드포인트에 요청하게 됩니다. (터미널만 쓸 때는 `bondkit ec2 emulator
+# start`로 에뮬레이터를 백그라운드에 띄운 뒤 `eval "$(bondkit ec2 emulator env)"`를 실행하면 같은 일을 할
+# 수 있습니다. 다 쓰면 `bondkit ec2 emulator stop`으로 멈추세요.)
 
 # %%
 print(emulator.env_lines(emu.env(work / "aws")))

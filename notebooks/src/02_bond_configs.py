@@ -95,10 +95,10 @@ nb.show_files(centos_client)
 # | `NAME`, `DEVICE` | 연결 이름과 커널의 인터페이스 이름, 둘 다 `bond0` | `enp0s8` / `enp0s9`. 파일 이름이 `DEVICE`와 맞아야 합니다 |
 # | `BOOTPROTO` | `static`: 주소를 이 파일에 직접 적음 | `none`: 슬레이브는 자기 주소가 없음 |
 # | `IPADDR`, `PREFIX` | `192.168.99.101/24` | — |
-# | `DEFROUTE=no` | 본딩 인터페이스를 기본 경로로 쓰지 않음(기본 경로는 NAT용 `enp0s3`가 가짐) | — |
+# | `DEFROUTE=no` | 본딩 인터페이스를 기본 경로로 쓰지 않음(기본 경로는 NAT용 `enp0s3`이 가짐) | — |
 # | `ONBOOT=yes` | 부팅할 때 올림 | 같음 |
 # | `BONDING_OPTS` | 본딩 드라이버 옵션. 그대로 커널에 전달됨 | — |
-# | `MASTER`, `SLAVE` | — | `MASTER=bond0`와 `SLAVE=yes`로 이 NIC를 `bond0`의 슬레이브로 만듦 |
+# | `MASTER`, `SLAVE` | — | `MASTER=bond0`와 `SLAVE=yes`로 이 NIC을 `bond0`의 슬레이브로 만듦 |
 #
 # 본딩의 동작은 모두 `BONDING_OPTS="mode=1 miimon=100 fail_over_mac=1"` 한 줄에 들어 있습니다.
 #
@@ -299,7 +299,7 @@ back == client, formats.render(back, "ifcfg") == formats.render(client, "ifcfg")
 
 # %% [markdown] lang="ko"
 # 같은 본딩을 NetworkManager 명령(RHEL 8 이후에서 `nmcli`로 입력하는 것)과 순수 `ip` 명령(배포판 도구가
-# 없는 실습 환경 호스트에서 bondkit이 실행하는 것)으로도 써 봅니다. `ip` 명령의 순서를 보세요. NIC를
+# 없는 실습 환경 호스트에서 bondkit이 실행하는 것)으로도 써 봅니다. `ip` 명령의 순서를 보세요. NIC을
 # 슬레이브로 넣으려면 먼저 내려야 합니다.
 
 # %%

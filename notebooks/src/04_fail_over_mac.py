@@ -19,7 +19,7 @@
 # %% [markdown] lang="ko"
 # # 04 · fail_over_mac: none, active, follow
 #
-# 액티브 슬레이브가 죽으면 본딩은 트래픽을 다른 NIC로 옮깁니다. 그러면 그 NIC는 그때부터 어떤 MAC 주소를
+# 액티브 슬레이브가 죽으면 본딩은 트래픽을 다른 NIC으로 옮깁니다. 그러면 그 NIC은 그때부터 어떤 MAC 주소를
 # 쓸까요? 이것을 정하는 것이 `fail_over_mac` 옵션이고, fail_over_mac 튜토리얼은 `ip link set dev enp0s8
 # down` 전후의 `ip link show`로 그 차이를 보여 줍니다. 이 노트북에서는 그 출력을 읽은 다음, 같은 실험을
 # 실습 환경에서 세 가지 정책 모두에 대해 측정해 봅니다.

@@ -55,7 +55,7 @@ runs = load_runs()
 # %% [markdown] lang="ko"
 # ## 1. VirtualBox 호스트 전용 네트워크
 #
-# 무작위 모드를 "거부"(기본값)로 둔 VirtualBox 호스트 전용 어댑터는, 가상 NIC에게 그 NIC 자신의 MAC
+# 무작위 모드를 "거부"(기본값)로 둔 VirtualBox 호스트 전용 어댑터는, 가상 NIC에 그 NIC 자신의 MAC
 # 주소로 온 프레임(과 브로드캐스트)만 건네줍니다. 실제 스위치는 더 너그러워서, 어떤 주소든 마지막으로 본
 # 포트로 프레임을 보냅니다. 실습 환경에는 둘 다 있습니다. 스위치 프로필 `learning`과, 어댑터에 처음 주어진
 # MAC 주소로 온 유니캐스트만 그 포트로 넘겨주는 `vbox-hostonly`입니다.
@@ -99,17 +99,19 @@ print("\n".join(explanations(hostonly)))
 plot.comparison_figure(hostonly)
 
 # %% [markdown] lang="en"
-# This is why the tutorial uses `fail_over_mac=1` (`active`), and why the kernel's documentation
-# recommends it wherever a NIC's MAC address cannot be moved to another NIC: hypervisors with MAC
-# filtering, and clouds such as EC2, whose network delivers an interface's traffic only to the MAC
-# address it assigned to that interface.
+# This is why the tutorial uses `fail_over_mac=1` (`active`). The kernel's documentation describes
+# `active` as the policy for devices that cannot change their MAC address; here the NIC can, but the
+# network behind it does not follow. The same holds for hypervisors that filter by MAC address and for
+# clouds such as EC2, whose network delivers an interface's traffic only to the MAC address it assigned
+# to that interface.
 #
 # Try it on the lab (`follow` on `vbox-hostonly`); without a lab, the recorded run is shown:
 
 # %% [markdown] lang="ko"
-# 튜토리얼이 `fail_over_mac=1`(`active`)을 쓰는 까닭이 이것이고, 커널 문서가 NIC의 MAC 주소를 다른 NIC로
-# 옮길 수 없는 곳이면 어디서나 이 값을 권하는 까닭도 이것입니다. MAC 필터링을 하는 하이퍼바이저나, 인터페이스에
-# 정해 준 MAC 주소로만 트래픽을 넘겨주는 EC2 같은 클라우드가 그런 곳입니다.
+# 튜토리얼이 `fail_over_mac=1`(`active`)을 쓰는 까닭이 이것입니다. 커널 문서는 `active`를 MAC 주소를
+# 바꿀 수 없는 장치를 위한 정책으로 설명하는데, 여기서는 NIC은 주소를 바꿀 수 있어도 그 뒤의 네트워크가
+# 따라 주지 않습니다. MAC 주소로 걸러 내는 하이퍼바이저나, 인터페이스에 정해 준 MAC 주소로만 트래픽을
+# 넘겨주는 EC2 같은 클라우드도 마찬가지입니다.
 #
 # 실습 환경에서 직접 해 보세요(`vbox-hostonly`에서 `follow`). 실습 환경이 없으면 기록해 둔 실행을 보여 줍니다.
 
