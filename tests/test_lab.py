@@ -250,3 +250,19 @@ def test_vbox_hostonly_breaks_none_and_follow_but_not_active(lab):
     finally:
         lab.set_switch("learning")
     assert replies == {"none": 0, "active": 4, "follow": 0}
+
+
+def test_a_lab_folder_closed_to_guests_is_refused_not_changed(tmp_path):
+    from bondkit.lab import Lab
+    from tests.conftest import lab_unavailable_reason
+
+    if lab_unavailable_reason():
+        pytest.skip(lab_unavailable_reason())
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    closed.chmod(0o700)
+    with pytest.raises(LabError) as caught:
+        Lab(directory=closed / "lab").up()
+    assert caught.value.key == "lab.directory_unreachable"
+    assert closed.stat().st_mode & 0o777 == 0o700
+    assert not (closed / "lab").exists()

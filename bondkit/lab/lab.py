@@ -285,6 +285,7 @@ class Lab:
             raise LabError("lab.not_running")
 
     def _prepare_files(self) -> None:
+        self._check_reachable_by_guests()
         self.directory.mkdir(parents=True, mode=0o711, exist_ok=True)
         os.chmod(self.directory, 0o711)
         _ssh_keygen(self.key_file, comment="bondkit-lab-admin")
@@ -306,7 +307,19 @@ class Lab:
             for path in (gdir, *gdir.rglob("*")):
                 os.chown(path, machine.GUEST_UID, machine.GUEST_UID)
             os.chmod(gdir, 0o700)
-        self.directory.parent.chmod(0o711)
+
+    def _check_reachable_by_guests(self) -> None:
+        """Guests read their files as an unprivileged user: every folder above them must let it pass.
+
+        The per-user folder is the lab's own and is opened for that; a folder the user chose is only
+        checked, never changed.
+        """
+        if self.directory == _per_user_directory():
+            self.directory.parent.mkdir(parents=True, exist_ok=True)
+            self.directory.parent.chmod(0o711)
+        for folder in self.directory.resolve().parents:
+            if folder.exists() and not folder.stat().st_mode & 0o001:
+                raise LabError("lab.directory_unreachable", directory=str(self.directory), folder=str(folder))
 
     def _build_network(self) -> None:
         machine.delete_namespace(self.namespace)
