@@ -8,11 +8,10 @@ table as a DataFrame). The callback gets every Step as it is added; the report k
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bondkit.i18n import t
+from bondkit.i18n import display_width, t
 
 log = logging.getLogger("bondkit.apply")
 
@@ -55,8 +54,7 @@ class Check:
 
 def pad(text: str, width: int) -> str:
     """``text`` left-aligned in ``width`` terminal columns: Hangul takes two, so ``str.ljust`` misaligns."""
-    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(width - columns, 0)
+    return text + " " * max(width - display_width(text), 0)
 
 
 def format_checks(checks: list[Check], lang: str | None = None) -> str:

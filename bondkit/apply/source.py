@@ -25,7 +25,6 @@ NATIVE = {"network-scripts": "ifcfg", "netplan": "netplan", "networkmanager": "n
 DIRECTORIES = {"ifcfg": "/etc/sysconfig/network-scripts", "netplan": "/etc/netplan",
                "nmcli": "/etc/bondkit", "ip": "/etc/bondkit"}
 #: netplan refuses to read (and warns about) YAML others can read: it may hold Wi-Fi passwords.
-MODES = {"netplan": 0o600}
 
 Config = BondSpec | str | os.PathLike[str] | Iterable[BondSpec | str | os.PathLike[str]]
 
@@ -113,4 +112,4 @@ def uploads(plan: Plan, platform: str) -> list[Upload]:
 
 
 def _upload(name: str, text: str, fmt: str, origin: str) -> Upload:
-    return Upload(posixpath.join(DIRECTORIES[fmt], name), text, MODES.get(fmt, 0o644), fmt, origin)
+    return Upload(posixpath.join(DIRECTORIES[fmt], name), text, formats.file_mode(fmt, name), fmt, origin)

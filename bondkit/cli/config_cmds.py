@@ -78,8 +78,7 @@ def run_convert(args: argparse.Namespace) -> int:
         for name, text in files.items():
             path = out / name
             path.write_text(text, encoding="utf-8")
-            # netplan warns about (and future versions refuse) files others can read.
-            path.chmod(0o600 if args.to == "netplan" else 0o755 if name.endswith(".sh") else 0o644)
+            path.chmod(formats.file_mode(args.to, name))
             print(t("formats.cli.wrote", path=path))
     except OSError as exc:
         raise ConfigError("formats.cannot_write", source=str(out), problem=exc.strerror or str(exc)) from None

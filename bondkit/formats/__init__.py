@@ -62,6 +62,17 @@ def parse_text(text: str, source: str = "<text>", fmt: str | None = None,
     return FORMATS[fmt].parse(text, source=source, notes=notes)
 
 
+def file_mode(fmt: str, name: str) -> int:
+    """The permissions a rendered file needs where it is installed.
+
+    netplan warns about (and newer releases refuse) configuration files that others can read, since
+    they may hold secrets; scripts must be executable.
+    """
+    if fmt == "netplan":
+        return 0o600
+    return 0o755 if name.endswith(".sh") else 0o644
+
+
 def config_files(path: Path) -> list[Path]:
     """The configuration files under a directory (and its subdirectories, one host each), passing over
     other scripts (network-scripts holds ifup-*), backups and hidden files."""
