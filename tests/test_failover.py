@@ -280,7 +280,7 @@ def test_demo_without_a_lab_says_why_and_falls_back_to_recorded_runs(tmp_path, m
     monkeypatch.setattr(demo, "lab_unavailable", lambda: "user-mode-linux is not installed")
     assert cli.main(["--lang", "ko", "demo", "--switch", "vbox-hostonly", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
-    assert "user-mode-linux is not installed" in err and "녹화된 실행" in err
+    assert "user-mode-linux is not installed" in err and "기록해 둔 실행" in err
     assert "모드" in out and "client는" in out  # the why, in Korean, from the data
     assert len(list(tmp_path.glob("*/figure.png"))) == 3
     assert (tmp_path / "compare_admin-down_vbox-hostonly_mii100.png").exists()
