@@ -225,6 +225,9 @@ widgets.LiveRun(explorer, lab=lab.lab)
 # - `follow`: the bond keeps its address and hands it to whichever slave is active; the slaves swap.
 # - On an ordinary switch all three keep the ping going. Notebook `05` shows a network where they do
 #   not, and why.
+#
+# When you are done with the widgets, run the last cell: it stops the lab if this notebook started it
+# (the live-run button needs the lab, the explorer does not).
 
 # %% [markdown] lang="ko"
 # ## 정리
@@ -234,6 +237,9 @@ widgets.LiveRun(explorer, lab=lab.lab)
 # - `follow`: 본딩 인터페이스는 주소를 지키며 그때그때 액티브인 슬레이브에게 넘겨줍니다. 슬레이브끼리는
 #   주소를 맞바꿉니다.
 # - 보통의 스위치에서는 셋 다 ping이 이어집니다. `05` 노트북에서 그렇지 않은 네트워크와 그 이유를 봅니다.
+#
+# 위젯을 다 쓴 뒤에 마지막 셀을 실행하세요. 이 노트북이 띄운 실습 환경을 멈춥니다(실행 버튼에는 실습 환경이
+# 필요하고, 탐색 위젯에는 필요 없습니다).
 
 # %%
 print(nb.finish(lab))
