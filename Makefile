@@ -22,7 +22,7 @@ notebooks: setup
 notebooks-build: setup
 	$(BIN)/python scripts/build_notebooks.py
 
-test: lint unit
+test: lint unit notebooks
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/
