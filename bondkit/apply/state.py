@@ -57,6 +57,9 @@ class Link:
     kind: str | None = None
     #: ``linkinfo.info_data`` of a bond (``ip -d -j``), else None.
     bond: dict[str, Any] | None = None
+    #: The kernel's operational state (``state UP`` in ``ip link``): it follows the carrier a moment
+    #: later, and only then does the link carry traffic as the student expects.
+    operstate: str | None = None
 
 
 @dataclass
@@ -134,14 +137,14 @@ def parse(text: str, source: str = "snapshot") -> LiveState:
     if state.json:
         for item in observe.parse_ip_link_json(parts["links-json"], f"{source}:ip -d -j link"):
             state.links[item["ifname"]] = Link(item["ifname"], item["mac"], "UP" in item["flags"],
-                                               item["master"], item["kind"], item["bond"])
+                                               item["master"], item["kind"], item["bond"], item["state"])
         state.addrs = _addrs_json(parts.get("addrs-json", "[]"))
         state.routes = _routes_json(parts.get("routes-json", "[]"))
     else:
         for item in observe.parse_ip_link(parts["links-text"], f"{source}:ip -d link"):
             kind = "bond" if item["ifname"] in state.bonding else None
             state.links[item["ifname"]] = Link(item["ifname"], item["mac"], "UP" in item["flags"],
-                                               item["master"], kind)
+                                               item["master"], kind, operstate=item["state"])
         state.addrs = _addrs_text(parts.get("addrs-text", ""))
         state.routes = _routes_text(parts.get("routes-text", ""))
     return state

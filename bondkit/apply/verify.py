@@ -98,8 +98,7 @@ def checks(spec: BondSpec, state: live.LiveState) -> list[Check]:
     for dest, via in spec.routes:
         ok = any(r.dst == dest and r.gateway == via for r in routes)
         rows.append(Check(f"route {dest}", via, via if ok else NONE, ok))
-    rows.append(Check("link", "up", _show(proc.get("mii_status") or ("up" if link.up else "down")),
-                      (proc.get("mii_status") or ("up" if link.up else "down")) == "up"))
+    rows.append(_link_check(link, proc))
     if spec.mode in ONE_ACTIVE:
         rows.append(_active_check(spec, proc, data))
     for slave in proc.get("slaves", []):
@@ -107,6 +106,14 @@ def checks(spec: BondSpec, state: live.LiveState) -> list[Check]:
             status = slave["mii_status"]
             rows.append(Check(f"{slave['name']} link", "up", status, status == "up"))
     return rows
+
+
+def _link_check(link: live.Link, proc: dict[str, Any]) -> Check:
+    """Up means the driver's MII status is up and the kernel reports the bond operationally UP, as
+    ``ip link show`` will: right after bring-up the second lags the first by a few hundred ms."""
+    mii = proc.get("mii_status") or ("up" if link.up else "down")
+    observed = mii if link.operstate in (None, "UP") else f"{mii}, state {link.operstate}"
+    return Check("link", "up", observed, mii == "up" and link.operstate in (None, "UP"))
 
 
 def _active_check(spec: BondSpec, proc: dict[str, Any], data: dict[str, Any] | None) -> Check:
