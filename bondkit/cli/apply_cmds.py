@@ -80,29 +80,25 @@ def _printer(args: argparse.Namespace):
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    host = resolve_host(args)
-    try:
-        report = apply(host, args.paths, force=args.force, rollback_after=args.rollback_after,
-                       on_step=_printer(args))
-    finally:
-        if args.ssh:
-            host.close()
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(t("apply.cli.done", host=args.host), file=sys.stderr)
-    return 0
+    return _act(args, lambda host: apply(host, args.paths, force=args.force,
+                                         rollback_after=args.rollback_after, on_step=_printer(args)),
+                "apply.cli.done")
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    return _act(args, lambda host: restore(host, on_step=_printer(args)), "apply.cli.restored_done")
+
+
+def _act(args: argparse.Namespace, action, done_key: str) -> int:
+    """Run ``action`` on the host the arguments name, then print its report (JSON) or a last line."""
     host = resolve_host(args)
     try:
-        report = restore(host, on_step=_printer(args))
+        report = action(host)
     finally:
         if args.ssh:
             host.close()
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(t("apply.cli.restored_done", host=args.host), file=sys.stderr)
+        print(t(done_key, host=args.host), file=sys.stderr)
     return 0
