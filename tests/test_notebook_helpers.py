@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bondkit import notebook as nb
-from bondkit.i18n import get_lang, set_lang
+from bondkit.i18n import display_width, get_lang, set_lang
 
 
 @pytest.fixture(autouse=True)
@@ -133,8 +133,8 @@ def test_environment_check_with_lab_in_korean():
 
 
 def test_environment_check_reports_a_missing_package(monkeypatch):
-    real = nb._version
-    monkeypatch.setattr(nb, "_version", lambda name: None if name == "boto3" else real(name))
+    real = nb.environment._version
+    monkeypatch.setattr(nb.environment, "_version", lambda name: None if name == "boto3" else real(name))
     report = nb.check_environment("en", lab_pieces=lambda: [])
     assert not report.ok
     row = [row for row in report.rows if row.what == "boto3"][0]
@@ -266,7 +266,7 @@ def test_show_step_lays_out_cli_boto3_result_check_and_notes():
     assert "aws CLI" in lines[-2] and lines[-1] == "  · a note"
     assert view.same is True
     # labels are padded by display width, so Korean labels line up with Latin ones
-    starts = {nb._width(match.group(1)) + len(match.group(2))
+    starts = {display_width(match.group(1)) + len(match.group(2))
               for match in (re.match(r"(\S+)(\s+)", line) for line in lines[1:5])}
     assert len(starts) == 1
 

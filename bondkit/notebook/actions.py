@@ -1,0 +1,121 @@
+"""Faults, failover runs and applied configurations on the lab session, each falling back to what the
+recorded files already include when there is no lab, and each saying which it did.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bondkit.i18n import t
+from bondkit.notebook.session import LabSession
+
+#: What each fault does, as the tutorial (or a cable) would do it; shown by :func:`fault`.
+FAULT_COMMANDS = {"admin-down": "ip link set dev {iface} down", "restore": "ip link set dev {iface} up"}
+
+
+@dataclass
+class Action:
+    """A step done on a lab host (or, without a lab, a step the recorded files already include)."""
+
+    host: str
+    command: str
+    live: bool
+    lang: str | None = None
+
+    def __repr__(self) -> str:
+        origin = t("nb.action.live" if self.live else "nb.action.recorded", self.lang, host=self.host)
+        return f"[{self.host}]$ {self.command}\n({origin})"
+
+
+def fault(session: LabSession, host: str, iface: str, kind: str, *, settle: float = 0.5) -> Action:
+    """Inject (or ``restore``) a lab fault on ``host``'s ``iface``, then give the bond ``settle`` seconds
+    to notice; shows the command the tutorial types (``ip link set dev enp0s8 down``)."""
+    command = FAULT_COMMANDS.get(kind, "").format(iface=iface) or t(f"nb.fault.{kind}", iface=iface)
+    if session.live:
+        session.lab.fault(host, iface, kind)
+        time.sleep(settle)
+    return Action(host, command, session.live)
+
+
+def run_or_recorded(session: LabSession, *, runs_dir: str | os.PathLike[str] | None = None,
+                    **params: Any) -> Any:
+    """A failover run (``bondkit.failover``) with ``params``: run on the lab when it is live, else the
+    recorded run with the same parameters from ``data/runs``. Says which."""
+    from bondkit.errors import BondkitError
+    from bondkit.failover import RunParams, run_failover
+    from bondkit.failover.demo import recorded_for
+
+    plan = RunParams(**params)
+    if session.live:
+        try:
+            run = run_failover(session.lab, plan)
+        except BondkitError as exc:  # a live run that fails must not end the lesson: say why, go on
+            print(t("nb.run.failed", error=exc.message()))
+        else:
+            print(t("nb.run.live", id=run.id))
+            return run
+    run = recorded_for([plan], Path(runs_dir) if runs_dir else None)[0]
+    print(t("nb.run.recorded", id=run.id))
+    return run
+
+
+@dataclass
+class Applied:
+    """``bondkit.apply`` reports for several lab hosts: ``detail``'s in full, the others in one line."""
+
+    reports: dict[str, Any]
+    detail: str | None = None
+    lang: str | None = None
+
+    def __repr__(self) -> str:
+        if not self.reports:
+            return t("nb.apply.no_lab", self.lang)
+        lines = []
+        for host, report in self.reports.items():
+            if host == self.detail:
+                lines += [f"[{host}]", report.format(self.lang), ""]
+            else:
+                last = report.steps[-1].format(self.lang).splitlines()[0] if report.steps else ""
+                done = "restored" if report.action == "restore" else "ok"
+                state = t(f"nb.apply.{done}" if report.ok else "nb.apply.failed", self.lang)
+                lines.append(f"[{host}] {state} {last}")
+        return "\n".join(lines).rstrip()
+
+
+def apply_configs(session: LabSession, configs: dict[str, Any], *, detail: str | None = None,
+                  settle: float = 3.0) -> Applied:
+    """``bondkit.apply.apply(host, config)`` for each lab host of ``configs`` (nothing without a lab).
+
+    Then wait (at most ``settle`` seconds) until each bond reports carrier: the kernel raises it at the
+    first MII check that sees a slave up, a few hundred milliseconds after the bond is brought up, and a
+    student looking at ``ip link show`` a moment too early would see ``bond0 ... DOWN``.
+    """
+    if not session.live:
+        return Applied({})
+    from bondkit.apply import apply
+
+    reports = {host: apply(session.lab[host], config, on_step=lambda step: None)
+               for host, config in configs.items()}
+    deadline = time.monotonic() + settle
+    for host, report in reports.items():
+        for bond in report.bonds:
+            check = f"cat /sys/class/net/{shlex.quote(bond)}/operstate"
+            while (time.monotonic() < deadline
+                   and session.lab[host].run(check).stdout.strip() != "up"):
+                time.sleep(0.05)
+    return Applied(reports, detail)
+
+
+def restore_configs(session: LabSession, hosts: Sequence[str], *, detail: str | None = None) -> Applied:
+    """``bondkit.apply.restore(host)`` for each lab host: puts back what the last apply changed."""
+    if not session.live:
+        return Applied({})
+    from bondkit.apply import restore
+
+    return Applied({host: restore(session.lab[host], on_step=lambda step: None) for host in hosts}, detail)

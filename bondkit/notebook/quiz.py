@@ -1,0 +1,156 @@
+"""Self-check questions: multiple choice with immediate feedback and an answer to reveal, from the catalog,
+printed as the same plain text every time so that nbval can compare it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from bondkit.i18n import get_lang, t
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _plain(value: object) -> str:
+    return str(value)
+
+
+class Question:
+    """A multiple-choice self-check question with immediate feedback and an answer to reveal.
+
+    The question, the explanation and (unless ``choices`` are given as values, such as MAC addresses)
+    the choices come from the catalog: ``quiz.<id>.q``, ``quiz.<id>.why``, ``quiz.<id>.1``, ``.2``, ...
+    ``answer`` is the right choice (a value of ``choices``, or the 1-based number of a catalog choice).
+    ``evidence`` is shown with the answer: the data the answer was read from.
+    """
+
+    def __init__(self, qid: str, *, answer: object, choices: Sequence[object] | None = None,
+                 evidence: object = None, lang: str | None = None, **params: object) -> None:
+        self.qid = qid
+        self.lang = get_lang(lang)
+        self.params = params
+        if choices is None:
+            labels = []
+            while f"quiz.{qid}.{len(labels) + 1}" in _catalog():
+                labels.append(t(f"quiz.{qid}.{len(labels) + 1}", self.lang, **params))
+            if not labels:
+                raise KeyError(f"question {qid!r} has no choices in the catalog")
+            self.values: list[object] = list(range(1, len(labels) + 1))
+            self.labels = labels
+        else:
+            self.values = list(choices)
+            self.labels = [_plain(value) for value in choices]
+        if answer not in self.values:
+            raise ValueError(f"the answer {answer!r} of question {qid!r} is not among its choices")
+        self.answer = answer
+        self.evidence = evidence
+        self.tries = 0
+        self.solved = False
+        self._widget: Any = None
+
+    # ---- the words
+
+    @property
+    def question(self) -> str:
+        return t(f"quiz.{self.qid}.q", self.lang, **self.params)
+
+    @property
+    def explanation(self) -> str:
+        return t(f"quiz.{self.qid}.why", self.lang, **self.params)
+
+    @property
+    def answer_label(self) -> str:
+        return self.labels[self.values.index(self.answer)]
+
+    def feedback(self, choice: object) -> str:
+        """What the student sees right after picking ``choice``."""
+        if choice == self.answer:
+            return t("nb.quiz.right", self.lang, why=self.explanation)
+        return t("nb.quiz.wrong", self.lang)
+
+    def choose(self, choice: object) -> bool:
+        """Pick a choice (what the widget does on a click); returns whether it was right."""
+        if choice not in self.values:
+            raise ValueError(f"{choice!r} is not a choice of question {self.qid!r}")
+        self.tries += 1
+        right = choice == self.answer
+        self.solved = self.solved or right
+        if self._widget is not None:
+            self._show_feedback(self.feedback(choice), right)
+        return right
+
+    def reveal(self) -> str:
+        """The answer and why, as text (what the reveal button shows, with the evidence)."""
+        text = t("nb.quiz.answer", self.lang, answer=self.answer_label, why=self.explanation)
+        if self._widget is not None:
+            self._show_answer(text)
+        return text
+
+    def text(self) -> str:
+        """The question as plain text: what a reader sees where widgets do not run (and what nbval checks)."""
+        lines = [f"{t('nb.quiz.label', self.lang)}: {self.question}"]
+        lines += [f"  {_LETTERS[i]}) {label}" for i, label in enumerate(self.labels)]
+        lines.append(t("nb.quiz.static", self.lang))
+        return "\n".join(lines)
+
+    # ---- the widget
+
+    @property
+    def widget(self) -> Any:
+        if self._widget is None:
+            self._widget = self._build()
+        return self._widget
+
+    def _build(self) -> Any:
+        import ipywidgets as w
+
+        title = w.HTML(f"<b>{html.escape(t('nb.quiz.label', self.lang))}:</b> {html.escape(self.question)}")
+        options = [(f"{_LETTERS[i]}) {label}", i) for i, label in enumerate(self.labels)]
+        self._choices = w.RadioButtons(options=options, index=None, layout=w.Layout(width="auto"))
+        self._feedback = w.HTML("")
+        self._reveal_button = w.Button(description=t("nb.quiz.reveal", self.lang), icon="eye")
+        self._answer = w.Output()
+
+        def picked(change: dict[str, Any]) -> None:
+            if change["new"] is not None:
+                self.choose(self.values[change["new"]])
+
+        self._choices.observe(picked, names="index")
+        self._reveal_button.on_click(lambda _button: self.reveal())
+        return w.VBox([title, self._choices, self._feedback, self._reveal_button, self._answer])
+
+    def _show_feedback(self, text: str, right: bool) -> None:
+        colour = "#1a7f37" if right else "#b35900"
+        mark = "✔" if right else "✘"
+        self._feedback.value = f"<span style=\"color:{colour}\">{mark} {html.escape(text)}</span>"
+
+    def _show_answer(self, text: str) -> None:
+        from IPython.display import display
+
+        self._answer.clear_output()
+        with self._answer:
+            print(text)
+            if self.evidence is not None:
+                display(self.evidence)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/plain"] = self.text()
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def ask(qid: str, *, answer: object, choices: Sequence[object] | None = None, evidence: object = None,
+        **params: object) -> Question:
+    """A self-check question (see :class:`Question`); the last expression of a cell shows it."""
+    return Question(qid, answer=answer, choices=choices, evidence=evidence, **params)
+
+
+def _catalog() -> dict[str, dict[str, str]]:
+    from bondkit.i18n import catalog
+
+    return catalog()
