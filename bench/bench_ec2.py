@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bondkit import ec2  # noqa: E402
-from bondkit.ec2_twin import run_cli  # noqa: E402
-from bondkit.ec2_walkthrough import walkthrough  # noqa: E402
-from bondkit.emulator import Emulator  # noqa: E402
+from bondkit.ec2.emulator import Emulator  # noqa: E402
+from bondkit.ec2.twin import run_cli  # noqa: E402
+from bondkit.ec2.walkthrough import walkthrough  # noqa: E402
 
 ROUNDS = 3
 

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from bondkit import ec2, ec2_ssh, emulator
-from bondkit.ec2 import Target
-from bondkit.ec2_twin import compare, run_cli, run_line
-from bondkit.ec2_walkthrough import walkthrough
-from bondkit.emulator import Emulator
+from bondkit import ec2
+from bondkit.ec2 import Target, emulator
+from bondkit.ec2 import ssh as ec2_ssh
+from bondkit.ec2.emulator import Emulator
+from bondkit.ec2.twin import compare, run_cli, run_line
+from bondkit.ec2.walkthrough import walkthrough
 from bondkit.errors import EC2Error
 from bondkit.i18n import catalog, t
 from bondkit.ssh import fingerprint, load_private_key

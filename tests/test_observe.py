@@ -563,8 +563,9 @@ def test_unreadable_file(tmp_path):
 
 
 def test_every_observe_message_exists_in_both_languages():
-    source = "".join(path.read_text() for path in (ROOT / "bondkit" / "observe.py",
-                                                    ROOT / "bondkit" / "cli" / "observe_cmds.py"))
+    paths = [*sorted((ROOT / "bondkit" / "observe").glob("*.py")),
+             ROOT / "bondkit" / "cli" / "observe_cmds.py"]
+    source = "".join(path.read_text() for path in paths)
     used = set(re.findall(r'"(observe\.[a-z_.]+)"', source))
     messages = catalog()
     assert used and used <= set(messages)

@@ -1,6 +1,6 @@
 """``bondkit ec2 ...``: the embedded endpoint's lifecycle, the tutorial walkthrough, and cleanup.
 
-Thin on purpose: each command calls bondkit.emulator / bondkit.ec2 / bondkit.ec2_walkthrough and only
+Thin on purpose: each command calls bondkit.ec2.emulator / bondkit.ec2 / bondkit.ec2.walkthrough and only
 formats what comes back.
 """
 
@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bondkit import emulator
-from bondkit.ec2_keys import TUTORIAL_KEY_NAME
-from bondkit.emulator import DEFAULT_REGION
+from bondkit.ec2 import emulator
+from bondkit.ec2.emulator import DEFAULT_REGION
+from bondkit.ec2.keys import TUTORIAL_KEY_NAME
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 
@@ -107,7 +107,7 @@ def _confirm(text: str, assume_yes: bool) -> bool:
 def _target(args: argparse.Namespace) -> Iterator[Any]:
     """Real AWS (confirmed), the background emulator if it runs, else one in this process for the command."""
     from bondkit.ec2 import Target
-    from bondkit.ec2_errors import check_region
+    from bondkit.ec2.errors import check_region
 
     check_region(args.region)
     if args.real:
@@ -166,7 +166,7 @@ def _print_left(left: Any) -> None:
 
 
 def _walkthrough(args: argparse.Namespace) -> int:
-    from bondkit.ec2_walkthrough import walkthrough
+    from bondkit.ec2.walkthrough import walkthrough
 
     with _target(args) as target:
         print(t("ec2.cli.target", where=target.where))

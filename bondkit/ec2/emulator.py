@@ -313,7 +313,7 @@ def _is_ours(pid: int, state_file: str) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return _alive(pid)  # no /proc: trust the state file
-    return b"bondkit.emulator" in cmdline and state_file.encode() in cmdline
+    return b"bondkit.ec2.emulator" in cmdline and state_file.encode() in cmdline
 
 
 def status() -> EmulatorState | None:
@@ -339,7 +339,7 @@ def start_background(timeout: float = 30.0) -> tuple[EmulatorState, bool]:
     log = path.parent / _LOG
     with log.open("ab") as log_handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bondkit.emulator", "serve", "--state-file", str(path)],
+            [sys.executable, "-m", "bondkit.ec2.emulator", "serve", "--state-file", str(path)],
             stdin=subprocess.DEVNULL,
             stdout=log_handle,
             stderr=log_handle,
@@ -412,7 +412,7 @@ def _serve(state_file: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bondkit.emulator")
+    parser = argparse.ArgumentParser(prog="python -m bondkit.ec2.emulator")
     parser.add_argument("action", choices=("serve",))
     parser.add_argument("--state-file", required=True, type=Path)
     args = parser.parse_args(argv)

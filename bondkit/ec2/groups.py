@@ -10,9 +10,9 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from bondkit.ec2_step import CliCommand, Query, Step
-from bondkit.ec2_tags import is_kit_tagged, kit_tags, kit_tags_cli
-from bondkit.ec2_target import Target
+from bondkit.ec2.step import CliCommand, Query, Step
+from bondkit.ec2.tags import is_kit_tagged, kit_tags, kit_tags_cli
+from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 

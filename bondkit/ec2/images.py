@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bondkit.ec2_step import Query, Step
-from bondkit.ec2_target import Target
-from bondkit.emulator import CANONICAL_OWNER, TUTORIAL_IMAGE_ID
+from bondkit.ec2.emulator import CANONICAL_OWNER, TUTORIAL_IMAGE_ID
+from bondkit.ec2.step import Query, Step
+from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 

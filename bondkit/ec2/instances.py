@@ -13,12 +13,12 @@ from typing import Any
 
 import jmespath
 
-from bondkit.ec2_errors import translated
-from bondkit.ec2_images import TUTORIAL_IMAGE_ID, find_image
-from bondkit.ec2_keys import TUTORIAL_KEY_NAME, validate_key_name
-from bondkit.ec2_step import CliCommand, Query, Step
-from bondkit.ec2_tags import kit_tags, kit_tags_cli
-from bondkit.ec2_target import Target
+from bondkit.ec2.errors import translated
+from bondkit.ec2.images import TUTORIAL_IMAGE_ID, find_image
+from bondkit.ec2.keys import TUTORIAL_KEY_NAME, validate_key_name
+from bondkit.ec2.step import CliCommand, Query, Step
+from bondkit.ec2.tags import kit_tags, kit_tags_cli
+from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 

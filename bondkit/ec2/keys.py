@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bondkit.ec2_step import CliCommand, Query, Step
-from bondkit.ec2_tags import kit_tags, kit_tags_cli
-from bondkit.ec2_target import Target
+from bondkit.ec2.step import CliCommand, Query, Step
+from bondkit.ec2.tags import kit_tags, kit_tags_cli
+from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 

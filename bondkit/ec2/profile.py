@@ -1,7 +1,7 @@
 """The tutorial's ``aws configure``: the profile that boto3 and the `aws` CLI both read.
 
 Why kit-local files: ~/.aws may hold a student's real keys; the kit writes its own files (under
-:func:`bondkit.emulator.kit_dir`) unless asked to write ~/.aws, and points both tools at them.
+:func:`bondkit.ec2.emulator.kit_dir`) unless asked to write ~/.aws, and points both tools at them.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bondkit.ec2_step import CliCommand, ConfigCheck, Step
-from bondkit.ec2_target import Target
-from bondkit.emulator import THROWAWAY, write_aws_files
+from bondkit.ec2.emulator import THROWAWAY, write_aws_files
+from bondkit.ec2.step import CliCommand, ConfigCheck, Step
+from bondkit.ec2.target import Target
 from bondkit.i18n import t
 
 __all__ = ["Configured", "configure"]

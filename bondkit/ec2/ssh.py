@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2_instances import InstanceResult, describe
-from bondkit.ec2_step import CliCommand, Step
-from bondkit.ec2_tags import LAB_GUEST_TAG, LAB_KEYS_TAG
-from bondkit.ec2_target import Target
-from bondkit.emulator import is_loopback_url
+from bondkit.ec2.emulator import is_loopback_url
+from bondkit.ec2.instances import InstanceResult, describe
+from bondkit.ec2.step import CliCommand, Step
+from bondkit.ec2.tags import LAB_GUEST_TAG, LAB_KEYS_TAG
+from bondkit.ec2.target import Target
 from bondkit.errors import BondkitError, EC2Error
 from bondkit.i18n import t
 

@@ -1,7 +1,7 @@
 """A tutorial step and its `aws` CLI twin: what a step returns, and the read-only check both tools run.
 
 Why the twin is data (argv, a query) and not text: the same value prints the line a student types, runs
-it in a subprocess (:mod:`bondkit.ec2_twin`) and runs the same query through boto3, so the two cannot
+it in a subprocess (:mod:`bondkit.ec2.twin`) and runs the same query through boto3, so the two cannot
 drift apart.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import jmespath
 from botocore import xform_name
 
-from bondkit.ec2_errors import translated
-from bondkit.ec2_target import Target
+from bondkit.ec2.errors import translated
+from bondkit.ec2.target import Target
 from bondkit.i18n import t
 
 __all__ = ["Check", "CliCommand", "ConfigCheck", "Query", "Step", "as_json"]

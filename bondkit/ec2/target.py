@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2_errors import check_region, translated
-from bondkit.emulator import DEFAULT_REGION, aws_files, endpoint_env, is_loopback_url, running_url
+from bondkit.ec2.emulator import DEFAULT_REGION, aws_files, endpoint_env, is_loopback_url, running_url
+from bondkit.ec2.errors import check_region, translated
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 

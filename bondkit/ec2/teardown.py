@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2_instances import LIVE_STATES, describe, ids_query, validate_ids, wait_for
-from bondkit.ec2_keys import delete_key_pair
-from bondkit.ec2_ssh import release_guests
-from bondkit.ec2_step import CliCommand, Query, Step
-from bondkit.ec2_tags import is_kit_tagged
-from bondkit.ec2_target import Target
+from bondkit.ec2.instances import LIVE_STATES, describe, ids_query, validate_ids, wait_for
+from bondkit.ec2.keys import delete_key_pair
+from bondkit.ec2.ssh import release_guests
+from bondkit.ec2.step import CliCommand, Query, Step
+from bondkit.ec2.tags import is_kit_tagged
+from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 

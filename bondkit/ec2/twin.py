@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2_step import Check, CliCommand, Step
-from bondkit.ec2_target import Target
+from bondkit.ec2.step import Check, CliCommand, Step
+from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 
 __all__ = ["Agreement", "CLIRun", "aws_executable", "compare", "run_cli", "run_line"]

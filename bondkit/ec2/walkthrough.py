@@ -27,7 +27,7 @@ class StepReport:
 
     number: int
     step: Step
-    agreement: Any = None  # bondkit.ec2_twin.Agreement | None
+    agreement: Any = None  # bondkit.ec2.twin.Agreement | None
     seconds: float = 0.0
 
 
@@ -68,7 +68,7 @@ def walkthrough(
         step = make()
         agreement = None
         if compare and step.check is not None:
-            from bondkit.ec2_twin import compare as twin
+            from bondkit.ec2.twin import compare as twin
 
             agreement = twin(target, step)
         report = StepReport(len(result.reports) + 1, step, agreement, time.monotonic() - begin)

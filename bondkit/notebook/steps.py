@@ -81,7 +81,7 @@ def show_step(step: Any, target: Any = None, *, compare: bool = True) -> StepVie
     """Show an EC2 step; with ``target``, first run its check with both the `aws` CLI and boto3."""
     agreement = None
     if compare and target is not None and getattr(step, "check", None) is not None:
-        from bondkit.ec2_twin import compare as twin
+        from bondkit.ec2.twin import compare as twin
 
         agreement = twin(target, step)
     return StepView(step, agreement)

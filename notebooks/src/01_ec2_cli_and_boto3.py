@@ -36,9 +36,10 @@
 # - 만든 것을 모두 정리하고, 남은 것이 없는지 확인할 수 있습니다.
 
 # %%
-from bondkit import ec2, emulator
+from bondkit import ec2
+from bondkit.ec2 import emulator
 from bondkit import notebook as nb
-from bondkit.ec2_twin import run_line
+from bondkit.ec2.twin import run_line
 
 nb.setup()
 
