@@ -101,20 +101,37 @@ class ApplyReport:
         return pd.DataFrame([vars(check) for check in self.checks],
                             columns=["item", "intended", "observed", "ok"])
 
+    def verdict(self, lang: str | None = None) -> str:
+        """One line: applied and verified, or not (and whether the host was put back)."""
+        if self.ok:
+            return t("apply.report.verified", lang, host=self.host)
+        key = "apply.report.rolled_back" if self.rolled_back else "apply.report.not_verified"
+        return t(key, lang, host=self.host)
+
     def format(self, lang: str | None = None) -> str:
-        lines = [step.format(lang) for step in self.steps]
+        """The verdict and the verification table first (what a student must read), then the steps
+        bondkit took to get there, with their commands (what a student reads when something failed)."""
+        lines = [self.verdict(lang)]
         if self.checks:
             lines += ["", format_checks(self.checks, lang)]
+        if self.steps:
+            lines += ["", t("apply.report.steps", lang)]
+            lines += [step.format(lang) for step in self.steps]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.format()
 
     def _repr_html_(self) -> str:
-        """In a notebook, the report shows as the text a terminal would print."""
+        """In a notebook: the verdict and the table, then the steps folded under a summary line."""
         import html
 
-        return f"<pre>{html.escape(self.format())}</pre>"
+        lang = None
+        head = [self.verdict(lang)] + (["", format_checks(self.checks, lang)] if self.checks else [])
+        steps = "\n".join(step.format(lang) for step in self.steps)
+        folded = (f"<details><summary>{html.escape(t('apply.report.steps', lang))}</summary>"
+                  f"<pre>{html.escape(steps)}</pre></details>") if self.steps else ""
+        return f"<pre>{html.escape(chr(10).join(head))}</pre>{folded}"
 
     def to_dict(self) -> dict[str, object]:
         return {
