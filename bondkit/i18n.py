@@ -4,18 +4,32 @@ The catalog is split into one YAML file per area under ``bondkit/messages/`` so 
 kit owns its strings, but it is loaded as one table: a key may be defined only once, and every key must
 exist in both languages (a test checks it). The language comes from ``set_lang``, else the
 ``BONDKIT_LANG`` environment variable, else the locale (``LANG``/``LC_ALL`` starting with ``ko``).
+
+A Korean particle after a filled-in value is written as the field's format: ``{nic:이/가}``,
+``{value!r:은/는}``, ``{ms:.0f:으로/로}``. The particle is chosen from how the value is read aloud
+(``enp0s8이``, ``bond0이``, ``100으로``, ``enp0s8로``; see ``bondkit.korean``), so no message needs the
+"이(가)" form that reads as a blank to fill in.
 """
 
 from __future__ import annotations
 
 import os
+import string
 import unicodedata
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import yaml
 
+from bondkit.korean import is_particle_pair, with_particle
+
 LANGS = ("en", "ko")
+#: libyaml's loader reads the catalog ten times faster than the pure-Python one (every command
+#: loads it before it parses its arguments); the same safe subset of YAML either way.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The catalog files, installed beside this module (found without importlib.resources, which alone
+#: takes a command longer to import than the rest of bondkit's start).
+_MESSAGES = Path(__file__).with_name("messages")
 _chosen: str | None = None
 
 
@@ -23,10 +37,10 @@ _chosen: str | None = None
 def catalog() -> dict[str, dict[str, str]]:
     """All messages, merged from the per-area files; duplicate keys are a packaging bug."""
     merged: dict[str, dict[str, str]] = {}
-    for entry in sorted(resources.files("bondkit.messages").iterdir(), key=lambda p: p.name):
+    for entry in sorted(_MESSAGES.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        table = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        table = yaml.load(entry.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         for key, texts in table.items():
             if key in merged:
                 raise RuntimeError(f"message key {key!r} defined twice (again in {entry.name})")
@@ -62,7 +76,20 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     if texts is None:
         raise KeyError(f"no message {key!r} in the catalog")
     text = texts[get_lang(lang)]
-    return text.format(**params) if params else text
+    return _FORMATTER.format(text, **params) if params else text
+
+
+class _ParticleFormatter(string.Formatter):
+    """``str.format`` plus a particle pair as the last part of a field's format (``{nic:이/가}``)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        spec, _, pair = format_spec.rpartition(":")
+        if is_particle_pair(pair):
+            return with_particle(format(value, spec), pair)
+        return format(value, format_spec)
+
+
+_FORMATTER = _ParticleFormatter()
 
 
 def display_width(text: str) -> int:
