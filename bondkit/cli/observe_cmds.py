@@ -10,12 +10,13 @@ import argparse
 import json
 import math
 import sys
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from bondkit import observe
 from bondkit.i18n import t
+
+if TYPE_CHECKING:  # frames are made by bondkit.observe, which imports pandas only to make one
+    import pandas as pd
 
 #: Fields of a /proc/net/bonding result printed above its slave table, in the kernel's order.
 _BOND_FIELDS = ("bond", "mode", "fail_over_mac", "primary", "primary_reselect", "active_slave",
