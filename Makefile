@@ -30,5 +30,10 @@ lab: setup
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+# The class's JupyterHub on this server, run as root: README, "For a class".
+.PHONY: class
+class: setup
+	deploy/jupyterhub/start
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

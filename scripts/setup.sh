@@ -17,6 +17,8 @@ if command -v dpkg-query >/dev/null 2>&1; then
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
 fi
+# npm (with Node.js) installs the class hub's proxy; any Node.js that brings its own npm will do.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="none"; fi
@@ -40,5 +42,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[test]'
   echo "$want" > "$stamp"
+fi
+# configurable-http-proxy for the class hub (deploy/jupyterhub), as pinned by its package-lock.json.
+hub=deploy/jupyterhub
+if command -v npm >/dev/null 2>&1; then
+  want=$(sha256sum "$hub/package-lock.json" | cut -d' ' -f1)
+  if [ ! -x "$hub/node_modules/.bin/configurable-http-proxy" ] ||
+     [ "$(cat "$hub/node_modules/.bondkit-installed" 2>/dev/null)" != "$want" ]; then
+    (cd "$hub" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$hub/node_modules/.bondkit-installed"
+  fi
+else
+  echo "setup: npm is missing; the class hub (deploy/jupyterhub) cannot start without it" >&2
 fi
 echo "setup: ready (.venv)"

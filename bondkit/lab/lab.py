@@ -1,45 +1,45 @@
 """The embedded lab: VMs with the real Linux bonding driver, in a few verbs (up, host, fault, down).
 
-Each lab host is a User-Mode Linux guest whose root is the host's filesystem seen read-only, with a
-writable overlay in guest memory. Guests are wired, inside a network namespace that belongs to the lab,
-to a management bridge and to the switch ``vboxnet0``; they run sshd and are reached through a loopback
-forwarder with bondkit's SSH, the same code that reaches real hosts. One lab runs per user at a time;
-its state file lets another process (the CLI, a notebook) attach to it or tear it down, and lets the
-next ``up`` clean up after a controller that was killed.
+Each lab host is a User-Mode Linux guest booted from the lab's root image (:mod:`bondkit.lab.rootfs`)
+under a copy-on-write file of its own. Its NICs are plugged into VDE switches, unprivileged processes
+that talk over unix sockets in the lab's folder: ``vboxnet0`` for the data NICs and a management switch
+whose only other port is a slirp plug in restricted mode, which listens on 127.0.0.1 alone and carries
+SSH to each guest (the guests get no way out through it). Guests run sshd and are reached with
+bondkit's SSH, the same code that reaches real hosts. Nothing here needs root or a namespace of the
+host, so a lab runs for an ordinary user and inside a default container; every process runs under
+Landlock, so no guest can change a host file. One lab runs per lab folder; its state file lets another
+process (the CLI, a notebook) attach to it or tear it down, and lets the next ``up`` clean up after a
+controller that was killed.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import asdict
-from importlib import resources
 from pathlib import Path
 
 from bondkit.errors import LabError
 from bondkit.lab import host as machine
-from bondkit.lab.topology import MGMT_GATEWAY, SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
+from bondkit.lab import rootfs
+from bondkit.lab.topology import SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
 from bondkit.ssh import Host
 
-FAULTS = ("admin-down", "carrier-loss", "silent-drop", "restore")
-#: The guest runs as an unprivileged uid, which may not open the host's /dev/net/tun (mode 0600). It gets
-#: its own tun node, in a mount namespace of its own: the host's /dev is not changed.
-PRIVATE_TUN = (
-    "unshare", "--mount", "--propagation", "private", "sh", "-c",
-    'mount -t tmpfs -o mode=755 tmpfs /dev/net && mknod -m 666 /dev/net/tun c 10 200 && exec "$@"', "sh",
-)
+FAULTS = ("admin-down", "carrier-loss", "silent-drop", "unicast-drop", "restore")
+#: What each fault that acts on the switch port makes of it (see guestfs/wire.sh).
+PORT_STATES = {"silent-drop": "blocked", "unicast-drop": "unicast-blocked"}
 BOOT_DEADLINE_S = 60.0
 GUESTS = "guests"  # in the lab directory: one directory of files per guest
+NET = "net"  # in the lab directory: the switches' sockets and the plug's log
+MGMT_SWITCH = "mgmt"
 STATE_FILE = "state.json"  # in the lab directory: what another process needs to attach or to clean up
 CONSOLE_LOG = ".console.log"  # after a guest's name, in the lab directory
 
@@ -52,14 +52,6 @@ def default_directory() -> Path:
     """Where the running lab keeps its state; one per user (``BONDKIT_LAB_DIR`` chooses another)."""
     base = os.environ.get("BONDKIT_LAB_DIR")
     return Path(base) if base else _per_user_directory()
-
-
-def namespace_name(directory: Path | None = None) -> str:
-    """The lab namespace: one per user, or one per lab directory when a directory is chosen."""
-    directory = Path(directory) if directory else default_directory()
-    if directory == _per_user_directory():
-        return f"bondkit-{os.getuid()}"
-    return f"bondkit-{os.getuid()}-{hashlib.sha256(str(directory).encode()).hexdigest()[:8]}"
 
 
 class Lab:
@@ -84,11 +76,12 @@ class Lab:
         self.directory = Path(directory) if directory else default_directory()
         self.keep = keep
         self.memory_mb = memory_mb
-        self.namespace = namespace_name(self.directory)
         self.ports: dict[str, int] = {}
         self.pids: dict[str, int] = {}
-        self.forwarder_pid: int | None = None
+        #: The lab's other processes by role: one VDE switch per network and the slirp plug.
+        self.helper_pids: dict[str, int] = {}
         self.faults: dict[str, str] = {}
+        self.image: Path | None = None
         self._children: list[subprocess.Popen[bytes]] = []
         self._hosts: dict[str, Host] = {}
         self._lock = threading.Lock()
@@ -109,6 +102,14 @@ class Lab:
     def known_hosts(self) -> Path:
         """Pins every guest's host key for ``[127.0.0.1]:port``: bondkit never accepts an unknown key."""
         return self.directory / "known_hosts"
+
+    @property
+    def net_dir(self) -> Path:
+        """The switches' sockets: only processes of this lab, which know the folder, can plug in."""
+        return self.directory / NET
+
+    def switch_socket(self, network: str) -> Path:
+        return self.net_dir / network
 
     def console_log(self, name: str) -> Path:
         """What guest ``name``'s kernel printed while booting (shown when it does not come up)."""
@@ -132,12 +133,14 @@ class Lab:
     def up(self) -> Lab:
         """Boot every host and return when each answers over SSH with its pinned key."""
         machine.check_can_run()
+        _check_directory(self.directory)
         clear_stale_lab(self.directory)
         try:
+            self.image = rootfs.ensure_image()
             self._prepare_files()
-            self._build_network()
+            self._start_switches()
             self._start_guests()
-            self._start_forwarder()
+            self._start_ssh_plug()
             self._running = True
             self._save_state()
             if not self.keep:
@@ -149,15 +152,15 @@ class Lab:
         return self
 
     def down(self) -> None:
-        """Remove every process, namespace, tap and file of this lab; safe to call twice."""
+        """Remove every process, socket and file of this lab; safe to call twice."""
         with self._lock:
             for host in self._hosts.values():
                 host.close()
             self._hosts.clear()
             for name, pid in self.pids.items():
                 machine.end_process_group(pid, self.marker(name))
-            if self.forwarder_pid:
-                machine.end_process_group(self.forwarder_pid, "bondkit.lab.forward")
+            for pid in self.helper_pids.values():
+                machine.end_process_group(pid, str(self.net_dir))
             for child in self._children:
                 try:
                     child.wait(timeout=2)
@@ -165,8 +168,7 @@ class Lab:
                     pass
             self._children.clear()
             self.pids.clear()
-            self.forwarder_pid = None
-            machine.delete_namespace(self.namespace)
+            self.helper_pids.clear()
             self._remove_files()
             self._running = False
 
@@ -174,6 +176,7 @@ class Lab:
         """Remove what the lab wrote in its directory, then the directory if that left it empty: a
         directory chosen with ``BONDKIT_LAB_DIR`` keeps whatever else it holds."""
         shutil.rmtree(self.directory / GUESTS, ignore_errors=True)
+        shutil.rmtree(self.net_dir, ignore_errors=True)
         written = [self.state_file, self.state_file.with_suffix(".tmp"), self.key_file, self.known_hosts,
                    self.key_file.with_suffix(".pub"), *self.directory.glob(f"*{CONSOLE_LOG}")]
         for path in written:
@@ -195,10 +198,11 @@ class Lab:
     @classmethod
     def from_state(cls, state: dict, directory: Path) -> Lab:
         """The lab a state file describes (processes, ports, faults), to attach to it or to tear it down."""
-        lab = cls(topology_from_state(state), switch=state["switch"], directory=directory, keep=True)
-        lab.ports = {k: int(v) for k, v in state["ports"].items()}
-        lab.pids = {k: int(v) for k, v in state["pids"].items()}
-        lab.forwarder_pid = state.get("forwarder_pid")
+        lab = cls(topology_from_state(state), switch=state.get("switch", "learning"), directory=directory,
+                  keep=True)
+        lab.ports = {k: int(v) for k, v in state.get("ports", {}).items()}
+        lab.pids = {k: int(v) for k, v in state.get("pids", {}).items()}
+        lab.helper_pids = {k: int(v) for k, v in state.get("helper_pids", {}).items()}
         lab.faults = dict(state.get("faults", {}))
         return lab
 
@@ -230,7 +234,6 @@ class Lab:
         return {
             "running": self._running,
             "directory": str(self.directory),
-            "namespace": self.namespace,
             "switch": self.switch,
             "hosts": {name: {"ssh": f"root@127.0.0.1 -p {self.ports.get(name)}", "pid": self.pids.get(name)}
                       for name in self.hosts},
@@ -244,7 +247,9 @@ class Lab:
 
         admin-down: ``ip link set DEV down`` in the guest, as in the tutorial. carrier-loss: the cable
         is pulled, the guest sees its carrier go down (miimon notices). silent-drop: the switch port
-        stops forwarding while the carrier stays up (only ARP monitoring notices).
+        stops forwarding while the carrier stays up (only ARP monitoring notices). unicast-drop: the
+        port still passes broadcast and multicast but no unicast, so the peer's ARP requests keep
+        arriving while its replies do not (a plain ARP monitor is fooled; ``arp_validate`` is not).
         """
         if kind not in FAULTS:
             raise LabError("lab.bad_fault", fault=kind, choices=", ".join(FAULTS))
@@ -257,8 +262,9 @@ class Lab:
         if kind in ("carrier-loss", "restore"):
             state = "down" if kind == "carrier-loss" else "up"
             target.run(f"nsenter -t 1 -n ip link set dev hw{index} {state}", check=True)
-        if kind in ("silent-drop", "restore"):
-            machine.set_port_forwarding(self.namespace, tap_name(spec, index), kind == "restore")
+        if kind in (*PORT_STATES, "restore"):
+            target.run(_rewire(index, spec.data[index - 1], self.switch, PORT_STATES.get(kind, "forwarding")),
+                       check=True)
         if kind == "restore":
             self.faults.pop(key, None)
         else:
@@ -270,8 +276,8 @@ class Lab:
         _check_switch(profile)
         for spec in self.topology.hosts:
             script = "; ".join(
-                f"nsenter -t 1 -n sh -c 'tc filter del dev vec{i} ingress && "
-                f"sh /etc/bondkit-lab/adapter.sh {i} {nic.mac} {profile} | tc -batch -'"
+                _rewire(i, nic, profile, PORT_STATES.get(self.faults.get(f"{spec.name}/{nic.name}", ""),
+                                                         "forwarding"))
                 for i, nic in enumerate(spec.data, start=1)
             )
             self.host(spec.name).run(script, check=True)
@@ -285,17 +291,12 @@ class Lab:
             raise LabError("lab.not_running")
 
     def _prepare_files(self) -> None:
-        self._check_reachable_by_guests()
-        self.directory.mkdir(parents=True, mode=0o711, exist_ok=True)
-        os.chmod(self.directory, 0o711)
+        self.directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+        self.net_dir.mkdir(mode=0o700, exist_ok=True)
         _ssh_keygen(self.key_file, comment="bondkit-lab-admin")
-        guestfs = resources.files("bondkit.lab") / "guestfs"
         for spec in self.topology.hosts:
             gdir = self.guest_dir(spec.name)
             gdir.mkdir(parents=True, exist_ok=True)
-            for script in ("init.sh", "stage2.sh", "adapter.sh"):
-                (gdir / script).write_text((guestfs / script).read_text())
-            os.chmod(gdir / "init.sh", 0o755)
             _ssh_keygen(gdir / "ssh_host_ed25519_key", comment=f"bondkit-lab-{spec.name}")
             shutil.copy(self.key_file.with_suffix(".pub"), gdir / "authorized_keys")
             data_nics = " ".join(f"{nic.name}={nic.mac}" for nic in spec.data)
@@ -304,78 +305,67 @@ class Lab:
                 f"BK_MGMT_ADDR={spec.mgmt_address}\nBK_DATA_NICS='{data_nics}'\nBK_SWITCH={self.switch}\n"
             )
             (gdir / "uml").mkdir(exist_ok=True)
-            for path in (gdir, *gdir.rglob("*")):
-                os.chown(path, machine.GUEST_UID, machine.GUEST_UID)
-            os.chmod(gdir, 0o700)
+            (gdir / "root.cow").unlink(missing_ok=True)
 
-    def _check_reachable_by_guests(self) -> None:
-        """Guests read their files as an unprivileged user: every folder above them must let it pass.
-
-        The per-user folder is the lab's own and is opened for that; a folder the user chose is only
-        checked, never changed.
-        """
-        if self.directory == _per_user_directory():
-            self.directory.parent.mkdir(parents=True, exist_ok=True)
-            self.directory.parent.chmod(0o711)
-        for folder in self.directory.resolve().parents:
-            if folder.exists() and not folder.stat().st_mode & 0o001:
-                raise LabError("lab.directory_unreachable", directory=str(self.directory), folder=str(folder))
-
-    def _build_network(self) -> None:
-        machine.delete_namespace(self.namespace)
-        machine.create_namespace(self.namespace)
-        machine.add_bridge(self.namespace, "bk-mgmt", f"{MGMT_GATEWAY}/24")
-        machine.add_bridge(self.namespace, self.topology.switch)
-        for spec in self.topology.hosts:
-            machine.add_tap(self.namespace, tap_name(spec, 0), "bk-mgmt")
-            for index in range(1, len(spec.data) + 1):
-                machine.add_tap(self.namespace, tap_name(spec, index), self.topology.switch)
+    def _start_switches(self) -> None:
+        """One VDE switch per network: a learning switch, as the one behind a host-only adapter. VDE
+        ignores a MAC address that moves between ports for 3 s by default, against flapping; a real
+        switch relearns at once, and failover is exactly a MAC moving port, so that guard is off."""
+        rc_file = self.net_dir / "switch.rc"
+        rc_file.write_text("hash/setminper 0\n")
+        started = []
+        for network in (MGMT_SWITCH, self.topology.switch):
+            pidfile = self.net_dir / f"{network}.pid"
+            started.append((network, pidfile, machine.start_confined(
+                ["vde_switch", "--daemon", "--pidfile", str(pidfile), "--rcfile", str(rc_file),
+                 "--sock", str(self.switch_socket(network)), "--mode", "600", "--dirmode", "700",
+                 "--mgmt", str(self.net_dir / f"{network}.mgmt"), "--mgmtmode", "600"],
+                [self.net_dir], self.net_dir / "switches.log")))
+        for network, pidfile, child in started:
+            child.wait(timeout=10)
+            self.helper_pids[network] = _read_pid(pidfile, self.switch_socket(network) / "ctl")
 
     def _start_guests(self) -> None:
         binary = machine.uml_binary()
         for spec in self.topology.hosts:
             gdir = self.guest_dir(spec.name)
-            nics = [f"vec0:transport=tap,ifname={tap_name(spec, 0)},mac={spec.mgmt.mac}"]
+            nics = [f"eth0=vde,{self.switch_socket(MGMT_SWITCH)},{spec.mgmt.mac}"]
             # The UML side of a data NIC gets a private MAC: the VirtualBox-style one belongs to the
             # NIC the student sees, behind the guest's wire.
-            nics += [
-                f"vec{i}:transport=tap,ifname={tap_name(spec, i)},mac=02:00:00:00:{spec.index:02x}:{i:02x}"
-                for i in range(1, len(spec.data) + 1)
-            ]
+            data = self.switch_socket(self.topology.switch)
+            nics += [f"eth{i}=vde,{data},02:00:00:00:{spec.index:02x}:{i:02x}"
+                     for i in range(1, len(spec.data) + 1)]
             command = [
-                "ip", "netns", "exec", self.namespace, *PRIVATE_TUN,
-                "setpriv", f"--reuid={machine.GUEST_UID}", f"--regid={machine.GUEST_UID}", "--clear-groups",
-                "env", "-i", f"HOME={gdir / 'uml'}", f"TMPDIR={gdir / 'uml'}", "PATH=/usr/bin:/bin",
                 binary, f"mem={self.memory_mb}M", f"umid=bk-{spec.name}", f"uml_dir={gdir / 'uml'}",
-                "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro", "quiet",
-                f"init={gdir / 'init.sh'}", self.marker(spec.name), "con=null", "con0=null,fd:1", *nics,
+                f"ubd0={gdir / 'root.cow'},{self.image}", "root=/dev/ubda", "rw", "quiet",
+                "init=/etc/bondkit/init.sh", self.marker(spec.name), "con=null", "con0=null,fd:1", *nics,
             ]
-            log = open(self.console_log(spec.name), "wb")  # noqa: SIM115
-            with log:
-                child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            env = {"HOME": str(gdir / "uml"), "TMPDIR": str(gdir / "uml"), "PATH": os.environ.get("PATH", ""),
+                   "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+            self.console_log(spec.name).write_bytes(b"")
+            child = machine.start_confined(command, [gdir, self.net_dir], self.console_log(spec.name), env)
             self._children.append(child)
             self.pids[spec.name] = child.pid
 
-    def _start_forwarder(self) -> None:
-        listeners = []
-        for spec in self.topology.hosts:
-            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(("127.0.0.1", 0))
-            listener.listen(16)
-            listeners.append((spec, listener))
-            self.ports[spec.name] = listener.getsockname()[1]
-        args = [f"{sock.fileno()}={spec.mgmt_address.ip}:22" for spec, sock in listeners]
-        child = subprocess.Popen(
-            ["ip", "netns", "exec", self.namespace, sys.executable, "-m", "bondkit.lab.forward", *args],
-            pass_fds=[sock.fileno() for _, sock in listeners], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        for _, sock in listeners:
-            sock.close()
-        self._children.append(child)
-        self.forwarder_pid = child.pid
+    def _start_ssh_plug(self) -> None:
+        """The management switch's port to this machine: slirp, restricted (the guests can open no
+        connection through it), IPv4 only, forwarding one port on 127.0.0.1 to each guest's sshd."""
+        for _attempt in range(3):
+            ports = {spec.name: _free_port() for spec in self.topology.hosts}
+            forwards = ",".join(f"127.0.0.1:{ports[spec.name]}:{spec.mgmt_address.ip}:22"
+                                for spec in self.topology.hosts)
+            child = machine.start_confined(
+                ["vde_plug", f"vde://{self.switch_socket(MGMT_SWITCH)}",
+                 f"slirp:///v4/restricted/disable_host_loopback/tcpfwd={forwards}"],
+                [self.net_dir], self.net_dir / "plug.log")
+            self._children.append(child)
+            self.helper_pids["ssh"] = child.pid
+            if all(_wait_listening(port, child) for port in ports.values()):
+                self.ports = ports
+                break
+            machine.end_process_group(child.pid, str(self.net_dir))
+        else:
+            raise LabError("lab.plug_failed", log=_tail(self.net_dir / "plug.log"))
         with open(self.known_hosts, "w") as pins:
             for spec in self.topology.hosts:
                 key = (self.guest_dir(spec.name) / "ssh_host_ed25519_key.pub").read_text().split()
@@ -387,31 +377,24 @@ class Lab:
         for name in self.hosts:
             while not _sshd_answers(self.ports[name]):
                 if not machine.process_matches(self.pids[name], self.marker(name)):
-                    raise LabError("lab.guest_died", host=name, log=self._console_tail(name))
+                    raise LabError("lab.guest_died", host=name, log=_tail(self.console_log(name)))
                 if time.monotonic() > deadline:
                     raise LabError("lab.boot_timeout", host=name, seconds=int(BOOT_DEADLINE_S),
-                                   log=self._console_tail(name))
+                                   log=_tail(self.console_log(name)))
                 time.sleep(0.05)
             self.host(name).run("true", check=True, timeout=10)
 
-    def _console_tail(self, name: str) -> str:
-        try:
-            lines = self.console_log(name).read_text(errors="replace").splitlines()
-        except OSError:
-            return ""
-        return "\n".join(lines[-15:])
-
     def _save_state(self) -> None:
         state = {
-            "version": 1,
+            "version": 2,
             "owner_pid": None if self.keep else os.getpid(),
             "switch": self.switch,
-            "namespace": self.namespace,
             "topology": [asdict(spec) for spec in self.topology.hosts],
             "ports": self.ports,
             "pids": self.pids,
-            "forwarder_pid": self.forwarder_pid,
+            "helper_pids": self.helper_pids,
             "faults": self.faults,
+            "image": str(self.image) if self.image else None,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         tmp = self.state_file.with_suffix(".tmp")
@@ -424,8 +407,59 @@ def _check_switch(profile: str) -> None:
         raise LabError("lab.bad_switch", switch=profile, choices=", ".join(SWITCH_PROFILES))
 
 
+def _check_directory(directory: Path) -> None:
+    """The folder's path goes on the guests' kernel command lines and into unix socket addresses
+    (at most 108 bytes): no blanks, and short enough."""
+    text = str(directory.absolute())
+    if any(ch.isspace() or ch == "," for ch in text) or len(text) > 80:
+        raise LabError("lab.bad_directory", directory=text)
+
+
+def _rewire(index: int, nic: Nic, profile: str, port: str) -> str:
+    """The guest command that rewires data NIC ``index`` behind the student's back (its hardware
+    namespace), for a switch profile and a port state."""
+    return (f"nsenter -t 1 -n sh -c 'sh /etc/bondkit/wire.sh {index} {nic.mac} {profile} {port} "
+            f"| tc -force -batch - 2>/dev/null; true'")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_listening(port: int, child: subprocess.Popen[bytes], timeout: float = 5.0) -> bool:
+    """True once something accepts on 127.0.0.1:``port``; False if the plug died first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and child.poll() is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.02)
+    return False
+
+
+def _read_pid(pidfile: Path, ready: Path, timeout: float = 5.0) -> int:
+    """The pid a daemon wrote, once its socket exists (bounded in time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            if ready.exists():
+                return int(pidfile.read_text().strip())
+        time.sleep(0.01)
+    raise LabError("lab.switch_failed", switch=ready.parent.name, log=_tail(pidfile.parent / "switches.log"))
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 def _sshd_answers(port: int) -> bool:
-    """True once the forwarder reaches a guest sshd that sends its version banner."""
+    """True once the plug reaches a guest sshd that sends its version banner."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
             sock.settimeout(1)
@@ -435,7 +469,7 @@ def _sshd_answers(port: int) -> bool:
 
 
 def guest_dir(directory: Path, name: str) -> Path:
-    """The files of guest ``name`` of the lab in ``directory`` (its init scripts, keys, UML state)."""
+    """The files of guest ``name`` of the lab in ``directory`` (its settings, keys, COW file, UML state)."""
     return directory / GUESTS / name
 
 
@@ -443,11 +477,6 @@ def guest_marker(directory: Path, name: str) -> str:
     """A string only that guest has on its command line (the init reads its directory from it), so its
     process is recognised by id and command line, never by name."""
     return f"bk_dir={guest_dir(directory, name)}"
-
-
-def tap_name(spec: HostSpec, index: int) -> str:
-    """Tap of NIC ``index`` (0 = management) of a host, short enough for IFNAMSIZ."""
-    return f"bk{spec.index}n{index}"
 
 
 def data_index(spec: HostSpec, iface: str) -> int:

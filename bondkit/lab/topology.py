@@ -17,7 +17,7 @@ from bondkit.errors import LabError
 
 SWITCH_PROFILES = ("learning", "vbox-hostonly")
 MGMT_NETWORK = ipaddress.IPv4Network("10.0.2.0/24")
-#: The lab namespace's own address on the management bridge (VirtualBox's NAT gateway is 10.0.2.2).
+#: The slirp plug's address on the management network (as VirtualBox's NAT gateway, 10.0.2.2).
 MGMT_GATEWAY = MGMT_NETWORK.network_address + 2
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,14}$")
 

@@ -1,0 +1,271 @@
+"""The lab guests' root filesystem: an ext4 image made from this machine's own programs.
+
+A guest must never change a host file, so its root is not the host's filesystem: it is a small image
+holding the programs a lab host needs (shell, coreutils, iproute2, ping, sshd, kmod, the UML kernel's
+network modules), built without root by ``mke2fs -d`` and opened by each guest read-only under a
+copy-on-write file of its own (UML's ubd COW). The image is made once per set of programs and kept:
+set-up builds it beside the virtual environment for every user of the machine, and a user whose
+machine lacks it builds it into their cache on the first ``lab up``.
+
+``python -m bondkit.lab.rootfs [--system]`` builds it (``--system``: into the shared folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from bondkit.errors import LabError
+
+#: Bumped whenever what goes into the image changes in a way the source files' stamps cannot show.
+LAYOUT = 3
+UML_MODULES = Path("/usr/lib/uml/modules")
+SEARCH_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
+#: What every lab host has: what bondkit runs on it and what the tutorials have a student type.
+REQUIRED = (
+    "sh", "bash", "cat", "cp", "mv", "rm", "ln", "mkdir", "rmdir", "ls", "chmod", "chown", "touch", "echo",
+    "printf", "sleep", "date", "head", "tail", "tee", "wc", "sort", "uniq", "cut", "tr", "sed", "grep",
+    "awk", "find", "xargs", "stat", "true", "false", "test", "env", "id", "whoami", "uname", "hostname",
+    "basename", "dirname", "readlink", "realpath", "sync", "mktemp", "seq", "expr", "install", "du", "df",
+    "sha256sum", "md5sum", "base64", "cmp", "diff", "timeout", "nohup", "setsid", "flock", "nsenter",
+    "unshare", "mount", "umount", "dmesg", "ps", "kill", "sysctl", "free", "uptime", "getent", "ip", "tc",
+    "bridge", "ss", "ping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd", "halt",
+)
+#: Handy when present on the machine (a student's terminal habits), never required.
+OPTIONAL = ("less", "more", "vi", "nano", "tcpdump", "arping", "ethtool", "watch", "top", "clear", "tput",
+            "gzip", "tar", "file", "strace")
+#: Helper programs that sshd runs by path.
+HELPERS = ("/usr/lib/openssh/sftp-server", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
+#: UML kernel modules the lab loads (their dependencies come along).
+MODULES = ("bonding", "veth", "bridge", "8021q", "dummy", "sch_ingress", "sch_netem", "cls_flower",
+           "cls_matchall", "cls_u32", "act_mirred", "act_gact", "sch_prio", "sch_tbf", "sch_htb")
+TERMINFO = ("l/linux", "v/vt100", "v/vt220", "x/xterm", "x/xterm-256color", "d/dumb", "s/screen",
+            "t/tmux", "t/tmux-256color")
+#: Free room in the image for what guests write (it lands in each guest's COW file, never here).
+FREE_MB = 192
+
+
+def find_program(name: str) -> Path | None:
+    for folder in SEARCH_PATH:
+        candidate = Path(folder, name)
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def missing_programs() -> list[str]:
+    return [name for name in REQUIRED if not find_program(name)]
+
+
+def kernel_release() -> str | None:
+    """The UML kernel's release: the one folder of modules that carries bonding.ko."""
+    for folder in sorted(UML_MODULES.glob("*")):
+        if (folder / "kernel/drivers/net/bonding/bonding.ko").exists():
+            return folder.name
+    return None
+
+
+def _programs() -> list[tuple[str, Path]]:
+    """(name in the guest's /usr/bin or /usr/sbin, file on this machine) for every program."""
+    found = []
+    for name in (*REQUIRED, *OPTIONAL):
+        path = find_program(name)
+        if path:
+            found.append((name, path))
+    return found
+
+
+def _modules(release: str) -> list[Path]:
+    """The chosen modules and everything they depend on, from the kernel's own modules.dep."""
+    base = UML_MODULES / release
+    deps: dict[str, list[str]] = {}
+    for line in (base / "modules.dep").read_text().splitlines():
+        module, _, needs = line.partition(":")
+        deps[module] = needs.split()
+    by_name = {Path(path).name.split(".ko")[0].replace("-", "_"): path for path in deps}
+    wanted: set[str] = set()
+    pending = [by_name[name] for name in MODULES if name in by_name]
+    while pending:
+        path = pending.pop()
+        if path not in wanted:
+            wanted.add(path)
+            pending.extend(deps.get(path, []))
+    return [base / path for path in sorted(wanted)]
+
+
+def _libraries(binaries: list[Path]) -> set[Path]:
+    """The shared libraries (and loader) the binaries load, as ``ldd`` resolves them here."""
+    found: set[Path] = set()
+    elf = [str(path) for path in binaries if path.read_bytes()[:4] == b"\x7fELF"]
+    result = subprocess.run(["ldd", *elf], capture_output=True, text=True)
+    for line in result.stdout.splitlines():
+        match = re.search(r"(/\S+) \(0x", line)
+        if match:
+            found.add(Path(match.group(1)))
+    return found
+
+
+def sources() -> dict[str, list[Path]]:
+    """What the image is made of, grouped by kind; also what its stamp is computed from."""
+    release = kernel_release()
+    programs = _programs()
+    helpers = [Path(p) for p in HELPERS if Path(p).exists()]
+    binaries = [path for _, path in programs] + helpers
+    return {
+        "programs": [path for _, path in programs],
+        "helpers": helpers,
+        "libraries": sorted(_libraries(binaries)),
+        "modules": _modules(release) if release else [],
+        "terminfo": [p for entry in TERMINFO for p in (Path("/usr/share/terminfo", entry),
+                                                       Path("/lib/terminfo", entry)) if p.exists()],
+    }
+
+
+def stamp() -> str:
+    """Names the image: changes whenever a program, module or guest script changes. Libraries are not
+    looked up here (that takes ``ldd``, a third of a second): an image carries its own copies, so it
+    keeps working when a library alone is upgraded."""
+    digest = hashlib.sha256(f"layout {LAYOUT}\n".encode())
+    release = kernel_release() or ""
+    stamped = [path for _, path in _programs()] + [Path(p) for p in HELPERS if Path(p).exists()]
+    stamped += [UML_MODULES / release / "modules.dep"] if release else []
+    for path in stamped:
+        info = path.stat()
+        digest.update(f"{path} {info.st_size} {info.st_mtime_ns}\n".encode())
+    for script in sorted(_guest_scripts()):
+        digest.update(script.encode() + (resources.files("bondkit.lab") / "guestfs" / script).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _guest_scripts() -> list[str]:
+    return [entry.name for entry in (resources.files("bondkit.lab") / "guestfs").iterdir()
+            if entry.name.endswith(".sh")]
+
+
+def system_folder() -> Path:
+    """Where set-up keeps the image for every user of this machine (beside the virtual environment)."""
+    return Path(sys.prefix) / "share" / "bondkit"
+
+
+def user_folder() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "bondkit"
+
+
+def image_name() -> str:
+    return f"rootfs-{stamp()}.ext4"
+
+
+def find_image() -> Path | None:
+    """The image for this machine's programs, if one was built (``BONDKIT_ROOTFS`` names one)."""
+    chosen = os.environ.get("BONDKIT_ROOTFS")
+    if chosen:
+        return Path(chosen) if Path(chosen).is_file() else None
+    name = image_name()
+    for folder in (system_folder(), user_folder()):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def ensure_image() -> Path:
+    """The image, built into the user's cache first when no folder has it yet."""
+    return find_image() or build(user_folder())
+
+
+def _copy(source: Path, root: Path, as_path: Path | None = None) -> None:
+    target = root / (as_path or source).relative_to("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        shutil.copy2(source, target, follow_symlinks=True)
+
+
+def _populate(root: Path) -> None:
+    """Lay out the guest's tree: merged /usr as on Debian, programs, libraries, modules, /etc."""
+    for folder in ("usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "etc/ssh", "root", "tmp", "run", "proc",
+                   "sys", "dev", "mnt", "var/log", "var/empty", "home"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for link in ("bin", "sbin", "lib", "lib64"):
+        (root / link).symlink_to(f"usr/{link}")
+    parts = sources()
+    for path in parts["programs"]:
+        folder = "usr/sbin" if path.parent.name == "sbin" else "usr/bin"
+        _copy(path, root, Path("/", folder, path.name))
+    for path in parts["helpers"] + parts["libraries"] + parts["terminfo"]:
+        _copy(path.resolve(), root, Path("/usr") / path.relative_to("/") if not str(path).startswith("/usr/")
+              else path)
+    release = kernel_release()
+    for path in parts["modules"]:
+        _copy(path, root, Path("/usr/lib/modules", release, path.relative_to(UML_MODULES / release)))
+    for name in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
+        if (UML_MODULES / release / name).exists():
+            _copy(UML_MODULES / release / name, root, Path("/usr/lib/modules", release, name))
+    subprocess.run([find_program("depmod") or "depmod", "-b", str(root / "usr"), release], check=True,
+                   capture_output=True)
+    etc = root / "etc"
+    (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n"
+                                "sshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n"
+                                "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+    (etc / "group").write_text("root:x:0:\nnogroup:x:65534:\n")
+    # "*" rather than "!": sshd refuses key logins to locked accounts.
+    users = ("root", "sshd", "nobody")
+    (etc / "shadow").write_text("".join(f"{user}:*:19000:0:99999:7:::\n" for user in users))
+    (etc / "shadow").chmod(0o640)
+    (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nshadow: files\nhosts: files\n")
+    (etc / "hosts").write_text("127.0.0.1 localhost\n")
+    (etc / "profile").write_text('export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')
+    (root / "root/.bashrc").write_text(". /etc/profile\n")
+    guest = etc / "bondkit"
+    guest.mkdir()
+    for script in _guest_scripts():
+        (guest / script).write_text((resources.files("bondkit.lab") / "guestfs" / script).read_text())
+        (guest / script).chmod(0o755)
+
+
+def build(folder: Path) -> Path:
+    """Build the image into ``folder`` (atomically: a half-built image is never found)."""
+    missing = missing_programs()
+    if missing or not kernel_release():
+        raise LabError("lab.rootfs_missing", programs=", ".join(missing) or "bonding.ko")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / image_name()
+    with tempfile.TemporaryDirectory(prefix="bondkit-rootfs-") as work:
+        root = Path(work) / "root"
+        root.mkdir()
+        _populate(root)
+        used = sum(p.lstat().st_size for p in root.rglob("*")) // (1 << 20)
+        partial = folder / f".{target.name}.{os.getpid()}"
+        command = ["mke2fs", "-q", "-F", "-t", "ext4", "-L", "bondkit-root", "-E", "root_owner=0:0",
+                   "-d", str(root), str(partial), f"{used * 2 + FREE_MB}M"]
+        # Under fakeroot every file is root's in the image, as on a real host; without it they keep the
+        # builder's uid, which changes nothing for the lab.
+        if shutil.which("fakeroot") and os.geteuid() != 0:
+            command = ["fakeroot", *command]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            partial.unlink(missing_ok=True)
+            raise LabError("lab.rootfs_failed", error=result.stderr.strip())
+    partial.chmod(0o444)
+    partial.replace(target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bondkit.lab.rootfs")
+    parser.add_argument("--system", action="store_true", help="build into the folder shared by every user")
+    args = parser.parse_args(argv)
+    folder = system_folder() if args.system else user_folder()
+    existing = folder / image_name()
+    print(existing if existing.is_file() else build(folder))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""What the teacher chooses for the class hub, read from the environment with a default for each.
+
+One place for every path and number, so that the hub's configuration, the spawner, the reset command
+and the tests agree on where a student's lab and the hub's own files live.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]  # deploy/jupyterhub
+REPO = HERE.parents[1]
+#: The environment's programs: the single-user server, bondkit, the kernel's Python.
+VENV_BIN = Path(sys.prefix) / "bin"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The class hub's choices. Every field has an environment variable (see deploy/jupyterhub/README.md)."""
+
+    ip: str
+    port: int
+    state_dir: Path
+    roster: Path
+    labs_root: Path
+    cull_timeout: int
+    cull_every: int
+    api_token: str | None
+
+    @property
+    def proxy_api_port(self) -> int:
+        return self.port + 1
+
+    @property
+    def hub_port(self) -> int:
+        return self.port + 2
+
+    @property
+    def activity_interval(self) -> int:
+        """How often a student's server tells the hub it is in use: often enough for the culler to
+        judge idleness to a quarter of its timeout."""
+        return max(5, min(300, self.cull_timeout // 4))
+
+    def lab_home(self, student: str) -> Path:
+        """The student's own folder under the class's labs; removed when their server stops."""
+        return self.labs_root / student
+
+    def lab_dir(self, student: str) -> Path:
+        """The student's ``BONDKIT_LAB_DIR``: one lab per student, never shared."""
+        return self.lab_home(student) / "lab"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    state = Path(env.get("BONDKIT_HUB_DIR", "/var/lib/bondkit-hub"))
+    return Settings(
+        ip=env.get("BONDKIT_HUB_IP", "127.0.0.1"),
+        port=int(env.get("BONDKIT_HUB_PORT", "8000")),
+        state_dir=state,
+        roster=Path(env.get("BONDKIT_CLASS_ROSTER", str(HERE / "roster.yaml"))),
+        labs_root=Path(env.get("BONDKIT_CLASS_LABS", "/tmp/bondkit-class")),
+        cull_timeout=int(env.get("BONDKIT_CULL_TIMEOUT", "3600")),
+        cull_every=int(env.get("BONDKIT_CULL_EVERY", "300")),
+        api_token=env.get("BONDKIT_HUB_API_TOKEN") or None,
+    )

@@ -1,0 +1,61 @@
+"""JupyterHub for a class on one Linux server: `deploy/jupyterhub/start` runs it (as root).
+
+Students log in with their system account (PAM); each gets a server running as themselves, the
+notebooks in their language and a lab of their own. Idle servers are culled and their labs torn down.
+Every choice is an environment variable (deploy/jupyterhub/README.md lists them).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bondkit_class.roster import load_roster  # noqa: E402
+from bondkit_class.settings import HERE, load_settings  # noqa: E402
+
+c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
+settings = load_settings()
+roster = load_roster(settings.roster)
+
+# -- where it listens: the students' way in, the proxy's API and the hub itself ----------------------
+c.JupyterHub.ip = settings.ip
+c.JupyterHub.port = settings.port
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+c.ConfigurableHTTPProxy.command = [str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(settings.state_dir / "proxy.pid")
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = settings.hub_port
+
+# -- the hub's own files ------------------------------------------------------------------------------
+c.JupyterHub.db_url = f"sqlite:///{settings.state_dir / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(settings.state_dir / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(settings.state_dir / "jupyterhub.pid")
+
+# -- who comes in: the roster's accounts, teachers as admins, students in their language's group ------
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.open_sessions = False
+c.Authenticator.allowed_users = roster.everyone
+c.Authenticator.admin_users = set(roster.teachers)
+c.JupyterHub.load_groups = roster.groups()
+
+# -- what each student gets -----------------------------------------------------------------------------
+c.JupyterHub.spawner_class = "bondkit_class.spawner.ClassSpawner"
+c.Spawner.ip = "127.0.0.1"
+c.Spawner.start_timeout = 180  # a class logging in at once on a small server
+c.Spawner.http_timeout = 180
+c.JupyterHub.last_activity_interval = settings.activity_interval
+
+# -- idle servers culled (their labs go with them), and a token for the teacher's tools ---------------
+services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={settings.cull_timeout}",
+                f"--cull-every={settings.cull_every}"],
+}]
+roles = [{"name": "idle-culler", "services": ["idle-culler"],
+          "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]
+if settings.api_token:
+    services.append({"name": "teacher", "api_token": settings.api_token})
+    roles.append({"name": "teacher", "services": ["teacher"],
+                  "scopes": ["admin:users", "admin:servers", "access:servers", "admin:groups"]})
+c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles
