@@ -6,8 +6,10 @@ reader: that reads as a form, not as Korean. The choice follows the *spoken* wor
 letters are read as a Korean speaker reads them: ``enp0s8`` ends in 팔 (ㄹ), ``100`` in 백 (ㄱ), ``bond0``
 in 영 (ㅇ), ``SSH`` in 에이치 (a vowel), ``netplan`` in 플랜 (ㄴ), ``fail_over_mac`` in 맥 (ㄱ).
 
-Latin words follow the loanword spelling (외래어 표기법) closely enough for a particle: a final l is ㄹ;
-m, n, ng are ㅁ, ㄴ, ㅇ; a final p, t, k after one short vowel is a 받침 (맵, 넷, 맥); other endings
+Digits are read as Sino-Korean numbers (``bond0`` 영, ``100`` 백), except a version glued to a
+product's name, which is read in English (``boto3`` 쓰리, ``IPv6`` 식스). Latin words follow the
+loanword spelling (외래어 표기법) closely enough for a particle: a final l is ㄹ; m, n, ng are ㅁ, ㄴ,
+ㅇ; a final p, t, k after one short vowel is a 받침 (맵, 넷, 맥); other endings
 (``server`` 서버, ``bond`` 본드, ``hosts`` 호스츠, ``link`` 링크) end in a vowel. Words the rules would
 misread, and acronyms said as words (NIC 닉, YAML 야믈), are listed.
 """
@@ -28,6 +30,15 @@ _DIGIT: dict[str, Sound] = {"0": "consonant", "1": "rieul", "2": "vowel", "3": "
 # A number ending in zeros is read up to its last unit: 십 백 천, then 만 억 조 경 for each four zeros.
 _TENS: dict[int, Sound] = {1: "consonant", 2: "consonant", 3: "consonant"}
 _MYRIADS: dict[int, Sound] = {1: "consonant", 2: "consonant", 3: "vowel", 4: "consonant"}
+
+# A version number glued to a product's name is read in English: boto3 보토쓰리, python3 파이썬쓰리,
+# IPv6 아이피브이식스, EC2 이씨투 (zero one two ... nine: 제로 원 투 쓰리 포 파이브 식스 세븐 에잇 나인).
+_ENGLISH_DIGIT: dict[str, Sound] = {"0": "vowel", "1": "consonant", "2": "vowel", "3": "vowel", "4": "vowel",
+                                    "5": "vowel", "6": "vowel", "7": "consonant", "8": "consonant",
+                                    "9": "consonant"}
+_NAMES_WITH_ENGLISH_NUMBERS = {"boto", "python", "py", "ipv", "dhcp", "gateway", "ec", "s", "http", "sha",
+                               "md", "x", "v", "ubuntu", "centos", "rhel", "debian", "linux", "php", "html",
+                               "tls"}
 
 # Letter names: 에이 비 씨 디 이 에프 지 에이치 아이 제이 케이 엘 엠 엔 오 피 큐 알 에스 티 유 브이 ...
 _LETTER: dict[str, Sound] = {"l": "rieul", "r": "rieul", "m": "consonant", "n": "consonant"}
@@ -122,6 +133,9 @@ def final_sound(text: str) -> Sound | None:
             continue
         token = match.group(1)
         if token[0].isdigit():
+            name = re.search(r"[A-Za-z0-9]*$", rest[:match.start()]).group(0)
+            if name.lower() in _NAMES_WITH_ENGLISH_NUMBERS and token.isdigit():
+                return _ENGLISH_DIGIT[token[-1]]
             return _number_sound(token)
         if token.isascii() and token.isalpha():
             glued = rest[match.start() - 1:match.start()]
@@ -206,6 +220,27 @@ def particle_fallbacks(text: str) -> list[str]:
     """The places in ``text`` that leave the particle to the reader (``enp0s8이(가)``, ``100(으)로``), each
     with a little context: what a student must never read."""
     return [text[max(0, m.start() - 12):m.end() + 4] for m in _FALLBACK.finditer(text)]
+
+
+# A particle written after a word in Latin letters or digits (``enp0s8이``, ```bond0`을``, ``boto3로``).
+_FIXED = {"이": "이/가", "가": "이/가", "을": "을/를", "를": "을/를", "은": "은/는", "는": "은/는",
+          "과": "과/와", "와": "과/와", "으로": "으로/로", "로": "으로/로", "이라는": "이라는/라는",
+          "라는": "이라는/라는", "이라고": "이라고/라고", "라고": "이라고/라고"}
+PARTICLE = r"(으로|이라는|라는|이라고|라고|[이가을를은는과와로])(?![\uac00-\ud7a3])"
+_WRITTEN_PARTICLE = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.:/=+\-]*[`'\"]?)" + PARTICLE)
+
+
+def misread_particles(text: str) -> list[str]:
+    """The particles in ``text`` written after Latin letters or digits that do not fit how the word is read
+    (``enp0s9이``, ```bond0`를``), each with the particle it should be."""
+    wrong = []
+    for match in _WRITTEN_PARTICLE.finditer(text):
+        word, written = match.groups()
+        expected = particle_after(word, _FIXED[written])
+        if expected != written:
+            word = word.rstrip("`'\"")
+            wrong.append(f"{word}{written} → {word}{expected}")
+    return wrong
 
 
 _PAIRS = {("이", "가"), ("을", "를"), ("은", "는"), ("과", "와"), ("아", "야")}

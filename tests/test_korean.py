@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 
 from bondkit.i18n import catalog, t
-from bondkit.korean import final_sound, is_particle_pair, particle_after, particle_fallbacks, with_particle
+from bondkit.korean import (
+    PARTICLE,
+    final_sound,
+    is_particle_pair,
+    misread_particles,
+    particle_after,
+    particle_fallbacks,
+    with_particle,
+)
 
 # --------------------------------------------------------------------------- how values are read
 
@@ -34,6 +43,9 @@ READINGS = [
     ("eu-west-3", "consonant"), ("t2.micro", "vowel"), ("t2.small", "rieul"), ("t2.medium", "consonant"),
     ("ami-0c9c942bd7bf113a4", "vowel"), ("InvalidKeyPair.NotFound", "vowel"),
     ("UnauthorizedOperation", "consonant"), ("sg-0a1b2c3d", "vowel"),
+    # a version glued to a product's name is read in English: 쓰리, 식스, 투, 세븐
+    ("boto3", "vowel"), ("python3", "vowel"), ("IPv6", "vowel"), ("01_ec2_cli_and_boto3", "vowel"),
+    ("S3", "vowel"), ("x86", "vowel"), ("centos7", "consonant"), ("dhcp6", "vowel"),
     # words read as words
     ("server", "vowel"), ("client", "vowel"), ("bond", "vowel"), ("netplan", "consonant"),
     ("miimon", "consonant"), ("none", "consonant"), ("NONE", "consonant"), ("active", "vowel"),
@@ -162,3 +174,39 @@ def test_every_particle_field_of_the_catalog_is_a_known_pair():
             if name is not None and spec and "/" in spec:
                 assert is_particle_pair(spec.rpartition(":")[2]), (key, spec)
         assert not any(spec and "/" in spec for _, _, spec, _ in string.Formatter().parse(texts["en"])), key
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("enp0s9이 죽으면", ["enp0s9이 → enp0s9가"]), ("`bond0`를 봅니다", ["bond0를 → bond0을"]),
+    ("NIC를 바꿉니다", ["NIC를 → NIC을"]), ("100로", ["100로 → 100으로"]),
+    ("enp0s8으로", ["enp0s8으로 → enp0s8로"]),
+    ("enp0s3와 enp0s8", ["enp0s3와 → enp0s3과"]), ("enp0s8라는", ["enp0s8라는 → enp0s8이라는"]),
+])
+def test_written_particles_that_misread_the_word_are_found(text, wrong):
+    assert misread_particles(text) == wrong
+
+
+@pytest.mark.parametrize("text", ["enp0s8이 죽으면 enp0s9가", "`bond0`을 보고", "boto3로 만든 1가지",
+                                  "100으로", "2개, 10초", "MAC 주소를", "ms로", "client와 server",
+                                  "python3가 없습니다"])
+def test_written_particles_that_fit_are_left_alone(text):
+    assert misread_particles(text) == []
+
+
+def _template_text(text: str) -> str:
+    """A catalog template with its fields emptied, so only the words written in it are read."""
+    return re.sub(r"\{[^{}]*\}", "{}", text)
+
+
+def test_catalog_particles_written_after_words_fit_how_the_words_are_read():
+    wrong = {key: misread_particles(_template_text(texts["ko"])) for key, texts in catalog().items()}
+    assert not {key: found for key, found in wrong.items() if found}
+
+
+_FIXED_AFTER_FIELD = re.compile(r"\}[`'\"]?" + PARTICLE)
+
+
+def test_no_catalog_field_is_followed_by_a_fixed_particle():
+    """After a field the particle depends on the value: it must be the field's format ({nic:이/가})."""
+    found = {key: _FIXED_AFTER_FIELD.findall(texts["ko"]) for key, texts in catalog().items()}
+    assert not {key: particles for key, particles in found.items() if particles}
