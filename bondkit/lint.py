@@ -36,6 +36,13 @@ RULES: dict[str, str] = {
     "slave-not-marked": "warning",
     "gateway-ignored": "warning",
     "gateway4-deprecated": "warning",
+    "misspelt-key": "warning",
+    "bond-from-slaves": "warning",
+    "outside-model": "info",
+    "implied-bond": "info",
+    "alias-file": "info",
+    # with --to FORMAT: what a conversion to that format would not carry
+    "lost-in-conversion": "warning",
     # on the spec
     "unknown-option": "error",
     "primary-not-slave": "error",
@@ -94,6 +101,17 @@ MAX_ARP_TARGETS = 16
 
 
 @dataclass(frozen=True)
+class Nested:
+    """A catalog message used as a parameter of another, told in the language the outer one is told in."""
+
+    key: str
+    params: dict[str, object]
+
+    def text(self, lang: str | None) -> str:
+        return t(self.key, lang, **self.params)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing lint found: which rule, how bad, where, and the message to show."""
 
@@ -104,7 +122,8 @@ class Finding:
     params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **self.params)
+        params = {k: v.text(lang) if isinstance(v, Nested) else v for k, v in self.params.items()}
+        return t(self.key, lang, **params)
 
     def format(self, lang: str | None = None) -> str:
         """``file:line: severity: message [rule]``, the shape compilers and ruff use."""
@@ -224,9 +243,18 @@ def _sort_key(finding: Finding) -> tuple[str, int, int, str]:
 Target = BondSpec | str | os.PathLike[str]
 
 
-def lint(target: Target | Iterable[Target]) -> list[Finding]:
+def lost_in_conversion(spec: BondSpec, to: str) -> list[Finding]:
+    """One warning per setting a conversion of ``spec`` to format ``to`` would not carry."""
+    return [Finding("lost-in-conversion", RULES["lost-in-conversion"], loss.where, "formats.loss.message",
+                    {"setting": loss.setting, "target": loss.target,
+                     "reason": Nested(loss.reason, loss.params)})
+            for loss in formats.losses(spec, to)]
+
+
+def lint(target: Target | Iterable[Target], to: str | None = None) -> list[Finding]:
     """Findings for bonds, or for configuration files and directories (read leniently, so that one run
-    shows every problem), sorted by file and line."""
+    shows every problem), sorted by file and line; with ``to``, also what a conversion to that format
+    would not carry."""
     items = [target] if isinstance(target, BondSpec | str | os.PathLike) else list(target)
     specs = [item for item in items if isinstance(item, BondSpec)]
     paths = [item for item in items if not isinstance(item, BondSpec)]
@@ -237,6 +265,8 @@ def lint(target: Target | Iterable[Target]) -> list[Finding]:
         found += [_from_note(note) for note in notes]
     for spec in specs:
         found += lint_spec(spec)
+        if to:
+            found += lost_in_conversion(spec, to)
     return sorted(found, key=_sort_key)
 
 

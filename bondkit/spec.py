@@ -107,7 +107,8 @@ def normalize_option(
         return number
     if name == "arp_ip_target":
         items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
-        targets = tuple(str(item).strip() for item in items if str(item).strip())
+        # sysfs and the kernel's selftests write "+10.0.0.1" (add this target): the same target.
+        targets = tuple(str(item).strip().lstrip("+") for item in items if str(item).strip().lstrip("+"))
         for target in targets:
             try:
                 ipaddress.IPv4Address(target)
@@ -142,19 +143,162 @@ class Note:
     params: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Extra:
+    """A setting the owning tool reads but bondkit's model does not (``STP=yes``, ``ZONE=public``).
+
+    It is kept as written, with its place and the format it was written in, so that a conversion back to
+    that format writes it again and a conversion to any other format says that it is lost.
+    """
+
+    setting: str
+    value: str
+    where: Location | None
+    fmt: str
+
+
+@dataclass(frozen=True)
+class OtherInterface:
+    """An interface of the same files that is not part of the bond (the management NIC's ``dhcp4: true``),
+    kept as written so that netplan output keeps it and other formats say they do not."""
+
+    section: str
+    name: str
+    value: object
+    where: Location | None
+    #: The format it was read from: only a conversion back to it keeps the interface.
+    fmt: str = "netplan"
+
+
+@dataclass(eq=False)
+class Route:
+    """A route through an interface: destination, next hop, and what real configurations add to it.
+
+    It unpacks as ``(to, via)`` and equals that pair when it has nothing more, so code that reads routes
+    as pairs keeps working.
+    """
+
+    to: str
+    via: str | None = None
+    metric: int | None = None
+    on_link: bool = False
+    table: int | None = None
+
+    @classmethod
+    def of(cls, item: Route | tuple[str, ...] | list[str]) -> Route:
+        return item if isinstance(item, Route) else cls(*item)
+
+    def key(self) -> tuple[object, ...]:
+        return (self.to, self.via, self.metric, self.on_link, self.table)
+
+    def plain(self) -> bool:
+        """Destination and next hop only."""
+        return self.metric is None and not self.on_link and self.table is None
+
+    def __iter__(self):  # noqa: ANN204 - unpacking as (to, via)
+        return iter((self.to, self.via))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Route):
+            return self.key() == other.key()
+        if isinstance(other, tuple | list):
+            return self.plain() and (self.to, self.via) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+    def __repr__(self) -> str:
+        extra = "" if self.plain() else f", metric={self.metric}, on_link={self.on_link}, table={self.table}"
+        return f"Route({self.to!r}, {self.via!r}{extra})"
+
+
+@dataclass
+class IPConfig:
+    """What an interface that carries traffic is given: addresses, routes, DNS, and how it comes up.
+
+    The bond, a VLAN on it and a bridge over it each have one; the formats read and write them alike.
+    """
+
+    #: IPv4/IPv6 interface addresses in CIDR form ("192.168.99.101/24").
+    addresses: list[str] = field(default_factory=list)
+    gateway: str | None = None
+    #: Extra routes (``Route``, or (destination CIDR, via) pairs).
+    routes: list[Route | tuple[str, str]] = field(default_factory=list)
+    dhcp4: bool = False
+    dhcp6: bool = False
+    #: IPv6 router advertisements: True/False when the file says so, None for the tool's default.
+    accept_ra: bool | None = None
+    nameservers: list[str] = field(default_factory=list)
+    search: list[str] = field(default_factory=list)
+    mtu: int | None = None
+    #: The MAC address the interface is given (ifcfg MACADDR, netplan macaddress).
+    mac: str | None = None
+    #: Brought up at boot (ONBOOT, connection.autoconnect; netplan activation-mode: manual when not).
+    autoconnect: bool = True
+    #: Settings outside the model, kept as written (see ``Extra``).
+    extras: list[Extra] = field(default_factory=list, compare=False)
+    #: Where each setting was read, for lint and for conversion warnings.
+    origin: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
+
+    def route_list(self) -> list[Route]:
+        """The routes as ``Route`` objects, whatever was appended."""
+        return [Route.of(item) for item in self.routes]
+
+    def ip_dict(self) -> dict[str, object]:
+        return {
+            "addresses": list(self.addresses), "gateway": self.gateway,
+            "routes": [_route_dict(route) for route in self.route_list()], "dhcp4": self.dhcp4,
+            "dhcp6": self.dhcp6, "accept_ra": self.accept_ra, "nameservers": list(self.nameservers),
+            "search": list(self.search), "mtu": self.mtu, "mac": self.mac, "autoconnect": self.autoconnect,
+        }
+
+
+def _route_dict(route: Route) -> list[object] | dict[str, object]:
+    if route.plain():
+        return [route.to, route.via]
+    return {"to": route.to, "via": route.via, "metric": route.metric, "on_link": route.on_link,
+            "table": route.table}
+
+
+@dataclass
+class VlanSpec(IPConfig):
+    """A VLAN whose parent is the bond (``bond0.53``, netplan ``vlans:`` with ``link: bond0``)."""
+
+    name: str = ""
+    id: int = 0
+
+
+@dataclass
+class BridgeSpec(IPConfig):
+    """A bridge the bond is a port of; when it exists, the host's address usually lives on it."""
+
+    name: str = ""
+    #: Spanning tree as the file says it (None: the tool's default).
+    stp: bool | None = None
+
+
 @dataclass
 class SlaveSpec:
     """One NIC enslaved to the bond (the kernel says slave; netplan and NetworkManager say port)."""
 
     name: str
     mac: str | None = None
+    #: The permanent MAC address the configuration is pinned to (ifcfg HWADDR, netplan match: macaddress).
+    hwaddr: str | None = None
+    #: netplan ``match:`` by other than the MAC address: ``{"name": "enp*"}``, ``{"driver": "ixgbe"}``.
+    match: dict[str, str] = field(default_factory=dict)
+    mtu: int | None = None
+    ethtool_opts: str | None = None
+    #: Settings outside the model, kept as written.
+    extras: list[Extra] = field(default_factory=list, compare=False, repr=False)
     #: Where the slave's own configuration was read (an ifcfg file, a netplan ethernets entry).
     origin: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
-class BondSpec:
-    """A bond: its name, mode, kernel options, slaves, addresses and routes.
+class BondSpec(IPConfig):
+    """A bond: its name, mode, kernel options, slaves, and the interfaces stacked on it.
 
     ``options`` maps kernel option names to normalised values (words, ints, or a tuple for
     arp_ip_target); ``mode`` is kept apart because every format treats it apart.
@@ -164,18 +308,17 @@ class BondSpec:
     mode: str = "active-backup"
     options: dict[str, object] = field(default_factory=dict)
     slaves: list[SlaveSpec] = field(default_factory=list)
-    #: IPv4/IPv6 interface addresses in CIDR form ("192.168.99.101/24").
-    addresses: list[str] = field(default_factory=list)
-    gateway: str | None = None
-    #: Extra routes as (destination CIDR, via) pairs.
-    routes: list[tuple[str, str]] = field(default_factory=list)
-    dhcp4: bool = False
+    vlans: list[VlanSpec] = field(default_factory=list)
+    bridge: BridgeSpec | None = None
+    ethtool_opts: str | None = None
+    #: netplan's ``renderer:`` (networkd or NetworkManager) when the file names one.
+    renderer: str | None = None
     #: Options the kernel does not know, as written: lint reports them.
     unknown_options: dict[str, str] = field(default_factory=dict, compare=False)
-    #: Where each option, the bond and its slaves were read, for lint messages.
-    origin: dict[str, Location] = field(default_factory=dict, compare=False, repr=False)
     #: What the parser noticed about this bond's files that only lint reports (see ``Note``).
     notes: list[Note] = field(default_factory=list, compare=False, repr=False)
+    #: Interfaces of the same netplan files that are not part of the bond (see ``OtherInterface``).
+    others: list[OtherInterface] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def slave_names(self) -> list[str]:
@@ -196,18 +339,33 @@ class BondSpec:
         if where:
             self.origin[name] = where
 
+    def interfaces(self) -> list[tuple[str, IPConfig]]:
+        """Every interface of this bond that carries IP settings: the bond, its VLANs, its bridge."""
+        result: list[tuple[str, IPConfig]] = [(self.name, self)]
+        result += [(vlan.name, vlan) for vlan in self.vlans]
+        if self.bridge:
+            result.append((self.bridge.name, self.bridge))
+        return result
+
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of ``bondkit show``: kernel option names, lists for tuples."""
-        return {
+        data: dict[str, object] = {
             "name": self.name,
             "mode": self.mode,
             "options": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(self.options.items())},
             "slaves": self.slave_names,
             "addresses": list(self.addresses),
             "gateway": self.gateway,
-            "routes": [list(route) for route in self.routes],
+            "routes": [_route_dict(route) for route in self.route_list()],
             "dhcp4": self.dhcp4,
         }
+        more = {key: value for key, value in self.ip_dict().items() if key not in data}
+        data.update(more)
+        data["vlans"] = [{"name": v.name, "id": v.id, **v.ip_dict()} for v in self.vlans]
+        data["bridge"] = ({"name": self.bridge.name, "stp": self.bridge.stp, **self.bridge.ip_dict()}
+                          if self.bridge else None)
+        data["renderer"] = self.renderer
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> BondSpec:
@@ -218,7 +376,8 @@ class BondSpec:
         spec.slaves = [SlaveSpec(str(name)) for name in data.get("slaves") or []]
         spec.addresses = [str(a) for a in data.get("addresses") or []]
         spec.gateway = data.get("gateway") or None
-        spec.routes = [(str(d), str(v)) for d, v in data.get("routes") or []]
+        spec.routes = [Route(**r) if isinstance(r, dict) else Route(str(r[0]), str(r[1]))
+                       for r in data.get("routes") or []]
         spec.dhcp4 = bool(data.get("dhcp4", False))
         return spec
 

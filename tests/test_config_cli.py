@@ -99,6 +99,16 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "gateway": None,
         "routes": [],
         "dhcp4": False,
+        "dhcp6": False,
+        "accept_ra": None,
+        "nameservers": [],
+        "search": [],
+        "mtu": None,
+        "mac": None,
+        "autoconnect": True,
+        "vlans": [],
+        "bridge": None,
+        "renderer": None,
     }
     assert data[1]["options"]["primary"] == "enp0s8" and data[1]["gateway"] == "192.168.225.1"
 
@@ -148,12 +158,35 @@ def test_convert_two_hosts_into_one_place_exits_2(capsys: pytest.CaptureFixture[
     assert code == 2 and "bond0-nmcli.sh" in err
 
 
-def test_convert_what_netplan_cannot_say_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_convert_warns_of_what_netplan_cannot_say_and_strict_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "ifcfg-bond0").write_text(
         'DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS="mode=1 peer_notif_delay=100"\n'
     )
-    code, _, err = run(capsys, "convert", str(tmp_path), "--to", "netplan")
-    assert code == 2 and f"{tmp_path / 'ifcfg-bond0'}:3:" in err and "peer_notif_delay" in err
+    code, out, err = run(capsys, "convert", str(tmp_path), "--to", "netplan")
+    assert code == 0 and "mode: active-backup" in out and "peer_notif_delay" not in out
+    assert f"{tmp_path / 'ifcfg-bond0'}:3: warning: peer_notif_delay is not carried into netplan" in err
+    assert "1 setting(s) not carried into netplan" in err
+    code, out, err = run(capsys, "convert", str(tmp_path), "--to", "netplan", "--strict")
+    assert code == 1 and out == "" and "peer_notif_delay" in err
+    code, out, _ = run(capsys, "lint", str(tmp_path), "--to", "netplan")
+    assert "ifcfg-bond0:3: warning: peer_notif_delay is not carried into netplan" in out
+    assert "[lost-in-conversion]" in out
+
+
+def test_convert_of_a_netplan_file_keeps_the_management_nic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """cloud-init's file holds enp0s3 (dhcp4: true) beside the bond: netplan output keeps it; any other
+    target says, with the file and line, that it wrote only the bond."""
+    code, out, err = run(capsys, "convert", UBUNTU, "--to", "netplan")
+    assert code == 0 and "enp0s3:\n      dhcp4: true\n" in out and "everything was carried" in err
+    code, out, err = run(capsys, "convert", UBUNTU, "--to", "ifcfg", "--report", str(tmp_path / "r.txt"))
+    assert code == 0 and "ifcfg-enp0s3" not in out
+    assert f"{UBUNTU}:8: warning: ethernets.enp0s3 is not carried into ifcfg" in err
+    report = (tmp_path / "r.txt").read_text()
+    assert "ifcfg-bond0" in report and "ethernets.enp0s3" in report and "1 setting(s) not carried" in report
 
 
 def test_real_entry_point() -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from bondkit import formats
 from bondkit.errors import ConfigError
-from bondkit.i18n import display_width, t
+from bondkit.formats.report import describe, migration_report
+from bondkit.i18n import t
 from bondkit.lint import counts, lint
-from bondkit.spec import BondSpec
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,11 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.add_argument("paths", nargs="+", metavar="PATH", help=t("formats.cli.paths_help"))
     convert.add_argument("--to", required=True, choices=tuple(formats.FORMATS), help=t("formats.cli.to_help"))
     convert.add_argument("--out", metavar="DIR", help=t("formats.cli.out_help"))
+    convert.add_argument("--strict", action="store_true", help=t("formats.cli.strict_help"))
+    convert.add_argument("--report", metavar="FILE", help=t("formats.cli.report_help"))
     convert.set_defaults(func=run_convert)
 
     check = subparsers.add_parser("lint", help=t("lint.cli.help"), description=t("lint.cli.help"))
     check.add_argument("paths", nargs="+", metavar="PATH", help=t("lint.cli.paths_help"))
     check.add_argument("--json", action="store_true", help=t("lint.cli.json_help"))
+    check.add_argument("--to", choices=tuple(formats.FORMATS), help=t("lint.cli.to_help"))
     check.set_defaults(func=run_lint)
 
 
@@ -46,47 +50,42 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe(spec: BondSpec) -> str:
-    """A short, translated text form of a bond, for ``bondkit show`` and notebooks."""
-    none = t("formats.show.none")
-    where = spec.origin.get("bond")
-    rows = [
-        ("mode", spec.mode),
-        ("options", " ".join(f"{name}={value}" for name, value in spec.kernel_options()[1:]) or none),
-        ("slaves", ", ".join(spec.slave_names) or none),
-        ("addresses", ", ".join(spec.addresses) or none),
-        ("gateway", spec.gateway or none),
-        ("routes", ", ".join(f"{dest} via {via}" for dest, via in spec.routes) or none),
-        ("dhcp4", t("formats.show.yes") if spec.dhcp4 else t("formats.show.no")),
-    ]
-    labels = [t(f"formats.show.{name}") for name, _ in rows]
-    width = max(display_width(label) for label in labels)
-    head = f"{spec.name}  ({where})" if where else spec.name
-    body = [f"  {label}{' ' * (width - display_width(label))}  {value}"
-            for label, (_, value) in zip(labels, rows, strict=True)]
-    return "\n".join([head, *body])
-
-
 def run_convert(args: argparse.Namespace) -> int:
-    files = formats.convert(args.paths, args.to)
+    """Files on stdout (or in ``--out``), and on stderr every setting the target cannot carry."""
+    result = formats.convert_all(args.paths, args.to)
+    for loss in result.lost:
+        print(loss.format(), file=sys.stderr)
+    if result.lost:
+        print(t("formats.cli.lost_summary", count=len(result.lost), target=args.to), file=sys.stderr)
+    else:
+        print(t("formats.cli.complete", target=args.to), file=sys.stderr)
+    if args.report:
+        _write(Path(args.report), migration_report(result.specs, result.files, result.lost, args.to), None)
+    if args.strict and result.lost:
+        return 1
     if not args.out:
-        print("\n".join(f"# ==> {name} <==\n{text}" for name, text in files.items()), end="")
+        print("\n".join(f"# ==> {name} <==\n{text}" for name, text in result.files.items()), end="")
         return 0
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            path = out / name
-            path.write_text(text, encoding="utf-8")
-            path.chmod(formats.file_mode(args.to, name))
-            print(t("formats.cli.wrote", path=path))
-    except OSError as exc:
-        raise ConfigError("formats.cannot_write", source=str(out), problem=exc.strerror or str(exc)) from None
+    for name, text in result.files.items():
+        _write(out / name, text, formats.file_mode(args.to, name))
     return 0
 
 
+def _write(path: Path, text: str, mode: int | None) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if mode is not None:
+            path.chmod(mode)
+    except OSError as exc:
+        raise ConfigError("formats.cannot_write", source=str(path),
+                          problem=exc.strerror or str(exc)) from None
+    print(t("formats.cli.wrote", path=path))
+
+
 def run_lint(args: argparse.Namespace) -> int:
-    findings = lint(args.paths)
+    findings = lint(args.paths, to=args.to)
     if args.json:
         print(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
     else:

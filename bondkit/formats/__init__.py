@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 from bondkit.errors import ConfigError
 from bondkit.formats import ifcfg, iproute, netplan, nmcli
 from bondkit.formats.common import decode, lines
+from bondkit.formats.losses import Loss
 from bondkit.spec import BondSpec, Note
 
 FORMATS: dict[str, ModuleType] = {"ifcfg": ifcfg, "netplan": netplan, "nmcli": nmcli, "ip": iproute}
@@ -142,27 +144,68 @@ def load(paths: Paths) -> list[BondSpec]:
     return read(paths)[0]
 
 
-def render(spec: BondSpec, fmt: str) -> dict[str, str]:
-    """``{file name: text}`` for one bond in format ``fmt`` (one of FORMATS)."""
+def _module(fmt: str) -> ModuleType:
     if fmt not in FORMATS:
         raise ConfigError("formats.unknown_target", value=fmt, choices=", ".join(FORMATS))
-    return FORMATS[fmt].render(spec)
+    return FORMATS[fmt]
 
 
-def render_all(specs: Iterable[BondSpec], fmt: str) -> dict[str, str]:
+def render(spec: BondSpec, fmt: str, lossy: bool = False) -> dict[str, str]:
+    """``{file name: text}`` for one bond in format ``fmt`` (one of FORMATS).
+
+    Without ``lossy``, an option the format has no word for (netplan and peer_notif_delay, ip and DHCP)
+    is a ConfigError, as it always was; with it, such settings are left out and ``losses`` names them.
+    """
+    module = _module(fmt)
+    if fmt in ("netplan", "ip"):
+        return module.render(spec, lossy=lossy)
+    return module.render(spec)
+
+
+def losses(spec: BondSpec, fmt: str) -> list[Loss]:
+    """Every setting of ``spec`` that format ``fmt`` cannot carry, with where it was read."""
+    return _module(fmt).cannot_say(spec)
+
+
+def render_all(specs: Iterable[BondSpec], fmt: str, lossy: bool = False) -> dict[str, str]:
     """Files for several bonds together; two bonds that would write the same file are an error."""
     files: dict[str, str] = {}
     for spec in specs:
-        for name, text in render(spec, fmt).items():
+        for name, text in render(spec, fmt, lossy).items():
             if name in files:
                 raise ConfigError("formats.out_conflict", file=name)
             files[name] = text
     return files
 
 
+@dataclass
+class Conversion:
+    """A conversion's result: the files, the bonds they came from, and what could not be carried."""
+
+    target: str
+    specs: list[BondSpec]
+    files: dict[str, str]
+    lost: list[Loss] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.lost
+
+
+def convert_all(paths: Paths, to: str) -> Conversion:
+    """Parse then render every bond in ``paths`` as ``to``, listing (never dropping quietly) what ``to``
+    cannot say."""
+    _module(to)
+    specs = load(paths)
+    files = render_all(specs, to, lossy=True)
+    return Conversion(to, specs, files, [loss for spec in specs for loss in losses(spec, to)])
+
+
 def convert(paths: Paths, to: str) -> dict[str, str]:
-    """Parse then render: the files ``to`` needs for every bond found in ``paths``."""
-    return render_all(load(paths), to)
+    """Parse then render: the files ``to`` needs for every bond found in ``paths`` (see ``convert_all``
+    for what could not be carried)."""
+    return convert_all(paths, to).files
 
 
-__all__ = ["FORMATS", "convert", "detect", "load", "parse_text", "read", "render", "render_all"]
+__all__ = ["FORMATS", "Conversion", "Loss", "convert", "convert_all", "detect", "load", "losses",
+           "parse_text", "read", "render", "render_all"]

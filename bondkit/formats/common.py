@@ -47,6 +47,23 @@ def lines(text: str, source: str) -> list[str]:
     return result
 
 
+def logical_lines(text: str, source: str) -> list[tuple[int, str]]:
+    """Lines with backslash continuations joined, each numbered by where it starts (shell scripts)."""
+    result: list[tuple[int, str]] = []
+    pending, start = "", 0
+    for number, line in enumerate(lines(text, source), 1):
+        if not pending:
+            start = number
+        if line.endswith("\\") and not line.endswith("\\\\"):
+            pending += line[:-1] + " "
+            continue
+        result.append((start, pending + line))
+        pending = ""
+    if pending:
+        result.append((start, pending))
+    return result
+
+
 def shell_words(text: str, where: Location) -> list[str]:
     """Split one line as the shell would (quotes, ``#`` comments), or ConfigError."""
     try:

@@ -1,38 +1,49 @@
 """CentOS/RHEL network-scripts: ``ifcfg-bond0`` plus one ``ifcfg-<slave>`` per slave.
 
 A bond is spread over files that point at each other by name (``MASTER=bond0``), so the parser reads a set
-of files at once and joins them. Most mistakes live between files (a MASTER that names no bond, a file
-saved under another interface's name, as the source tutorial does for the server's enp0s8), and each is
-reported with the file and line it comes from. Values are shell words: initscripts sources these files.
+of files at once and joins them: the bond, its slaves, VLANs on it (``ifcfg-bond0.53``), a bridge it is a
+port of (``BRIDGE=br0``), alias addresses (``ifcfg-bond0:1``) and ``route-<device>`` files. Most mistakes
+live between files (a file saved under another interface's name, as the source tutorial does for the
+server's enp0s8), and each is reported with the file and line it comes from. Values are shell words:
+initscripts sources these files, and ignores keys it does not use, so a key bondkit does not model is
+kept (and written back to ifcfg) rather than refused.
 """
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bondkit.errors import ConfigError
+from bondkit.formats import losses
 from bondkit.formats.common import Collector, is_v6, lines, shell_quote, shell_words, split_addresses
-from bondkit.spec import BondSpec, Location, Note, SlaveSpec
+from bondkit.spec import BondSpec, BridgeSpec, Extra, IPConfig, Location, Note, Route, SlaveSpec, VlanSpec
 
-#: Keys this module reads.
-_READ = {"DEVICE", "NAME", "TYPE", "BONDING_OPTS", "BONDING_MASTER", "MASTER", "SLAVE", "BOOTPROTO",
+#: Keys this module reads into the model.
+_READ = {"DEVICE", "TYPE", "BONDING_OPTS", "BONDING_MASTER", "MASTER", "SLAVE", "BOOTPROTO",
          "ONBOOT", "DEFROUTE", "GATEWAY", "IPV6INIT", "IPV6ADDR", "IPV6ADDR_SECONDARIES", "IPV6_DEFAULTGW",
-         "MACADDR"}
+         "MACADDR", "HWADDR", "MTU", "DOMAIN", "IPV6_AUTOCONF", "DHCPV6C", "ETHTOOL_OPTS", "VLAN", "PHYSDEV",
+         "VLAN_ID", "BRIDGE", "STP"}
 _NUMBERED = re.compile(r"(IPADDR|PREFIX|NETMASK)([0-9]{0,3})")
-#: Keys that are valid in network-scripts but say nothing about the bond: accepted and passed over.
-_PASSED_OVER = {"UUID", "HWADDR", "NM_CONTROLLED", "USERCTL", "ZONE", "MTU", "PEERDNS", "PEERROUTES",
-                "DOMAIN", "BROADCAST", "NETWORK", "METRIC", "PROXY_METHOD", "BROWSER_ONLY", "HOTPLUG",
-                "LINKDELAY", "NOZEROCONF", "ARPCHECK", "ARPUPDATE", "PERSISTENT_DHCLIENT", "SRCADDR",
-                "BRIDGE", "VLAN", "PHYSDEV", "SCOPE", "CONNECTED_MODE", "ONPARENT", "MASTER_UUID"}
-_PASSED_OVER_PREFIXES = ("IPV6", "IPV4_", "DHCP", "DNS", "ETHTOOL", "PROXY_", "NM_", "AUTOCONNECT", "LLDP")
+_DNS = re.compile(r"DNS[0-9]{1,2}")
+#: Keys that carry no meaning of their own once the files are joined (names, ids, values derived from
+#: others): read, and never reported.
+_STRUCTURAL = {"NAME", "UUID", "NETWORK", "BROADCAST", "MASTER_UUID", "BRIDGE_UUID", "NM_CONTROLLED"}
+#: Keys whose value here is the tool's default: nothing is lost when they are not written.
+_DEFAULTS = {"USERCTL": "no", "PEERDNS": "yes", "PEERROUTES": "yes", "IPV4_FAILURE_FATAL": "no",
+             "IPV6_FAILURE_FATAL": "no", "HOTPLUG": "yes", "PROXY_METHOD": "none", "BROWSER_ONLY": "no",
+             "IPV6_PEERDNS": "yes", "IPV6_PEERROUTES": "yes", "IPV6_DEFROUTE": "yes", "IPV6FORWARDING": "no",
+             "NOZEROCONF": "no", "ARPCHECK": "yes", "AUTOCONNECT_SLAVES": "no", "ZONE": ""}
 _LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
 _ROUTE_FILE = re.compile(r"route(6?)-(.+)")
 _OPTION_NAME = re.compile(r"[a-z0-9_]+")
-_ROUTE_KEY = re.compile(r"(ADDRESS|NETMASK|PREFIX|GATEWAY)[0-9]{1,3}")
+_ROUTE_KEY = re.compile(r"(ADDRESS|NETMASK|PREFIX|GATEWAY|METRIC|OPTIONS)([0-9]{1,3})")
+_VLAN_NAME = re.compile(r"(.+)\.([0-9]{1,4})")
+_YES = ("yes", "true", "y", "1")
 
 
 @dataclass
@@ -42,6 +53,8 @@ class _File:
     source: str
     values: dict[str, tuple[str, Location]]
     first: Location
+    #: Keys set twice, told once the file's bond is known.
+    duplicates: list[Note] = field(default_factory=list)
 
     @property
     def base(self) -> str:
@@ -49,6 +62,9 @@ class _File:
 
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.values[key][0] if key in self.values else default
+
+    def yes(self, key: str, default: bool = False) -> bool:
+        return str(self.get(key, "yes" if default else "no")).lower() in _YES
 
     def where(self, key: str) -> Location:
         return self.values[key][1] if key in self.values else self.first
@@ -61,15 +77,25 @@ class _File:
             return self.base[6:]
         return self.get("NAME") or None
 
+    def kind(self) -> str:
+        return str(self.get("TYPE", "")).lower()
+
     def is_bond(self) -> bool:
-        return (str(self.get("TYPE", "")).lower() == "bond" or "BONDING_OPTS" in self.values
-                or str(self.get("BONDING_MASTER", "")).lower() == "yes")
+        return (self.kind() in ("bond", "bonding") or "BONDING_OPTS" in self.values
+                or self.yes("BONDING_MASTER"))
+
+    def is_vlan(self) -> bool:
+        return self.kind() == "vlan" or self.yes("VLAN")
+
+    def is_bridge(self) -> bool:
+        return self.kind() == "bridge"
 
 
-def _read(text: str, source: str, col: Collector) -> _File:
+def _read(text: str, source: str) -> _File:
     """KEY=value lines as bash reads them; anything else is an error at its line."""
     values: dict[str, tuple[str, Location]] = {}
     first = None
+    duplicates: list[Note] = []
     for number, line in enumerate(lines(text, source), 1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -83,14 +109,34 @@ def _read(text: str, source: str, col: Collector) -> _File:
         words = shell_words(raw, where)
         if len(words) > 1:
             raise ConfigError("formats.ifcfg.unquoted_space", source=source, line=number, setting=key)
-        if not (key in _READ or _NUMBERED.fullmatch(key) or key in _PASSED_OVER
-                or key.startswith(_PASSED_OVER_PREFIXES)):
-            col.problem("unknown-key", "formats.ifcfg.unknown_key", where, setting=key)
         if key in values:
-            col.notice("duplicate-key", "formats.ifcfg.duplicate_key", where, setting=key,
-                       first=values[key][1].line)
+            duplicates.append(Note("duplicate-key", "formats.ifcfg.duplicate_key", where,
+                                   {"setting": key, "first": values[key][1].line}))
         values[key] = (words[0] if words else "", where)
-    return _File(source, values, first or Location(source, 1))
+    return _File(source, values, first or Location(source, 1), duplicates)
+
+
+def _is_read(key: str) -> bool:
+    return bool(key in _READ or _NUMBERED.fullmatch(key) or _DNS.fullmatch(key))
+
+
+def _keep_extras(f: _File, holder: IPConfig | SlaveSpec, col: Collector, spec: BondSpec | None,
+                 also_read: frozenset[str] = frozenset()) -> None:
+    """Keys outside the model: kept on ``holder`` and told as info (a near miss of a read key as a
+    warning, since initscripts ignores a misspelt key without a word)."""
+    for key, (value, where) in f.values.items():
+        if _is_read(key) or key in also_read or key in _STRUCTURAL:
+            continue
+        if key in _DEFAULTS and value.lower() == _DEFAULTS[key]:
+            continue
+        holder.extras.append(Extra(key, value, where, "ifcfg"))
+        close = difflib.get_close_matches(key, sorted(_READ | {"IPADDR", "PREFIX", "NETMASK"}), n=1,
+                                          cutoff=0.85)
+        if close:
+            col.notice("misspelt-key", "formats.ifcfg.unknown_key", where, spec, setting=key, hint=close[0])
+        else:
+            col.notice("outside-model", "formats.ifcfg.outside_model", where, spec, setting=key,
+                       interface=f.device() or f.base)
 
 
 def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
@@ -102,21 +148,39 @@ def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
     col = Collector(notes)
     texts = {source: files} if isinstance(files, str) else dict(files)
     routes = {path: text for path, text in texts.items() if _ROUTE_FILE.fullmatch(os.path.basename(path))}
-    configs = [_read(text, path, col) for path, text in texts.items() if path not in routes]
+    configs = [_read(text, path) for path, text in texts.items() if path not in routes]
+    masters = {str(f.get("MASTER")) for f in configs if f.get("MASTER")}
     bonds: dict[str, BondSpec] = {}
     for f in configs:
-        if f.is_bond():
+        if f.is_bond() or (f.device() in masters and not f.is_bridge() and not f.is_vlan()
+                           and not f.get("MASTER")):
             _add_bond(f, bonds, col)
+    for f in configs:
+        for note in f.duplicates:
+            col.notice(note.rule, note.key, note.where, bonds.get(f.device() or "")
+                       or bonds.get(str(f.get("MASTER"))), **note.params)
     enslaved: dict[str, str] = {}
     for f in configs:
-        if f.get("MASTER"):
+        if f.get("MASTER") and not f.is_bond():
             _add_slave(f, bonds, enslaved, col)
     for f in configs:
+        if f.is_vlan() and not f.is_bond():
+            _add_vlan(f, bonds, col)
+    for f in configs:
+        if f.is_bridge():
+            _add_bridge(f, bonds, col)
+    for f in configs:
+        device = f.device() or ""
+        if ":" in device and device.split(":")[0] in bonds:
+            _add_alias(f, bonds[device.split(":")[0]], col)
+    for f in configs:
         _check_file_name(f, bonds, col)
+    devices = {name: (conf, spec) for spec in bonds.values() for name, conf in spec.interfaces()}
     for path in sorted(routes, key=os.path.basename):
         device = _ROUTE_FILE.fullmatch(os.path.basename(path)).group(2)
-        if device in bonds:
-            _read_routes(path, routes[path], bonds[device], col)
+        if device in devices:
+            conf, spec = devices[device]
+            _read_routes(path, routes[path], device, conf, spec, col)
     return list(bonds.values())
 
 
@@ -132,22 +196,70 @@ def _add_bond(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
     spec = BondSpec(name=device, mode="balance-rr")
     spec.origin["bond"] = f.where("DEVICE")
     col.ifname(device, f.where("DEVICE"), spec)
+    if not f.is_bond():
+        col.notice("implied-bond", "formats.ifcfg.implied_bond", f.where("DEVICE"), spec, bond=device,
+                   file=f.base)
     if "BONDING_OPTS" in f.values:
         _bonding_opts(spec, *f.values["BONDING_OPTS"], col)
+    _read_ip(f, spec, spec, col)
+    if f.get("ETHTOOL_OPTS"):
+        spec.ethtool_opts = f.get("ETHTOOL_OPTS")
+        spec.origin["ethtool_opts"] = f.where("ETHTOOL_OPTS")
+    _keep_extras(f, spec, col, spec, frozenset({"BRIDGE"}))
+    bonds[device] = spec
+    if f.get("BRIDGE"):
+        spec.bridge = BridgeSpec(name=str(f.get("BRIDGE")))
+        spec.bridge.origin["interface"] = f.where("BRIDGE")
+
+
+def _read_ip(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
+    """What every interface file may say about IP: addresses, gateway, DHCP, DNS, MTU, MAC, ONBOOT."""
     bootproto = str(f.get("BOOTPROTO", "none")).lower()
-    if bootproto not in ("none", "static", "", "dhcp", "bootp"):
+    if bootproto not in ("none", "static", "", "dhcp", "bootp", "ibft"):
         col.problem("bad-value", "formats.ifcfg.bad_bootproto", f.where("BOOTPROTO"), spec, value=bootproto)
-    spec.dhcp4 = bootproto in ("dhcp", "bootp")
-    _read_addresses(f, spec, col)
+    conf.dhcp4 = bootproto in ("dhcp", "bootp")
+    if conf.dhcp4:
+        conf.origin["dhcp4"] = f.where("BOOTPROTO")
+    conf.autoconnect = f.yes("ONBOOT", True)
+    conf.origin["autoconnect"] = f.where("ONBOOT")
+    _read_addresses(f, conf, spec, col)
+    ipv6 = f.yes("IPV6INIT")
+    if ipv6 and f.yes("DHCPV6C"):
+        conf.dhcp6 = True
+        conf.origin["dhcp6"] = f.where("DHCPV6C")
+    if "IPV6_AUTOCONF" in f.values:
+        conf.accept_ra = f.yes("IPV6_AUTOCONF")
+        conf.origin["accept_ra"] = f.where("IPV6_AUTOCONF")
     gateway = f.get("GATEWAY") or f.get("IPV6_DEFAULTGW")
     if gateway:
         key = "GATEWAY" if f.get("GATEWAY") else "IPV6_DEFAULTGW"
         if str(f.get("DEFROUTE", "yes")).lower() == "no":
             col.notice("gateway-ignored", "formats.ifcfg.gateway_ignored", f.where(key), spec, setting=key)
         else:
-            spec.gateway = col.ip(gateway, f.where(key), spec)
-            spec.origin["gateway"] = f.where(key)
-    bonds[device] = spec
+            conf.gateway = col.ip(gateway.split("%")[0], f.where(key), spec)
+            conf.origin["gateway"] = f.where(key)
+    dns = sorted((int(key[3:]), key) for key in f.values if _DNS.fullmatch(key))
+    for _, key in dns:
+        server = col.ip(str(f.get(key)), f.where(key), spec)
+        if server:
+            conf.nameservers.append(server)
+            conf.origin.setdefault("nameservers", f.where(key))
+    if f.get("DOMAIN"):
+        conf.search = str(f.get("DOMAIN")).split()
+        conf.origin["search"] = f.where("DOMAIN")
+    if f.get("MTU"):
+        conf.mtu = _mtu(f, spec, col)
+    if f.get("MACADDR"):
+        conf.mac = col.mac(str(f.get("MACADDR")), f.where("MACADDR"), spec)
+        conf.origin["mac"] = f.where("MACADDR")
+
+
+def _mtu(f: _File, spec: BondSpec | None, col: Collector) -> int | None:
+    text = str(f.get("MTU"))
+    if text.isascii() and text.isdigit() and 68 <= int(text) <= 65535:
+        return int(text)
+    col.problem("bad-value", "formats.bad_mtu", f.where("MTU"), spec, value=text)
+    return None
 
 
 def _bonding_opts(spec: BondSpec, value: str, where: Location, col: Collector) -> None:
@@ -165,7 +277,7 @@ def _bonding_opts(spec: BondSpec, value: str, where: Location, col: Collector) -
         col.set_option(spec, "arp_ip_target", targets, where)
 
 
-def _read_addresses(f: _File, spec: BondSpec, col: Collector) -> None:
+def _read_addresses(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
     """IPADDR/PREFIX (or NETMASK), IPADDRn/PREFIXn..., then IPV6ADDR and IPV6ADDR_SECONDARIES."""
     numbered = sorted((int(m.group(2) or -1), m.group(2)) for key in f.values
                       if (m := _NUMBERED.fullmatch(key)) and m.group(1) == "IPADDR")
@@ -183,33 +295,98 @@ def _read_addresses(f: _File, spec: BondSpec, col: Collector) -> None:
             continue
         address = col.address(f"{f.get(f'IPADDR{suffix}')}/{prefix}", where, spec)
         if address:
-            spec.addresses.append(address)
-            spec.origin.setdefault("addresses", where)
+            conf.addresses.append(address)
+            conf.origin.setdefault("addresses", where)
     v6 = [(a, "IPV6ADDR") for a in str(f.get("IPV6ADDR", "")).split()]
     v6 += [(a, "IPV6ADDR_SECONDARIES") for a in str(f.get("IPV6ADDR_SECONDARIES", "")).split()]
     for text, key in v6:
         address = col.address(text, f.where(key), spec)
         if address:
-            spec.addresses.append(address)
+            conf.addresses.append(address)
+            conf.origin.setdefault("addresses", f.where(key))
 
 
 def _add_slave(f: _File, bonds: dict[str, BondSpec], enslaved: dict[str, str], col: Collector) -> None:
     master, where, device = str(f.get("MASTER")), f.where("MASTER"), f.device()
     spec = bonds.get(master)
     if spec is None:
-        col.problem("orphan-slave", "formats.orphan_slave", where, slave=device, bond=master)
-        return
+        if not col.ifname(master, where):
+            return
+        # initscripts makes the bond from its slaves alone (ifup-eth loads the driver and creates it).
+        spec = bonds[master] = BondSpec(name=master, mode="balance-rr")
+        spec.origin["bond"] = where
+        col.notice("bond-from-slaves", "formats.ifcfg.bond_from_slaves", where, spec, slave=device,
+                   bond=master)
     if device is None or not col.ifname(device, f.where("DEVICE"), spec):
         return
-    if str(f.get("SLAVE", "")).lower() != "yes":
+    if not f.yes("SLAVE"):
         col.notice("slave-not-marked", "formats.ifcfg.slave_not_marked", where, spec, slave=device)
     if device in enslaved:
         col.problem("duplicate-slave", "formats.duplicate_slave", where, spec, slave=device,
                     bond=enslaved[device])
         return
     enslaved[device] = master
-    mac = col.mac(str(f.get("MACADDR")), f.where("MACADDR"), spec) if f.get("MACADDR") else None
-    spec.slaves.append(SlaveSpec(device, mac, origin=where))
+    slave = SlaveSpec(device, origin=where)
+    if f.get("MACADDR"):
+        slave.mac = col.mac(str(f.get("MACADDR")), f.where("MACADDR"), spec)
+    if f.get("HWADDR"):
+        slave.hwaddr = col.mac(str(f.get("HWADDR")), f.where("HWADDR"), spec)
+    if f.get("MTU"):
+        slave.mtu = _mtu(f, spec, col)
+    slave.ethtool_opts = f.get("ETHTOOL_OPTS") or None
+    # A slave's address settings mean nothing once it is enslaved; its BOOTPROTO and ONBOOT are implied.
+    _keep_extras(f, slave, col, spec, frozenset({"BOOTPROTO", "ONBOOT"}))
+    spec.slaves.append(slave)
+
+
+def _parent_of(f: _File) -> tuple[str | None, int | None]:
+    """A VLAN's parent and id: PHYSDEV and VLAN_ID (NetworkManager), else the name ``bond0.53``."""
+    device = f.device() or ""
+    match = _VLAN_NAME.fullmatch(device)
+    parent = f.get("PHYSDEV") or (match.group(1) if match else None)
+    text = f.get("VLAN_ID") or (match.group(2) if match else None)
+    if text is None and device.startswith("vlan") and device[4:].isdigit():
+        text = device[4:]
+    return parent, int(text) if text and text.isdigit() else None
+
+
+def _add_vlan(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
+    parent, vid = _parent_of(f)
+    spec = bonds.get(parent or "")
+    if spec is None:
+        return
+    name = f.device() or ""
+    if not col.ifname(name, f.where("DEVICE"), spec):
+        return
+    if vid is None or not 0 < vid < 4095:
+        col.problem("bad-value", "formats.bad_vlan_id", f.where("VLAN_ID"), spec, name=name)
+        return
+    vlan = VlanSpec(name=name, id=vid)
+    vlan.origin["interface"] = f.where("DEVICE")
+    _read_ip(f, vlan, spec, col)
+    _keep_extras(f, vlan, col, spec)
+    spec.vlans.append(vlan)
+
+
+def _add_bridge(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
+    name = f.device()
+    for spec in bonds.values():
+        if spec.bridge and spec.bridge.name == name:
+            bridge = spec.bridge
+            bridge.origin["interface"] = f.where("DEVICE")
+            _read_ip(f, bridge, spec, col)
+            if "STP" in f.values:
+                bridge.stp = f.yes("STP")
+                bridge.origin["stp"] = f.where("STP")
+            _keep_extras(f, bridge, col, spec)
+
+
+def _add_alias(f: _File, spec: BondSpec, col: Collector) -> None:
+    """``ifcfg-bond0:1`` adds an address to bond0 under a label; the address is carried, not the label."""
+    conf = IPConfig()
+    _read_addresses(f, conf, spec, col)
+    spec.addresses += conf.addresses
+    col.notice("alias-file", "formats.ifcfg.alias", f.first, spec, file=f.base, bond=spec.name)
 
 
 def _check_file_name(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
@@ -217,15 +394,18 @@ def _check_file_name(f: _File, bonds: dict[str, BondSpec], col: Collector) -> No
     if not f.base.startswith("ifcfg-"):
         return
     suffix = f.base[6:]
-    field = "DEVICE" if f.get("DEVICE") else "NAME" if f.get("NAME") else None
+    field = "DEVICE" if f.get("DEVICE") else None
+    if field is None and f.get("NAME") and f.get("NAME") != suffix and not f.get("HWADDR"):
+        field = "NAME"
     if field and f.get(field) != suffix:
         owner = bonds.get(f.get("MASTER") or f.device() or "")
         col.notice("file-name-mismatch", "formats.ifcfg.name_mismatch", f.where(field), owner,
                    file=f.base, field=field, value=f.get(field))
 
 
-def _read_routes(path: str, text: str, spec: BondSpec, col: Collector) -> None:
-    """``route-bond0``: ``DEST via GW [dev bond0]`` lines, or ADDRESSn/PREFIXn (NETMASKn)/GATEWAYn keys."""
+def _read_routes(path: str, text: str, device: str, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
+    """``route-bond0``: ``DEST via GW [dev bond0] [metric N] [table T] [onlink]`` lines, or the
+    ADDRESSn/PREFIXn (NETMASKn)/GATEWAYn/METRICn keys."""
     keyed: dict[str, tuple[str, Location]] = {}
     for number, line in enumerate(lines(text, path), 1):
         stripped = line.strip()
@@ -237,14 +417,10 @@ def _read_routes(path: str, text: str, spec: BondSpec, col: Collector) -> None:
             words = shell_words(match.group(2), where)
             keyed[match.group(1)] = (words[0] if words else "", where)
             continue
-        words = shell_words(stripped, where)
-        tail_ok = len(words) == 3 or words[3:] == ["dev", spec.name]
-        if len(words) not in (3, 5) or words[1] != "via" or not tail_ok:
-            col.problem("bad-value", "formats.ifcfg.route_syntax", where, spec, text=stripped[:60])
-            continue
-        dest = ("::/0" if is_v6(words[2]) else "0.0.0.0/0") if words[0] == "default" else words[0]
-        _add_route(spec, dest, words[2], where, col)
-    for n in sorted({key[7:] for key in keyed if key.startswith("ADDRESS")}, key=lambda n: int(n)):
+        route = _route_line(shell_words(stripped, where), device, where, spec, col)
+        if route:
+            _add_route(conf, route, where, spec, col)
+    for n in sorted({key[7:] for key in keyed if key.startswith("ADDRESS")}, key=int):
         address, where = keyed[f"ADDRESS{n}"]
         prefix = keyed.get(f"PREFIX{n}", ("", where))[0]
         mask = keyed.get(f"NETMASK{n}", ("", where))[0]
@@ -254,61 +430,182 @@ def _read_routes(path: str, text: str, spec: BondSpec, col: Collector) -> None:
             except ValueError:
                 col.problem("bad-value", "formats.bad_netmask", where, spec, value=mask)
                 continue
-        _add_route(spec, f"{address}/{prefix or 32}", keyed.get(f"GATEWAY{n}", ("", where))[0], where, col)
+        metric = keyed.get(f"METRIC{n}", ("", where))[0]
+        route = Route(f"{address}/{prefix or 32}", keyed.get(f"GATEWAY{n}", ("", where))[0] or None,
+                      int(metric) if metric.isdigit() else None)
+        if f"OPTIONS{n}" in keyed:
+            options, at = keyed[f"OPTIONS{n}"]
+            # Route files are rewritten from the model, so their extras are lost in every format.
+            conf.extras.append(Extra(f"OPTIONS{n}", options, at, "ifcfg-route"))
+            col.notice("outside-model", "formats.ifcfg.outside_model", at, spec, setting=f"OPTIONS{n}",
+                       interface=device)
+        _add_route(conf, route, where, spec, col)
 
 
-def _add_route(spec: BondSpec, dest: str, via: str, where: Location, col: Collector) -> None:
-    network, hop = col.network(dest, where, spec), col.ip(via, where, spec)
-    if network and hop:
-        spec.routes.append((network, hop))
-        spec.origin.setdefault("routes", where)
+def _route_line(words: list[str], device: str, where: Location, spec: BondSpec,
+                col: Collector) -> Route | None:
+    """One ``ip route`` style line, as initscripts hands it to ``ip route add``."""
+    if not words:
+        return None
+    dest, rest = words[0], words[1:]
+    if dest == "default":
+        dest = "::/0" if any(is_v6(w) for w in rest) else "0.0.0.0/0"
+    route = Route(dest)
+    while rest:
+        word = rest.pop(0)
+        value = rest.pop(0) if rest and word in ("via", "dev", "metric", "table", "proto", "src",
+                                                 "scope", "mtu", "realm") else None
+        if word == "via" and value:
+            route.via = value
+        elif word == "dev" and value == device:
+            continue
+        elif word == "metric" and value and value.isdigit():
+            route.metric = int(value)
+        elif word == "table" and value and value.isdigit():
+            route.table = int(value)
+        elif word == "onlink":
+            route.on_link = True
+        elif word in ("proto", "src", "scope", "mtu", "realm") and value:
+            spec.extras.append(Extra(f"{dest} {word}", value, where, "ifcfg-route"))
+            col.notice("outside-model", "formats.ifcfg.outside_model", where, spec, setting=f"{word} {value}",
+                       interface=device)
+        else:
+            col.problem("bad-value", "formats.ifcfg.route_syntax", where, spec, text=" ".join(words)[:60])
+            return None
+    return route
+
+
+def _add_route(conf: IPConfig, route: Route, where: Location, spec: BondSpec, col: Collector) -> None:
+    network = col.network(route.to, where, spec)
+    hop = col.ip(route.via, where, spec) if route.via else None
+    if network and (hop or not route.via):
+        route.to, route.via = network, hop
+        conf.routes.append(route)
+        conf.origin.setdefault("routes", where)
+
+
+# ---------------------------------------------------------------------------------------------- render
 
 
 def render(spec: BondSpec) -> dict[str, str]:
-    """``{file name: text}``: ifcfg-<bond>, one ifcfg-<slave> per slave, and route-<bond> for routes."""
+    """``{file name: text}``: ifcfg-<bond>, one ifcfg-<slave> per slave, a file per VLAN and for the
+    bridge, and route-<device> / route6-<device> for routes."""
     files = {f"ifcfg-{spec.name}": _bond_text(spec)}
     for slave in spec.slaves:
         files[f"ifcfg-{slave.name}"] = _slave_text(spec, slave)
-    v4 = [r for r in spec.routes if not is_v6(r[0])]
-    v6 = [r for r in spec.routes if is_v6(r[0])]
-    for name, routes in ((f"route-{spec.name}", v4), (f"route6-{spec.name}", v6)):
-        if routes:
-            files[name] = _routes_text(spec, routes)
+    for vlan in spec.vlans:
+        files[f"ifcfg-{vlan.name}"] = _vlan_text(spec, vlan)
+    if spec.bridge:
+        files[f"ifcfg-{spec.bridge.name}"] = _bridge_text(spec.bridge)
+    for name, conf in spec.interfaces():
+        routes = conf.route_list()
+        for file, chosen in ((f"route-{name}", [r for r in routes if not is_v6(r.to)]),
+                             (f"route6-{name}", [r for r in routes if is_v6(r.to)])):
+            if chosen:
+                files[file] = "".join(_route_text(name, route) for route in chosen)
     return files
+
+
+def cannot_say(spec: BondSpec) -> list[losses.Loss]:
+    """What ifcfg files cannot carry: netplan's renderer, members chosen by driver or name pattern."""
+    found = losses.shared(spec, "ifcfg")
+    if spec.renderer:
+        found.append(losses.setting_lost(spec, "renderer", f"renderer: {spec.renderer}", "ifcfg",
+                                         "formats.loss.renderer"))
+    for slave in spec.slaves:
+        for key, value in slave.match.items():
+            found.append(losses.Loss(f"match: {key}: {value}", slave.origin, "ifcfg",
+                                     "formats.loss.match", {"slave": slave.name}))
+    return found
 
 
 def _lines(pairs: list[tuple[str, str]]) -> str:
     return "".join(f"{key}={shell_quote(value)}\n" for key, value in pairs)
 
 
-def _bond_text(spec: BondSpec) -> str:
-    options = [f"{name}={value}" for name, value in spec.kernel_options()]
-    options += [f"{name}={value}" for name, value in spec.unknown_options.items()]
-    pairs = [("DEVICE", spec.name), ("NAME", spec.name), ("TYPE", "Bond"), ("BONDING_MASTER", "yes"),
-             ("BONDING_OPTS", " ".join(options)), ("BOOTPROTO", "dhcp" if spec.dhcp4 else "none"),
-             ("ONBOOT", "yes")]
-    v4, v6 = split_addresses(spec.addresses)
+def _extras(conf: IPConfig | SlaveSpec) -> list[tuple[str, str]]:
+    return [(extra.setting, extra.value) for extra in conf.extras if extra.fmt == "ifcfg"]
+
+
+def _ip_pairs(conf: IPConfig) -> list[tuple[str, str]]:
+    pairs = [("BOOTPROTO", "dhcp" if conf.dhcp4 else "none"), ("ONBOOT", "yes" if conf.autoconnect else "no")]
+    v4, v6 = split_addresses(conf.addresses)
     for index, address in enumerate(v4):
         ip, prefix = address.split("/")
         suffix = str(index) if index else ""
         pairs += [(f"IPADDR{suffix}", ip), (f"PREFIX{suffix}", prefix)]
+    if v6 or conf.dhcp6 or conf.accept_ra:
+        pairs.append(("IPV6INIT", "yes"))
+    if conf.accept_ra is not None:
+        pairs.append(("IPV6_AUTOCONF", "yes" if conf.accept_ra else "no"))
+    if conf.dhcp6:
+        pairs.append(("DHCPV6C", "yes"))
     if v6:
-        pairs += [("IPV6INIT", "yes"), ("IPV6ADDR", v6[0])]
+        pairs.append(("IPV6ADDR", v6[0]))
         if v6[1:]:
             pairs.append(("IPV6ADDR_SECONDARIES", " ".join(v6[1:])))
-    if spec.gateway:
-        pairs.append(("IPV6_DEFAULTGW" if is_v6(spec.gateway) else "GATEWAY", spec.gateway))
-    pairs.append(("DEFROUTE", "yes" if spec.gateway else "no"))
-    return _lines(pairs)
+    if conf.gateway:
+        pairs.append(("IPV6_DEFAULTGW" if is_v6(conf.gateway) else "GATEWAY", conf.gateway))
+    pairs.append(("DEFROUTE", "yes" if conf.gateway else "no"))
+    pairs += [(f"DNS{n}", server) for n, server in enumerate(conf.nameservers, 1)]
+    if conf.search:
+        pairs.append(("DOMAIN", " ".join(conf.search)))
+    if conf.mtu:
+        pairs.append(("MTU", str(conf.mtu)))
+    if conf.mac:
+        pairs.append(("MACADDR", conf.mac))
+    return pairs
+
+
+def _bond_text(spec: BondSpec) -> str:
+    options = [f"{name}={value}" for name, value in spec.kernel_options()]
+    options += [f"{name}={value}" for name, value in spec.unknown_options.items()]
+    pairs = [("DEVICE", spec.name), ("NAME", spec.name), ("TYPE", "Bond"), ("BONDING_MASTER", "yes"),
+             ("BONDING_OPTS", " ".join(options))]
+    if spec.bridge:
+        pairs.append(("BRIDGE", spec.bridge.name))
+    pairs += _ip_pairs(spec)
+    if spec.ethtool_opts:
+        pairs.append(("ETHTOOL_OPTS", spec.ethtool_opts))
+    return _lines(pairs + _extras(spec))
 
 
 def _slave_text(spec: BondSpec, slave: SlaveSpec) -> str:
     pairs = [("DEVICE", slave.name), ("NAME", slave.name), ("TYPE", "Ethernet"), ("BOOTPROTO", "none"),
-             ("ONBOOT", "yes"), ("MASTER", spec.name), ("SLAVE", "yes")]
+             ("ONBOOT", "yes" if spec.autoconnect else "no"), ("MASTER", spec.name), ("SLAVE", "yes")]
     if slave.mac:
         pairs.append(("MACADDR", slave.mac))
-    return _lines(pairs)
+    if slave.hwaddr:
+        pairs.append(("HWADDR", slave.hwaddr))
+    if slave.mtu:
+        pairs.append(("MTU", str(slave.mtu)))
+    if slave.ethtool_opts:
+        pairs.append(("ETHTOOL_OPTS", slave.ethtool_opts))
+    return _lines(pairs + _extras(slave))
 
 
-def _routes_text(spec: BondSpec, routes: list[tuple[str, str]]) -> str:
-    return "".join(f"{dest} via {via} dev {spec.name}\n" for dest, via in routes)
+def _vlan_text(spec: BondSpec, vlan: VlanSpec) -> str:
+    pairs = [("DEVICE", vlan.name), ("NAME", vlan.name), ("TYPE", "Vlan"), ("VLAN", "yes"),
+             ("PHYSDEV", spec.name), ("VLAN_ID", str(vlan.id))]
+    return _lines(pairs + _ip_pairs(vlan) + _extras(vlan))
+
+
+def _bridge_text(bridge: BridgeSpec) -> str:
+    pairs = [("DEVICE", bridge.name), ("NAME", bridge.name), ("TYPE", "Bridge")]
+    if bridge.stp is not None:
+        pairs.append(("STP", "yes" if bridge.stp else "no"))
+    return _lines(pairs + _ip_pairs(bridge) + _extras(bridge))
+
+
+def _route_text(device: str, route: Route) -> str:
+    words = [route.to]
+    if route.via:
+        words += ["via", route.via]
+    words += ["dev", device]
+    if route.metric is not None:
+        words += ["metric", str(route.metric)]
+    if route.table is not None:
+        words += ["table", str(route.table)]
+    if route.on_link:
+        words.append("onlink")
+    return " ".join(words) + "\n"

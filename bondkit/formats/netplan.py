@@ -12,12 +12,25 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import yaml
 
 from bondkit.errors import ConfigError
+from bondkit.formats import losses
 from bondkit.formats.common import Collector, lines
-from bondkit.spec import BondSpec, Location, Note, SlaveSpec
+from bondkit.spec import (
+    BondSpec,
+    BridgeSpec,
+    Extra,
+    IPConfig,
+    Location,
+    Note,
+    OtherInterface,
+    Route,
+    SlaveSpec,
+    VlanSpec,
+)
 
 #: netplan parameter -> (kernel option, kind). Kinds: word, ms (netplan time, kernel milliseconds),
 #: s (seconds), int, bool, list, name.
@@ -47,20 +60,40 @@ PARAMETERS: dict[str, tuple[str, str]] = {
 ALIASES = {"all-slaves-active": "all-members-active", "packets-per-slave": "packets-per-member",
            "gratuitious-arp": "gratuitous-arp"}
 KERNEL_TO_NETPLAN = {kernel: key for key, (kernel, _) in PARAMETERS.items()}
-#: The kernel options netplan can carry (others, such as peer_notif_delay, make render fail).
+#: The kernel options netplan can carry (others, such as peer_notif_delay, are conversion losses).
 SUPPORTED_OPTIONS = tuple(name for name in KERNEL_TO_NETPLAN if name != "mode")
 
 _SECTIONS = {"version", "renderer", "ethernets", "bonds", "bridges", "vlans", "wifis", "tunnels", "vrfs",
              "modems", "nm-devices", "dummy-devices", "virtual-ethernets", "openvswitch"}
-#: Device keys netplan knows that say nothing about the bond: accepted and passed over.
-_PASSED_OVER = {"dhcp6", "accept-ra", "link-local", "nameservers", "mtu", "optional", "critical",
-                "dhcp4-overrides", "dhcp6-overrides", "ipv6-privacy", "renderer", "activation-mode",
-                "ignore-carrier", "ipv6-mtu", "ipv6-address-generation", "ipv6-address-token", "match",
-                "set-name", "wakeonlan", "emit-lldp", "receive-checksum-offload", "transmit-checksum-offload",
-                "tcp-segmentation-offload", "generic-segmentation-offload", "generic-receive-offload",
-                "large-receive-offload", "optional-addresses", "routing-policy", "dhcp-identifier",
-                "infiniband-mode", "neigh-suppress", "openvswitch", "networkmanager"}
-_TIME = re.compile(r"([0-9]{1,12})(ms|s)?")
+#: Keys every netplan device takes (netplan(5), "Common properties for all device types").
+_COMMON = {"renderer", "dhcp4", "dhcp6", "ipv6-mtu", "ipv6-privacy", "link-local", "ignore-carrier",
+           "critical", "dhcp-identifier", "dhcp4-overrides", "dhcp6-overrides", "accept-ra", "addresses",
+           "ipv6-address-generation", "ipv6-address-token", "gateway4", "gateway6", "nameservers",
+           "macaddress", "mtu", "optional", "optional-addresses", "activation-mode", "routes",
+           "routing-policy", "neigh-suppress", "openvswitch", "networkmanager", "emit-lldp"}
+#: Keys of physical devices (ethernets), of bonds, bridges and VLANs, besides the common ones.
+_DEVICE_KEYS = {
+    "ethernets": _COMMON | {"match", "set-name", "wakeonlan", "receive-checksum-offload",
+                            "transmit-checksum-offload", "tcp-segmentation-offload",
+                            "tcp6-segmentation-offload", "generic-segmentation-offload",
+                            "generic-receive-offload", "large-receive-offload", "virtual-function-count",
+                            "embedded-switch-mode", "delay-virtual-functions-rebind", "infiniband-mode",
+                            "link"},
+    "bonds": _COMMON | {"interfaces", "parameters"},
+    "bridges": _COMMON | {"interfaces", "parameters"},
+    "vlans": _COMMON | {"id", "link"},
+}
+_ROUTE_KEYS = {"to", "via", "from", "on-link", "metric", "type", "scope", "table", "mtu",
+               "congestion-window", "advertised-receive-window"}
+_MATCH_KEYS = {"name", "macaddress", "driver"}
+#: A netplan time: systemd time spans (``100``, ``100ms``, ``1s``, ``15m``, ``1min 30s``).
+_TIME_PART = re.compile(r"([0-9]{1,12})\s*(us|usec|ms|msec|s|sec|second|seconds|m|min|minute|minutes"
+                        r"|h|hr|hour|hours|d|day|days)?")
+_UNIT_MS = {"us": 0.001, "usec": 0.001, "ms": 1, "msec": 1, "s": 1000, "sec": 1000, "second": 1000,
+            "seconds": 1000, "m": 60000, "min": 60000, "minute": 60000, "minutes": 60000, "h": 3600000,
+            "hr": 3600000, "hour": 3600000, "hours": 3600000, "d": 86400000, "day": 86400000,
+            "days": 86400000}
+_DEFAULT_ROUTES = ("default", "0.0.0.0/0", "::/0")
 
 
 def _where(node: yaml.Node, source: str) -> Location:
@@ -78,6 +111,8 @@ class _Reader:
         return ConfigError(message, source=self.source, line=node.start_mark.line + 1, **params)
 
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return []
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, "formats.netplan.want_mapping", setting=what)
         items, seen = [], set()
@@ -103,6 +138,14 @@ class _Reader:
             raise self.fail(node, "formats.netplan.bad_scalar", setting=what, value=node.value,
                             tag=node.tag) from None
 
+    def value(self, node: yaml.Node, what: str) -> object:
+        """Any node as plain data, for settings kept as written."""
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError):
+            raise self.fail(node, "formats.netplan.bad_scalar", setting=what, value=str(node.value)[:40],
+                            tag=node.tag) from None
+
     def text(self, node: yaml.Node, what: str) -> str:
         """A name as written (``on`` stays "on"), never a YAML boolean or number."""
         if not isinstance(node, yaml.ScalarNode):
@@ -115,10 +158,26 @@ class _Reader:
             raise self.fail(node, "formats.netplan.want_bool", setting=what)
         return value
 
+    def integer(self, node: yaml.Node, what: str) -> int:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(node, "formats.netplan.want_int", setting=what)
+        return value
+
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
             raise self.fail(node, "formats.netplan.want_list", setting=what)
         return list(node.value)
+
+    def extra(self, holder: IPConfig | SlaveSpec, key: str, node: yaml.Node, key_node: yaml.Node,
+              interface: str, spec: BondSpec | None) -> None:
+        """A valid key bondkit does not model: kept as YAML text, told as info."""
+        dumped = yaml.safe_dump(self.value(node, key), default_flow_style=True, width=10_000).strip()
+        dumped = dumped.removesuffix("\n...").removesuffix("...").strip()
+        where = _where(key_node, self.source)
+        holder.extras.append(Extra(key, dumped, where, "netplan"))
+        self.col.notice("outside-model", "formats.netplan.outside_model", where, spec, setting=key,
+                        interface=interface)
 
 
 def compose(text: str, source: str) -> yaml.Node:
@@ -139,29 +198,73 @@ def compose(text: str, source: str) -> yaml.Node:
     return node
 
 
+@dataclass
+class _Device:
+    """One entry of a device section, read but not yet joined to a bond."""
+
+    reader: _Reader
+    section: str
+    name: str
+    key_node: yaml.Node
+    node: yaml.Node
+    used: bool = False
+
+    @property
+    def where(self) -> Location:
+        return _where(self.key_node, self.reader.source)
+
+    def items(self) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        return self.reader.mapping(self.node, f"{self.section}.{self.name}")
+
+
 def parse(text: str | Mapping[str, str], source: str = "netplan.yaml",
           notes: list[Note] | None = None) -> list[BondSpec]:
     """Every bond of one netplan file, or of ``{path: text}`` read together as netplan reads /etc/netplan
-    (in file-name order, so a bond in 60-bond.yaml may use ethernets of 50-cloud-init.yaml). With
-    ``notes`` given, problems are kept there for lint."""
+    (in file-name order, so a bond in 60-bond.yaml may use ethernets of 50-cloud-init.yaml), with the
+    VLANs on it and the bridge over it. The file's other interfaces are kept on the first bond (see
+    ``BondSpec.others``). With ``notes`` given, problems are kept there for lint."""
     col = Collector(notes)
     texts = {source: text} if isinstance(text, str) else dict(text)
-    documents = []
-    ethernets: dict[str, tuple[Location, str | None]] = {}
+    devices: dict[str, dict[str, _Device]] = {}
+    renderer: tuple[str, Location] | None = None
     for path in sorted(texts, key=os.path.basename):
         reader = _Reader(path, col)
-        sections = _sections(reader, compose(texts[path], path))
-        ethernets.update(_ethernets(reader, sections.get("ethernets")))
-        documents.append((reader, sections))
+        for section, key_node, node in _sections(reader, compose(texts[path], path)):
+            if section == "renderer":
+                renderer = (reader.text(node, section), _where(key_node, path))
+                continue
+            for name, name_node, value in reader.mapping(node, section):
+                if section in _DEVICE_KEYS:
+                    for key, sub_key, _ in reader.mapping(value, f"{section}.{name}"):
+                        if key not in _DEVICE_KEYS[section]:
+                            reader.unknown(sub_key, key, f"{section}.{name}")
+                # Later files override earlier ones for the same id, as netplan merges them.
+                devices.setdefault(section, {})[name] = _Device(reader, section, name, name_node, value)
     specs: list[BondSpec] = []
     enslaved: dict[str, str] = {}
-    for reader, sections in documents:
-        bonds = reader.mapping(sections["bonds"], "bonds") if "bonds" in sections else []
-        specs += [_bond(reader, name, key, value, ethernets, enslaved) for name, key, value in bonds]
+    ethernets = devices.get("ethernets", {})
+    for device in devices.get("bonds", {}).values():
+        device.used = True
+        spec = _bond(device, ethernets, enslaved)
+        if renderer and spec.renderer is None:
+            spec.renderer, spec.origin["renderer"] = renderer
+        specs.append(spec)
+    by_name = {spec.name: spec for spec in specs}
+    for device in devices.get("vlans", {}).values():
+        _vlan(device, by_name)
+    for device in devices.get("bridges", {}).values():
+        _bridge(device, by_name)
+    if specs:
+        for section, entries in devices.items():
+            for device in entries.values():
+                if not device.used:
+                    specs[0].others.append(OtherInterface(section, device.name,
+                                                          device.reader.value(device.node, device.name),
+                                                          device.where))
     return specs
 
 
-def _sections(reader: _Reader, root: yaml.Node) -> dict[str, yaml.Node]:
+def _sections(reader: _Reader, root: yaml.Node) -> list[tuple[str, yaml.Node, yaml.Node]]:
     """The blocks under ``network:`` (version checked, unknown ones reported)."""
     network = None
     for key, key_node, value in reader.mapping(root, "(top)"):
@@ -170,82 +273,191 @@ def _sections(reader: _Reader, root: yaml.Node) -> dict[str, yaml.Node]:
         network = value
     if network is None:
         raise reader.fail(root, "formats.netplan.no_network")
-    sections = {}
+    sections = []
     for key, key_node, value in reader.mapping(network, "network"):
         if key not in _SECTIONS:
             reader.unknown(key_node, key, "network")
-        elif key == "version" and reader.scalar(value, key) != 2:
-            raise reader.fail(value, "formats.netplan.version")
-        sections[key] = value
+        elif key == "version":
+            if reader.scalar(value, key) != 2:
+                raise reader.fail(value, "formats.netplan.version")
+        else:
+            sections.append((key, key_node, value))
     return sections
 
 
-def _ethernets(reader: _Reader, node: yaml.Node | None) -> dict[str, tuple[Location, str | None]]:
-    """Each ethernet's line and the MAC address it is given (``macaddress``)."""
-    found: dict[str, tuple[Location, str | None]] = {}
-    for name, key_node, value in reader.mapping(node, "ethernets") if node is not None else []:
-        where, mac = _where(key_node, reader.source), None
-        if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
-            found[name] = (where, None)
-            continue
-        for key, sub_key, sub in reader.mapping(value, f"ethernets.{name}"):
-            if key == "macaddress":
-                mac = reader.col.mac(reader.text(sub, key), _where(sub, reader.source))
-            elif key in ("dhcp4", "addresses", "gateway4", "gateway6", "routes") or key in _PASSED_OVER:
+def _ip_key(reader: _Reader, conf: IPConfig, spec: BondSpec, key: str, key_node: yaml.Node,
+            value: yaml.Node) -> bool:
+    """One of the keys every interface takes; False when ``key`` is not one bondkit models."""
+    col, source = reader.col, reader.source
+    where = _where(key_node, source)
+    if key == "addresses":
+        for item in reader.sequence(value, key):
+            if isinstance(item, yaml.MappingNode):  # an address with a label or lifetime
+                reader.extra(conf, key, value, key_node, spec.name, spec)
                 continue
+            address = col.address(reader.text(item, key), _where(item, source), spec)
+            if address:
+                conf.addresses.append(address)
+        conf.origin["addresses"] = where
+    elif key in ("gateway4", "gateway6"):
+        col.notice("gateway4-deprecated", "formats.netplan.gateway_deprecated", where, spec, setting=key)
+        _gateway(conf, col.ip(reader.text(value, key), _where(value, source), spec), where)
+    elif key == "routes":
+        _routes(reader, conf, spec, value)
+    elif key in ("dhcp4", "dhcp6"):
+        setattr(conf, key, reader.boolean(value, key))
+        conf.origin[key] = where
+    elif key == "accept-ra":
+        conf.accept_ra = reader.boolean(value, key)
+        conf.origin["accept_ra"] = where
+    elif key == "nameservers":
+        for sub, sub_key, sub_value in reader.mapping(value, key):
+            if sub == "addresses":
+                for item in reader.sequence(sub_value, sub):
+                    server = col.ip(reader.text(item, sub), _where(item, source), spec)
+                    if server:
+                        conf.nameservers.append(server)
+                conf.origin["nameservers"] = _where(sub_key, source)
+            elif sub == "search":
+                conf.search = [reader.text(item, sub) for item in reader.sequence(sub_value, sub)]
+                conf.origin["search"] = _where(sub_key, source)
             else:
-                reader.unknown(sub_key, key, f"ethernets.{name}")
-        found[name] = (where, mac)
-    return found
+                reader.unknown(sub_key, sub, "nameservers", spec)
+    elif key == "mtu":
+        conf.mtu = reader.integer(value, key)
+        conf.origin["mtu"] = where
+    elif key == "macaddress":
+        conf.mac = col.mac(reader.text(value, key), _where(value, source), spec)
+        conf.origin["mac"] = where
+    elif key == "activation-mode" and reader.text(value, key) == "manual":
+        conf.autoconnect = False
+        conf.origin["autoconnect"] = where
+    else:
+        return False
+    return True
 
 
-def _bond(reader: _Reader, name: str, key_node: yaml.Node, node: yaml.Node,
-          ethernets: dict[str, tuple[Location, str | None]], enslaved: dict[str, str]) -> BondSpec:
+def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, str]) -> BondSpec:
+    reader, name = device.reader, device.name
     col, source = reader.col, reader.source
     spec = BondSpec(name=name, mode="balance-rr")
-    spec.origin["bond"] = _where(key_node, source)
+    spec.origin["bond"] = device.where
     col.ifname(name, spec.origin["bond"], spec)
-    for key, sub_key, value in reader.mapping(node, f"bonds.{name}"):
-        where = _where(sub_key, source)
+    for key, sub_key, value in device.items():
         if key == "interfaces":
             for item in reader.sequence(value, key):
                 _member(reader, spec, reader.text(item, key), _where(item, source), ethernets, enslaved)
         elif key == "parameters":
             for pkey, pkey_node, pvalue in reader.mapping(value, f"bonds.{name}.parameters"):
                 _parameter(reader, spec, ALIASES.get(pkey, pkey), pkey_node, pvalue)
-        elif key == "addresses":
-            for item in reader.sequence(value, key):
-                address = col.address(reader.text(item, key), _where(item, source), spec)
-                if address:
-                    spec.addresses.append(address)
-            spec.origin["addresses"] = where
-        elif key in ("gateway4", "gateway6"):
-            col.notice("gateway4-deprecated", "formats.netplan.gateway_deprecated", where, spec, setting=key)
-            _gateway(spec, col.ip(reader.text(value, key), _where(value, source), spec), where)
-        elif key == "routes":
-            _routes(reader, spec, value)
-        elif key == "dhcp4":
-            spec.dhcp4 = reader.boolean(value, key)
-        elif key not in _PASSED_OVER:
-            reader.unknown(sub_key, key, f"bonds.{name}", spec)
+        elif key == "renderer":
+            spec.renderer = reader.text(value, key)
+            spec.origin["renderer"] = _where(sub_key, source)
+        elif not _ip_key(reader, spec, spec, key, sub_key, value) and key in _DEVICE_KEYS["bonds"]:
+            reader.extra(spec, key, value, sub_key, name, spec)
     return spec
 
 
 def _member(reader: _Reader, spec: BondSpec, member: str, where: Location,
-            ethernets: dict[str, tuple[Location, str | None]], enslaved: dict[str, str]) -> None:
+            ethernets: dict[str, _Device], enslaved: dict[str, str]) -> None:
     col = reader.col
-    if not col.ifname(member, where, spec):
-        return
     if member in enslaved:
         col.problem("duplicate-slave", "formats.duplicate_slave", where, spec, slave=member,
                     bond=enslaved[member])
         return
-    if member not in ethernets:
+    device = ethernets.get(member)
+    if device is None:
         col.problem("orphan-slave", "formats.netplan.undefined_member", where, spec, slave=member,
                     bond=spec.name)
         return
+    device.used = True
     enslaved[member] = spec.name
-    spec.slaves.append(SlaveSpec(member, ethernets[member][1], origin=where))
+    slave = SlaveSpec(member, origin=where)
+    _member_settings(device, slave, spec)
+    # An id is a name of netplan's own; it must be an interface name only when nothing else picks the NIC.
+    if not slave.hwaddr and not slave.match and slave.name == member:
+        if not col.ifname(member, where, spec):
+            return
+    elif not col.ifname(slave.name, where, spec):
+        return
+    spec.slaves.append(slave)
+
+
+def _member_settings(device: _Device, slave: SlaveSpec, spec: BondSpec) -> None:
+    """What a member's ``ethernets`` entry says: match and set-name, MAC, MTU; the rest kept as written."""
+    reader, source = device.reader, device.reader.source
+    for key, key_node, value in device.items():
+        if key == "match":
+            for mkey, mkey_node, mvalue in reader.mapping(value, "match"):
+                if mkey not in _MATCH_KEYS:
+                    reader.unknown(mkey_node, mkey, "match", spec)
+                elif mkey == "macaddress":
+                    slave.hwaddr = reader.col.mac(reader.text(mvalue, mkey), _where(mvalue, source), spec)
+                else:
+                    slave.match[mkey] = reader.text(mvalue, mkey)
+            if slave.match.get("name") and not any(c in slave.match["name"] for c in "*?["):
+                slave.name = slave.match.pop("name")
+        elif key == "set-name":
+            slave.name = reader.text(value, key)
+        elif key == "macaddress":
+            slave.mac = reader.col.mac(reader.text(value, key), _where(value, source), spec)
+        elif key == "mtu":
+            slave.mtu = reader.integer(value, key)
+        elif key in ("dhcp4", "dhcp6") and reader.scalar(value, key) in (False, None):
+            continue
+        elif key in _DEVICE_KEYS["ethernets"]:
+            reader.extra(slave, key, value, key_node, device.name, spec)
+
+
+def _vlan(device: _Device, bonds: dict[str, BondSpec]) -> None:
+    """A VLAN whose ``link`` is one of the bonds becomes part of it; any other stays as written."""
+    items = device.items()
+    link = next((device.reader.text(v, k) for k, _, v in items if k == "link"), None)
+    spec = bonds.get(link or "")
+    if spec is None:
+        return
+    device.used = True
+    reader = device.reader
+    vlan = VlanSpec(name=device.name)
+    vlan.origin["interface"] = device.where
+    for key, key_node, value in items:
+        if key == "id":
+            vlan.id = reader.integer(value, key)
+        elif key != "link" and not _ip_key(reader, vlan, spec, key, key_node, value):
+            reader.extra(vlan, key, value, key_node, device.name, spec)
+    if not 0 < vlan.id < 4095:
+        reader.col.problem("bad-value", "formats.bad_vlan_id", device.where, spec, name=device.name)
+        return
+    spec.vlans.append(vlan)
+
+
+def _bridge(device: _Device, bonds: dict[str, BondSpec]) -> None:
+    """A bridge with a bond among its interfaces becomes that bond's bridge."""
+    reader, items = device.reader, device.items()
+    ports = next(([reader.text(i, k) for i in reader.sequence(v, k)] for k, _, v in items
+                  if k == "interfaces"), [])
+    spec = next((bonds[p] for p in ports if p in bonds and bonds[p].bridge is None), None)
+    if spec is None:
+        return
+    device.used = True
+    bridge = spec.bridge = BridgeSpec(name=device.name)
+    bridge.origin["interface"] = device.where
+    for key, key_node, value in items:
+        if key == "interfaces":
+            if len(ports) > 1:
+                reader.extra(bridge, key, value, key_node, device.name, spec)
+        elif key == "parameters":
+            rest = []
+            for pkey, pkey_node, pvalue in reader.mapping(value, "parameters"):
+                if pkey == "stp":
+                    bridge.stp = reader.boolean(pvalue, pkey)
+                    bridge.origin["stp"] = _where(pkey_node, reader.source)
+                else:
+                    rest.append((pkey, pkey_node, pvalue))
+            for pkey, pkey_node, pvalue in rest:
+                reader.extra(bridge, f"parameters.{pkey}", pvalue, pkey_node, device.name, spec)
+        elif not _ip_key(reader, bridge, spec, key, key_node, value):
+            reader.extra(bridge, key, value, key_node, device.name, spec)
 
 
 def _parameter(reader: _Reader, spec: BondSpec, key: str, key_node: yaml.Node, node: yaml.Node) -> None:
@@ -264,63 +476,83 @@ def _parameter(reader: _Reader, spec: BondSpec, key: str, key_node: yaml.Node, n
         if value is None:
             return
     elif kind == "int":
-        value = reader.scalar(node, key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise reader.fail(node, "formats.netplan.want_int", setting=key)
+        value = reader.integer(node, key)
     else:
         value = reader.text(node, key)
     reader.col.set_option(spec, option, value, where)
 
 
 def _time(reader: _Reader, node: yaml.Node, key: str, unit: str) -> int | None:
-    """netplan times: ``100`` (milliseconds, seconds for learn-packet-interval), ``100ms``, ``1s``."""
-    match = _TIME.fullmatch(reader.text(node, key).strip())
-    if not match:
+    """netplan times: ``100`` (milliseconds, seconds for learn-packet-interval), ``100ms``, ``1s``,
+    ``15m``: systemd's time spans, which networkd and NetworkManager both take."""
+    text = reader.text(node, key).strip()
+    parts = list(_TIME_PART.finditer(text))
+    total = 0.0
+    if not text or "".join(m.group(0) for m in parts).replace(" ", "") != text.replace(" ", ""):
+        parts = []
+    for match in parts:
+        if not match.group(0).strip():
+            continue
+        suffix = match.group(2) or ("s" if unit == "s" else "ms")
+        total += int(match.group(1)) * _UNIT_MS[suffix]
+    if not parts or total != int(total) or (unit == "s" and total % 1000):
         reader.col.problem("bad-value", "formats.netplan.bad_time", _where(node, reader.source), None,
                            setting=key, value=node.value)
         return None
-    number, suffix = int(match.group(1)), match.group(2) or unit
-    if unit == "ms":
-        return number * 1000 if suffix == "s" else number
-    if suffix == "ms" and number % 1000:
-        reader.col.problem("bad-value", "formats.netplan.bad_time", _where(node, reader.source), None,
-                           setting=key, value=node.value)
-        return None
-    return number // 1000 if suffix == "ms" else number
+    return int(total) // 1000 if unit == "s" else int(total)
 
 
-def _gateway(spec: BondSpec, via: str | None, where: Location) -> None:
-    """The first default route is the bond's gateway; any further one stays a route."""
+def _gateway(conf: IPConfig, via: str | None, where: Location) -> None:
+    """The first default route of a family is the interface's gateway; any further one stays a route."""
     if via is None:
         return
-    if spec.gateway is None:
-        spec.gateway = via
-        spec.origin["gateway"] = where
+    if conf.gateway is None:
+        conf.gateway = via
+        conf.origin["gateway"] = where
     else:
-        spec.routes.append(("::/0" if ":" in via else "0.0.0.0/0", via))
+        conf.routes.append(Route("::/0" if ":" in via else "0.0.0.0/0", via))
 
 
-def _routes(reader: _Reader, spec: BondSpec, node: yaml.Node) -> None:
+def _routes(reader: _Reader, conf: IPConfig, spec: BondSpec, node: yaml.Node) -> None:
     col, source = reader.col, reader.source
     for item in reader.sequence(node, "routes"):
-        fields = {}
+        fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key, key_node, value in reader.mapping(item, "routes"):
-            if key not in ("to", "via"):
+            if key not in _ROUTE_KEYS:
                 reader.unknown(key_node, key, "routes", spec)
                 continue
-            fields[key] = reader.text(value, key)
+            fields[key] = (key_node, value)
         where = _where(item, source)
-        if "to" not in fields or "via" not in fields:
+        if "to" not in fields:
             col.problem("bad-value", "formats.netplan.route_fields", where, spec)
             continue
-        via = col.ip(fields["via"], where, spec)
-        if fields["to"] == "default":
-            _gateway(spec, via, where)
+        to = reader.text(fields["to"][1], "to")
+        via = col.ip(reader.text(fields["via"][1], "via"), where, spec) if "via" in fields else None
+        if "via" in fields and via is None:
             continue
-        dest = col.network(fields["to"], where, spec)
-        if dest and via:
-            spec.routes.append((dest, via))
-            spec.origin.setdefault("routes", where)
+        route = Route(to, via)
+        if "metric" in fields:
+            route.metric = reader.integer(fields["metric"][1], "metric")
+        if "table" in fields:
+            route.table = reader.integer(fields["table"][1], "table")
+        if "on-link" in fields:
+            route.on_link = reader.boolean(fields["on-link"][1], "on-link")
+        for key in sorted(set(fields) - {"to", "via", "metric", "table", "on-link"}):
+            key_node, value = fields[key]
+            conf.extras.append(Extra(f"routes[{to}].{key}", reader.text(value, key) if isinstance(
+                value, yaml.ScalarNode) else "...", _where(key_node, source), "netplan-route"))
+            col.notice("outside-model", "formats.netplan.outside_model", _where(key_node, source), spec,
+                       setting=f"routes.{key}", interface=spec.name)
+        if to in _DEFAULT_ROUTES and route.plain() and via:
+            _gateway(conf, via, where)
+            continue
+        if to == "default":
+            to = "::/0" if via and ":" in via else "0.0.0.0/0"
+        dest = col.network(to, where, spec)
+        if dest:
+            route.to = dest
+            conf.routes.append(route)
+            conf.origin.setdefault("routes", where)
 
 
 # ---------------------------------------------------------------------------------------------- render
@@ -342,38 +574,135 @@ def _value(option: str, value: object) -> object:
     return value
 
 
-def document(spec: BondSpec) -> dict[str, object]:
-    """The netplan structure for one bond, or ConfigError for an option netplan cannot express."""
-    unsupported = [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options)
-    if unsupported:
-        where = spec.origin.get(unsupported[0])
-        raise ConfigError("formats.netplan.unsupported", source=where.source if where else None,
-                          line=where.line if where else None, option=unsupported[0], bond=spec.name)
-    ethernets: dict[str, object] = {}
-    for slave in spec.slaves:
-        ethernets[slave.name] = {"dhcp4": False, **({"macaddress": slave.mac} if slave.mac else {})}
-    bond: dict[str, object] = {"interfaces": spec.slave_names, "dhcp4": spec.dhcp4}
-    if spec.addresses:
-        bond["addresses"] = list(spec.addresses)
-    routes = [{"to": "default", "via": spec.gateway}] if spec.gateway else []
-    routes += [{"to": dest, "via": via} for dest, via in spec.routes]
+def _kept(holder: IPConfig | SlaveSpec) -> dict[str, object]:
+    """Settings kept from a netplan file, as they were written."""
+    return {extra.setting: yaml.safe_load(extra.value) for extra in holder.extras if extra.fmt == "netplan"}
+
+
+def _route(route: Route) -> dict[str, object]:
+    entry: dict[str, object] = {"to": route.to}
+    if route.via:
+        entry["via"] = route.via
+    if route.metric is not None:
+        entry["metric"] = route.metric
+    if route.on_link:
+        entry["on-link"] = True
+    if route.table is not None:
+        entry["table"] = route.table
+    return entry
+
+
+def _ip_block(conf: IPConfig) -> dict[str, object]:
+    """The keys every netplan interface takes. A gateway is written as a route to ``0.0.0.0/0`` (or
+    ``::/0``), which every netplan release reads; ``to: default`` needs netplan 0.103 or later."""
+    block: dict[str, object] = {}
+    if conf.mac:
+        block["macaddress"] = conf.mac
+    if conf.mtu:
+        block["mtu"] = conf.mtu
+    block["dhcp4"] = conf.dhcp4
+    if conf.dhcp6:
+        block["dhcp6"] = True
+    if conf.accept_ra is not None:
+        block["accept-ra"] = conf.accept_ra
+    if conf.addresses:
+        block["addresses"] = list(conf.addresses)
+    routes = []
+    if conf.gateway:
+        routes.append({"to": "::/0" if ":" in conf.gateway else "0.0.0.0/0", "via": conf.gateway})
+    routes += [_route(route) for route in conf.route_list()]
     if routes:
-        bond["routes"] = routes
+        block["routes"] = routes
+    if conf.nameservers or conf.search:
+        block["nameservers"] = {**({"addresses": list(conf.nameservers)} if conf.nameservers else {}),
+                                **({"search": list(conf.search)} if conf.search else {})}
+    if not conf.autoconnect:
+        block["activation-mode"] = "manual"
+    return block
+
+
+def _ethernet(slave: SlaveSpec) -> dict[str, object]:
+    entry: dict[str, object] = {}
+    match = {**({"macaddress": slave.hwaddr} if slave.hwaddr else {}), **slave.match}
+    if match:
+        entry["match"] = match
+        entry["set-name"] = slave.name
+    if slave.mac:
+        entry["macaddress"] = slave.mac
+    if slave.mtu:
+        entry["mtu"] = slave.mtu
+    entry["dhcp4"] = False
+    entry.update(_kept(slave))
+    return entry
+
+
+def cannot_say(spec: BondSpec) -> list[losses.Loss]:
+    """What netplan cannot carry: kernel options it has no parameter for, ethtool settings."""
+    found = losses.shared(spec, "netplan")
+    for name in [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options):
+        found.append(losses.setting_lost(spec, name, name, "netplan", "formats.loss.option", bond=spec.name))
+    for holder, where in [(spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]:
+        if holder.ethtool_opts:
+            found.append(losses.Loss(f"ETHTOOL_OPTS={holder.ethtool_opts}", where, "netplan",
+                                     "formats.loss.ethtool", {"value": holder.ethtool_opts}))
+    return found
+
+
+def document(spec: BondSpec) -> dict[str, object]:
+    """The netplan structure for one bond, its VLANs, its bridge and the file's other interfaces.
+
+    Kernel options netplan has no parameter for are left out; ``cannot_say`` lists them.
+    """
+    network: dict[str, object] = {"version": 2}
+    if spec.renderer:
+        network["renderer"] = spec.renderer
+    sections: dict[str, dict[str, object]] = {}
+    for slave in spec.slaves:
+        sections.setdefault("ethernets", {})[slave.name] = _ethernet(slave)
+    bond: dict[str, object] = {"interfaces": spec.slave_names, **_ip_block(spec)}
     parameters: dict[str, object] = {"mode": spec.mode}
     for key, (option, _) in PARAMETERS.items():
         if option in spec.options:
             parameters[key] = _value(option, spec.options[option])
     bond["parameters"] = parameters
-    network: dict[str, object] = {"version": 2}
-    if ethernets:
-        network["ethernets"] = ethernets
-    network["bonds"] = {spec.name: bond}
+    bond.update(_kept(spec))
+    sections.setdefault("bonds", {})[spec.name] = bond
+    for vlan in spec.vlans:
+        sections.setdefault("vlans", {})[vlan.name] = {"id": vlan.id, "link": spec.name, **_ip_block(vlan),
+                                                        **_kept(vlan)}
+    if spec.bridge:
+        kept = _kept(spec.bridge)
+        bridge: dict[str, object] = {"interfaces": kept.pop("interfaces", [spec.name]),
+                                     **_ip_block(spec.bridge)}
+        params = {key.removeprefix("parameters."): kept.pop(key) for key in list(kept)
+                  if key.startswith("parameters.")}
+        if spec.bridge.stp is not None:
+            params["stp"] = spec.bridge.stp
+        if params:
+            bridge["parameters"] = params
+        bridge.update(kept)
+        sections.setdefault("bridges", {})[spec.bridge.name] = bridge
+    for other in spec.others:
+        if other.fmt == "netplan":
+            sections.setdefault(other.section, {}).setdefault(other.name, other.value)
+    for section in ("ethernets", "bonds", "vlans", "bridges"):
+        if section in sections:
+            network[section] = sections.pop(section)
+    network.update(sections)
     return {"network": network}
 
 
-def render(spec: BondSpec) -> dict[str, str]:
-    """``{"<bond>.yaml": text}`` for /etc/netplan/ (netplan wants it readable by root only: mode 600)."""
+def render(spec: BondSpec, lossy: bool = False) -> dict[str, str]:
+    """``{"<bond>.yaml": text}`` for /etc/netplan/ (netplan wants it readable by root only: mode 600).
+
+    A kernel option netplan has no parameter for is a ConfigError, unless ``lossy`` (a conversion that
+    reports what it could not carry, see ``cannot_say``).
+    """
+    unsupported = [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options)
+    if unsupported and not lossy:
+        where = spec.origin.get(unsupported[0])
+        raise ConfigError("formats.netplan.unsupported", source=where.source if where else None,
+                          line=where.line if where else None, option=unsupported[0], bond=spec.name)
     text = yaml.dump(document(spec), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, indent=2)
     return {f"{spec.name}.yaml": text}
-
