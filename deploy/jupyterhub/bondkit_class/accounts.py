@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bondkit_class.settings import HERE
-from bondkit_class.studentenv import jupyter_paths, student_bin
+from bondkit_class.studentenv import student_bin
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,6 @@ def student_env(who: Account, **extra: str) -> dict[str, str]:
         "HOME": str(who.home), "USER": who.name, "LOGNAME": who.name, "LANG": "C.UTF-8",
         "PATH": f"{student_bin()}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
         "PYTHONPATH": str(HERE),
-        **jupyter_paths(),
     }
     env.update(extra)
     return env

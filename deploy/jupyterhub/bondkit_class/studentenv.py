@@ -4,8 +4,8 @@ A student's server, kernel and ``bondkit`` run with the student's uid, so the en
 must be reachable by any account. A ``.venv`` made from Debian's ``python3`` is; one made from an
 interpreter inside a private home (pyenv under ``/root``, say) is not. Then the class gets a small
 environment of its own, ``deploy/jupyterhub/.student-env``: a venv of the system's interpreter of the
-same version that loads the kit's installed packages from ``.venv`` (nothing is installed twice) and
-has the kit's commands, pointing at it.
+same version that loads the kit's installed packages and shared files from ``.venv`` (nothing is
+installed twice) and has the kit's commands, pointing at it.
 """
 
 from __future__ import annotations
@@ -50,12 +50,6 @@ def student_bin() -> Path:
     return VENV_BIN if kit_interpreter_reachable() else STUDENT_ENV / "bin"
 
 
-def jupyter_paths() -> dict[str, str]:
-    """JupyterLab's files (the app, its extensions, the Korean language pack) stay in ``.venv``."""
-    share = Path(sys.prefix) / "share" / "jupyter"
-    return {"JUPYTER_PATH": str(share), "JUPYTERLAB_DIR": str(share / "lab")}
-
-
 def ensure_student_env() -> Path | None:
     """Make (or bring up to date) the students' environment when the kit's own is out of their reach.
     Returns its bin folder, or None when the kit's own serves (or when no system Python fits)."""
@@ -71,6 +65,12 @@ def ensure_student_env() -> Path | None:
     # An "import" line in a .pth file runs at start-up: the kit's folder is added with its own .pth
     # files processed (bondkit's editable install among them).
     (ours / "bondkit-kit.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n", encoding="utf-8")
+    # What the kit keeps under its prefix is found under the students' one too: JupyterLab, its
+    # extensions and Korean language pack (share/jupyter), the lab's root image (share/bondkit).
+    share = STUDENT_ENV / "share"
+    if not share.is_symlink():
+        shutil.rmtree(share, ignore_errors=True)
+        share.symlink_to(Path(sys.prefix) / "share")
     link_commands(STUDENT_ENV / "bin")
     return STUDENT_ENV / "bin"
 

@@ -1,0 +1,213 @@
+"""A class on one machine: N students' labs at once, each doing the tutorial's failover.
+
+For N = 2, 4, 8 (``--quick``: 2 only) N students start their labs at the same moment, each in a process
+and a lab folder of its own as a student's kernel would; once every lab is up they all run the
+tutorial's failover (fail_over_mac=active, admin-down, learning switch) together. Printed against a
+lone student's run: labs up, up time (median, max), time to detect and outage (median, max), whether
+every ping survived, memory per student (PSS of the lab's processes, and of the student's Python),
+then a sizing line: the largest class that met the target, per core and per GiB.
+
+Target: 8 students at once on 2 cores, every lab up, every ping surviving, outage within 20 ms of a
+lone run's median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = (2, 4, 8)
+QUICK_SIZES = (2,)
+OUTAGE_SLACK_MS = 20.0
+BARRIER_S = 300.0  # how long a student waits for the others' labs before giving up
+
+
+# -- one student (a worker process) --------------------------------------------------------------------
+
+
+def process_tree(roots: list[int]) -> set[int]:
+    """The roots and every descendant still alive (a UML guest runs as several host processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    seen, todo = set(), list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in seen and Path(f"/proc/{pid}").exists():
+            seen.add(pid)
+            todo.extend(children.get(pid, []))
+    return seen
+
+
+def pss_mib(pids: set[int]) -> float:
+    """Proportional set size of ``pids`` in MiB: shared pages split between their sharers, so that
+    the figures of N students add up to what N students take."""
+    total_kib = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kib += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
+def wait_for_class(barrier: Path, size: int) -> bool:
+    deadline = time.monotonic() + BARRIER_S
+    while time.monotonic() < deadline:
+        if len(list(barrier.glob("*.up"))) + len(list(barrier.glob("*.failed"))) >= size:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def student(directory: Path, barrier: Path, size: int, name: str) -> dict:
+    """Start a lab, wait until the whole class is up, run the failover, measure, tear down."""
+    from bondkit.failover import RunParams, run_failover
+    from bondkit.lab import Lab
+
+    result: dict = {"name": name}
+    started = time.perf_counter()
+    try:
+        lab = Lab(directory=directory).up()
+    except Exception as exc:  # noqa: BLE001 - a lab that does not come up is a figure, not a crash
+        (barrier / f"{name}.failed").touch()
+        result["error"] = f"up: {exc}"
+        return result
+    try:
+        result["up_s"] = time.perf_counter() - started
+        (barrier / f"{name}.up").touch()
+        if not wait_for_class(barrier, size):
+            result["error"] = "the others' labs did not come up in time"
+            return result
+        run = run_failover(lab, RunParams())
+        metrics = run.metrics
+        result.update(detect_ms=metrics.detect_ms, outage_ms=metrics.outage_ms, lost=metrics.lost,
+                      survived=bool(metrics.survived))
+        lab_pids = process_tree([*lab.pids.values(), *lab.helper_pids.values()])
+        result["lab_mib"] = pss_mib(lab_pids)
+        result["python_mib"] = pss_mib({os.getpid()})
+    except Exception as exc:  # noqa: BLE001
+        result["error"] = f"failover: {exc}"
+    finally:
+        lab.down()
+    return result
+
+
+# -- the class -----------------------------------------------------------------------------------------
+
+
+def run_class(size: int, base: Path) -> list[dict]:
+    """``size`` students at once, each a process of its own; their results."""
+    group = base / f"class-{size}"
+    barrier = group / "barrier"
+    barrier.mkdir(parents=True)
+    workers = []
+    for index in range(size):
+        name = f"s{index}"
+        command = [sys.executable, __file__, "--student", str(group / name / "lab"), str(barrier), str(size),
+                   name]
+        workers.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for worker in workers:
+        try:
+            out, err = worker.communicate(timeout=BARRIER_S + 240)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            out, err = worker.communicate()
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        results.append(json.loads(lines[-1]) if lines else {"error": err.strip()[-500:] or "no result"})
+    return results
+
+
+def median_max(values: list[float]) -> str:
+    if not values:
+        return "     -"
+    return f"median {statistics.median(values):7.1f}, max {max(values):7.1f}"
+
+
+def summarise(size: int, results: list[dict], lone_outage: float | None) -> dict:
+    ok = [r for r in results if "error" not in r]
+    up = [r["up_s"] for r in results if "up_s" in r]
+    detect = [r["detect_ms"] for r in ok if r.get("detect_ms") is not None]
+    outage = [r["outage_ms"] for r in ok]
+    memory = [r["lab_mib"] + r["python_mib"] for r in ok]
+    survived = len(ok) == size and all(r["survived"] for r in ok)
+    worse = statistics.median(outage) - lone_outage if outage and lone_outage is not None else None
+    label = "lone student" if size == 1 else f"{size} students"
+    print(f"{label:>13}: labs up {len(up)}/{size}, failovers done {len(ok)}/{size}, "
+          f"every ping survived: {'yes' if survived else 'no'}")
+    print(f"{'':>13}  up time (s)     {median_max(up)}")
+    print(f"{'':>13}  detect (ms)     {median_max(detect)}")
+    print(f"{'':>13}  outage (ms)     {median_max(outage)}"
+          + (f"   ({worse:+.1f} ms against the lone run's median)" if worse is not None and size > 1 else ""))
+    if ok:
+        print(f"{'':>13}  memory/student  {statistics.median(memory):7.0f} MiB "
+              f"(lab {statistics.median(r['lab_mib'] for r in ok):.0f} MiB "
+              f"+ the student's Python {statistics.median(r['python_mib'] for r in ok):.0f} MiB)")
+    for r in results:
+        if "error" in r:
+            print(f"{'':>13}  {r.get('name', '?')}: {r['error'].splitlines()[0][:160]}")
+    met = survived and worse is not None and worse <= OUTAGE_SLACK_MS
+    return {"size": size, "met": met or (size == 1 and survived), "memory": memory,
+            "outage": statistics.median(outage) if outage else None}
+
+
+def sizing(summaries: list[dict]) -> str:
+    cores = os.cpu_count() or 1
+    good = [s for s in summaries if s["met"] and s["size"] > 1]
+    if not good:
+        return f"sizing: no class size met the target on {cores} cores"
+    best = max(good, key=lambda s: s["size"])
+    per_student = statistics.median(m for s in summaries for m in s["memory"])
+    return (f"sizing: {best['size']} students at once met the target on {cores} cores: "
+            f"{best['size'] / cores:g} students per core; {per_student:.0f} MiB per student, "
+            f"{int(1024 // per_student)} students per GiB")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke test: a lone run and 2 students")
+    parser.add_argument("--student", nargs=4, metavar=("LAB_DIR", "BARRIER", "SIZE", "NAME"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.student:
+        directory, barrier, size, name = args.student
+        print(json.dumps(student(Path(directory), Path(barrier), int(size), name)))
+        return 0
+
+    from bondkit.lab.host import missing_pieces
+
+    missing = missing_pieces()
+    if missing:
+        print("lab cannot run here:", "; ".join(what for what, _ in missing))
+        return 0
+    sizes = QUICK_SIZES if args.quick else SIZES
+    summaries = []
+    with tempfile.TemporaryDirectory(prefix="bk-class-") as tmp:
+        lone = summarise(1, run_class(1, Path(tmp)), None)
+        summaries.append(lone)
+        for size in sizes:
+            summaries.append(summarise(size, run_class(size, Path(tmp)), lone["outage"]))
+    print(sizing(summaries))
+    print(f"(target: 8 students at once on {os.cpu_count()} cores, every lab up, every ping surviving, "
+          f"outage within {OUTAGE_SLACK_MS:.0f} ms of the lone run's median)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
