@@ -1,10 +1,11 @@
-"""Speed of the EC2 walkthrough on the embedded endpoint (issue 6): prints its figures, asserts nothing.
+"""Speed of the EC2 walkthrough on the embedded endpoint: prints its figures against their targets.
 
 - the whole walkthrough without the SSH step (target: 10 s or less), cold (first run in a fresh
   emulator, when moto builds its region) and warm, with and without the `aws` CLI checks;
 - the same tutorial steps as boto3 calls versus as `aws` CLI processes, and their ratio.
 
 Everything runs against a moto server on 127.0.0.1 with throw-away credentials; nothing reaches AWS.
+Quick mode (``--quick``): one round of each.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import Report, rounds
 
-from bondkit import ec2  # noqa: E402
-from bondkit.ec2.emulator import Emulator  # noqa: E402
-from bondkit.ec2.twin import run_cli  # noqa: E402
-from bondkit.ec2.walkthrough import walkthrough  # noqa: E402
+from bondkit import ec2
+from bondkit.ec2.emulator import Emulator
+from bondkit.ec2.twin import run_cli
+from bondkit.ec2.walkthrough import walkthrough
 
-ROUNDS = 3
+ROUNDS = rounds(3, 1)
 
 
 def timed_walkthrough(target: ec2.Target, directory: Path, compare: bool) -> float:
@@ -94,6 +95,7 @@ def cli_steps(target: ec2.Target, directory: Path) -> tuple[float, int]:
 
 
 def main() -> int:
+    report = Report("EC2 walkthrough on the embedded endpoint (moto on 127.0.0.1), without the SSH step")
     with tempfile.TemporaryDirectory(prefix="bondkit-bench-") as tmp, Emulator() as emu:
         base = Path(tmp)
         os.environ.update({"BONDKIT_HOME": str(base / "home"), "AWS_EC2_METADATA_DISABLED": "true"})
@@ -110,21 +112,22 @@ def main() -> int:
         cold = timed_walkthrough(target, fresh("cold"), compare=False)
         warm = [timed_walkthrough(target, fresh(f"warm{i}"), compare=False) for i in range(ROUNDS)]
         checked = timed_walkthrough(target, fresh("checked"), compare=True)
-        print("EC2 walkthrough on the embedded endpoint (moto on 127.0.0.1), without the SSH step")
-        print(f"  cold (first run, moto builds the region): {cold:6.2f} s   target <= 10 s: "
-              f"{'ok' if cold <= 10 else 'MISSED'}")  # fmt: skip
-        print(f"  warm (median of {ROUNDS}):                   {statistics.median(warm):6.2f} s")
-        print(f"  with every step checked by the aws CLI:   {checked:6.2f} s")
+        report.figure("cold (first run, moto builds the region)", cold, "s", at_most=10)
+        report.figure(f"warm (median of {ROUNDS})", statistics.median(warm), "s")
+        report.figure("with every step checked by the aws CLI", checked, "s")
 
         boto = [boto3_steps(target, fresh(f"boto{i}")) for i in range(ROUNDS)]
         cli_runs = [cli_steps(target, fresh(f"cli{i}")) for i in range(ROUNDS)]
         calls = cli_runs[0][1]
         boto_s, cli_s = statistics.median(boto), statistics.median(t for t, _ in cli_runs)
-        print(f"The tutorial's {calls} EC2 calls (median of {ROUNDS}):")
-        print(f"  boto3, one client:          {boto_s:6.3f} s  ({boto_s / calls * 1000:6.1f} ms per call)")
-        print(f"  aws CLI, one process each:  {cli_s:6.3f} s  ({cli_s / calls * 1000:6.1f} ms per call)")
-        print(f"  ratio boto3 / CLI:          {boto_s / cli_s:6.3f}  (CLI is {cli_s / boto_s:.0f}x slower)")
-    return 0
+        report.note(f"the tutorial's {calls} EC2 calls (median of {ROUNDS}):")
+        report.figure("boto3, one client", boto_s, "s", digits=3,
+                      detail=f"{boto_s / calls * 1000:6.1f} ms per call")
+        report.figure("aws CLI, one process each", cli_s, "s", digits=3,
+                      detail=f"{cli_s / calls * 1000:6.1f} ms per call")
+        report.figure("ratio boto3 / CLI", boto_s / cli_s, "", digits=3,
+                      detail=f"the CLI is {cli_s / boto_s:.0f}x slower")
+    return report.finish()
 
 
 if __name__ == "__main__":
