@@ -37,6 +37,7 @@ RULES: dict[str, str] = {
     "gateway-ignored": "warning",
     "gateway4-deprecated": "warning",
     "misspelt-key": "warning",
+    "unquoted-space": "warning",
     "bond-from-slaves": "warning",
     "outside-model": "info",
     "implied-bond": "info",

@@ -157,17 +157,22 @@ class Extra:
     fmt: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class OtherInterface:
-    """An interface of the same files that is not part of the bond (the management NIC's ``dhcp4: true``),
-    kept as written so that netplan output keeps it and other formats say they do not."""
+    """An interface of the same files that is not part of the bond (the management NIC's ``dhcp4: true``).
+
+    A plain ethernet interface is read into ``conf`` and written by every format, so that converting a
+    whole /etc/sysconfig/network-scripts or /etc/netplan keeps the host reachable; anything else is kept
+    as written (``value``) for its own format, and every other format says it is not carried.
+    """
 
     section: str
     name: str
     value: object
     where: Location | None
-    #: The format it was read from: only a conversion back to it keeps the interface.
+    #: The format it was read from.
     fmt: str = "netplan"
+    conf: EthernetSpec | None = None
 
 
 @dataclass(eq=False)
@@ -279,6 +284,15 @@ class BridgeSpec(IPConfig):
 
 
 @dataclass
+class EthernetSpec(IPConfig):
+    """A plain NIC of the same host that is not part of the bond (the management interface)."""
+
+    name: str = ""
+    #: The permanent MAC address the configuration is pinned to (HWADDR, netplan match: macaddress).
+    hwaddr: str | None = None
+
+
+@dataclass
 class SlaveSpec:
     """One NIC enslaved to the bond (the kernel says slave; netplan and NetworkManager say port)."""
 
@@ -345,6 +359,7 @@ class BondSpec(IPConfig):
         result += [(vlan.name, vlan) for vlan in self.vlans]
         if self.bridge:
             result.append((self.bridge.name, self.bridge))
+        result += [(other.name, other.conf) for other in self.others if other.conf is not None]
         return result
 
     def to_dict(self) -> dict[str, object]:

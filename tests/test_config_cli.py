@@ -129,7 +129,9 @@ def test_convert_prints_what_parses_back(capsys: pytest.CaptureFixture[str], fmt
     chunks = out.split("# ==> ")[1:]
     files = {chunk.split(" <==\n", 1)[0]: chunk.split(" <==\n", 1)[1] for chunk in chunks}
     if fmt == "ifcfg":
-        assert sorted(files) == ["ifcfg-bond0", "ifcfg-enp0s8", "ifcfg-enp0s9"]
+        # enp0s3, the management NIC of the same netplan file, is converted too.
+        assert sorted(files) == ["ifcfg-bond0", "ifcfg-enp0s3", "ifcfg-enp0s8", "ifcfg-enp0s9"]
+        assert "BOOTPROTO=dhcp\n" in files["ifcfg-enp0s3"]
         specs = formats.ifcfg.parse(files)
     else:
         ((name, text),) = files.items()
@@ -178,15 +180,17 @@ def test_convert_warns_of_what_netplan_cannot_say_and_strict_exits_1(
 def test_convert_of_a_netplan_file_keeps_the_management_nic(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """cloud-init's file holds enp0s3 (dhcp4: true) beside the bond: netplan output keeps it; any other
-    target says, with the file and line, that it wrote only the bond."""
+    """cloud-init's file holds enp0s3 (dhcp4: true) beside the bond: writing the result over the file
+    must not cut the host off, so every target writes enp0s3 too, or says with file:line that it cannot."""
     code, out, err = run(capsys, "convert", UBUNTU, "--to", "netplan")
     assert code == 0 and "enp0s3:\n      dhcp4: true\n" in out and "everything was carried" in err
-    code, out, err = run(capsys, "convert", UBUNTU, "--to", "ifcfg", "--report", str(tmp_path / "r.txt"))
-    assert code == 0 and "ifcfg-enp0s3" not in out
-    assert f"{UBUNTU}:8: warning: ethernets.enp0s3 is not carried into ifcfg" in err
+    code, out, err = run(capsys, "convert", UBUNTU, "--to", "nmcli")
+    assert code == 0 and "type ethernet con-name enp0s3 ifname enp0s3 ipv4.method auto" in out
+    code, out, err = run(capsys, "convert", UBUNTU, "--to", "ip", "--report", str(tmp_path / "r.txt"))
+    assert code == 0 and "dev enp0s3" not in out and "ip link set enp0s3 up" in out
+    assert f"{UBUNTU}:9: warning: dhcp4 (enp0s3) is not carried into ip" in err
     report = (tmp_path / "r.txt").read_text()
-    assert "ifcfg-bond0" in report and "ethernets.enp0s3" in report and "1 setting(s) not carried" in report
+    assert "bond0-ip.sh" in report and "dhcp4 (enp0s3)" in report and "1 setting(s) not carried" in report
 
 
 def test_real_entry_point() -> None:

@@ -405,7 +405,7 @@ BAD_IFCFG = [
     ("not key=value", "DEVICE=bond0\nthis is not ifcfg\n", 2, "formats.ifcfg.bad_line"),
     (
         "unquoted space",
-        "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS=mode=1 miimon=100\n",
+        "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS=mode=1 miimon 100\n",
         3,
         "formats.ifcfg.unquoted_space",
     ),

@@ -150,16 +150,15 @@ def _module(fmt: str) -> ModuleType:
     return FORMATS[fmt]
 
 
-def render(spec: BondSpec, fmt: str, lossy: bool = False) -> dict[str, str]:
+def render(spec: BondSpec, fmt: str, whole: bool = False) -> dict[str, str]:
     """``{file name: text}`` for one bond in format ``fmt`` (one of FORMATS).
 
-    Without ``lossy``, an option the format has no word for (netplan and peer_notif_delay, ip and DHCP)
-    is a ConfigError, as it always was; with it, such settings are left out and ``losses`` names them.
+    Without ``whole``, only the bond (its slaves, VLANs and bridge) is written, and an option the format
+    has no word for (netplan and peer_notif_delay, ip and DHCP) is a ConfigError, as it always was. With
+    ``whole`` (a conversion of whole configuration files), the files' other interfaces are written too,
+    and what the format cannot say is left out, for ``losses`` to name.
     """
-    module = _module(fmt)
-    if fmt in ("netplan", "ip"):
-        return module.render(spec, lossy=lossy)
-    return module.render(spec)
+    return _module(fmt).render(spec, whole=whole)
 
 
 def losses(spec: BondSpec, fmt: str) -> list[Loss]:
@@ -167,11 +166,11 @@ def losses(spec: BondSpec, fmt: str) -> list[Loss]:
     return _module(fmt).cannot_say(spec)
 
 
-def render_all(specs: Iterable[BondSpec], fmt: str, lossy: bool = False) -> dict[str, str]:
+def render_all(specs: Iterable[BondSpec], fmt: str, whole: bool = False) -> dict[str, str]:
     """Files for several bonds together; two bonds that would write the same file are an error."""
     files: dict[str, str] = {}
     for spec in specs:
-        for name, text in render(spec, fmt, lossy).items():
+        for name, text in render(spec, fmt, whole).items():
             if name in files:
                 raise ConfigError("formats.out_conflict", file=name)
             files[name] = text
@@ -197,7 +196,7 @@ def convert_all(paths: Paths, to: str) -> Conversion:
     cannot say."""
     _module(to)
     specs = load(paths)
-    files = render_all(specs, to, lossy=True)
+    files = render_all(specs, to, whole=True)
     return Conversion(to, specs, files, [loss for spec in specs for loss in losses(spec, to)])
 
 

@@ -21,7 +21,19 @@ from dataclasses import dataclass, field
 from bondkit.errors import ConfigError
 from bondkit.formats import losses
 from bondkit.formats.common import Collector, is_v6, lines, shell_quote, shell_words, split_addresses
-from bondkit.spec import BondSpec, BridgeSpec, Extra, IPConfig, Location, Note, Route, SlaveSpec, VlanSpec
+from bondkit.spec import (
+    BondSpec,
+    BridgeSpec,
+    EthernetSpec,
+    Extra,
+    IPConfig,
+    Location,
+    Note,
+    OtherInterface,
+    Route,
+    SlaveSpec,
+    VlanSpec,
+)
 
 #: Keys this module reads into the model.
 _READ = {"DEVICE", "TYPE", "BONDING_OPTS", "BONDING_MASTER", "MASTER", "SLAVE", "BOOTPROTO",
@@ -107,7 +119,12 @@ def _read(text: str, source: str) -> _File:
             raise ConfigError("formats.ifcfg.bad_line", source=source, line=number, text=stripped[:60])
         key, raw = match.groups()
         words = shell_words(raw, where)
-        if len(words) > 1:
+        if len(words) > 1 and all(_LINE.fullmatch(w) for w in words[1:]):
+            # ``BONDING_OPTS=mode=1 miimon=100``: bash reads two assignments, and miimon=100 is lost.
+            duplicates.append(Note("unquoted-space", "formats.ifcfg.unquoted_assignments", where,
+                                   {"setting": key, "value": words[0], "rest": " ".join(words[1:])}))
+            words = words[:1]
+        elif len(words) > 1:
             raise ConfigError("formats.ifcfg.unquoted_space", source=source, line=number, setting=key)
         if key in values:
             duplicates.append(Note("duplicate-key", "formats.ifcfg.duplicate_key", where,
@@ -175,6 +192,8 @@ def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
             _add_alias(f, bonds[device.split(":")[0]], col)
     for f in configs:
         _check_file_name(f, bonds, col)
+    if bonds:
+        _keep_others(configs, bonds, texts, col)
     devices = {name: (conf, spec) for spec in bonds.values() for name, conf in spec.interfaces()}
     for path in sorted(routes, key=os.path.basename):
         device = _ROUTE_FILE.fullmatch(os.path.basename(path)).group(2)
@@ -381,6 +400,30 @@ def _add_bridge(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
             _keep_extras(f, bridge, col, spec)
 
 
+def _keep_others(configs: list[_File], bonds: dict[str, BondSpec], texts: Mapping[str, str],
+                 col: Collector) -> None:
+    """Files of the same directory that are no part of any bond (the management NIC, loopback aside):
+    kept on the first bond, a plain ethernet interface read so that every format can write it."""
+    spec = next(iter(bonds.values()))
+    taken = {name for bond in bonds.values() for name, _ in bond.interfaces()}
+    taken |= {slave.name for bond in bonds.values() for slave in bond.slaves}
+    for f in configs:
+        device = f.device() or ""
+        if device in taken or device == "lo" or device.split(":")[0] in bonds or f.get("MASTER"):
+            continue
+        other = OtherInterface("ifcfg", device, texts[f.source], f.first, "ifcfg")
+        if not (f.is_bond() or f.is_vlan() or f.is_bridge()) and f.kind() in ("", "ethernet") \
+                and ":" not in device and not f.get("BRIDGE"):
+            conf = EthernetSpec(name=device)
+            conf.origin["interface"] = f.where("DEVICE")
+            _read_ip(f, conf, spec, col)
+            if f.get("HWADDR"):
+                conf.hwaddr = col.mac(str(f.get("HWADDR")), f.where("HWADDR"), spec)
+            _keep_extras(f, conf, col, spec)
+            other.conf = conf
+        spec.others.append(other)
+
+
 def _add_alias(f: _File, spec: BondSpec, col: Collector) -> None:
     """``ifcfg-bond0:1`` adds an address to bond0 under a label; the address is carried, not the label."""
     conf = IPConfig()
@@ -487,9 +530,10 @@ def _add_route(conf: IPConfig, route: Route, where: Location, spec: BondSpec, co
 # ---------------------------------------------------------------------------------------------- render
 
 
-def render(spec: BondSpec) -> dict[str, str]:
+def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
     """``{file name: text}``: ifcfg-<bond>, one ifcfg-<slave> per slave, a file per VLAN and for the
-    bridge, and route-<device> / route6-<device> for routes."""
+    bridge, and route-<device> / route6-<device> for routes; with ``whole``, the other interfaces of the
+    source files too (a plain NIC from its settings, an ifcfg file as it was)."""
     files = {f"ifcfg-{spec.name}": _bond_text(spec)}
     for slave in spec.slaves:
         files[f"ifcfg-{slave.name}"] = _slave_text(spec, slave)
@@ -497,7 +541,14 @@ def render(spec: BondSpec) -> dict[str, str]:
         files[f"ifcfg-{vlan.name}"] = _vlan_text(spec, vlan)
     if spec.bridge:
         files[f"ifcfg-{spec.bridge.name}"] = _bridge_text(spec.bridge)
+    for other in spec.others if whole else []:
+        if other.conf is not None:
+            files[f"ifcfg-{other.name}"] = _ethernet_text(other.conf)
+        elif other.fmt == "ifcfg" and isinstance(other.value, str):
+            files[f"ifcfg-{other.name}"] = other.value
     for name, conf in spec.interfaces():
+        if not whole and any(other.conf is conf for other in spec.others):
+            continue
         routes = conf.route_list()
         for file, chosen in ((f"route-{name}", [r for r in routes if not is_v6(r.to)]),
                              (f"route6-{name}", [r for r in routes if is_v6(r.to)])):
@@ -595,6 +646,13 @@ def _bridge_text(bridge: BridgeSpec) -> str:
     if bridge.stp is not None:
         pairs.append(("STP", "yes" if bridge.stp else "no"))
     return _lines(pairs + _ip_pairs(bridge) + _extras(bridge))
+
+
+def _ethernet_text(conf: EthernetSpec) -> str:
+    pairs = [("DEVICE", conf.name), ("NAME", conf.name), ("TYPE", "Ethernet")]
+    if conf.hwaddr:
+        pairs.append(("HWADDR", conf.hwaddr))
+    return _lines(pairs + _ip_pairs(conf) + _extras(conf))
 
 
 def _route_text(device: str, route: Route) -> str:

@@ -150,9 +150,15 @@ def teardown(spec: BondSpec) -> list[str]:
             f"ip link del {bond}"]
 
 
-def render(spec: BondSpec, lossy: bool = False) -> dict[str, str]:
-    """``{"<bond>-ip.sh": script}``: ``commands(spec)`` as a shell script that stops at the first error."""
-    text = "#!/bin/sh\nset -e\nmodprobe bonding\n" + "\n".join(commands(spec, lossy)) + "\n"
+def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
+    """``{"<bond>-ip.sh": script}``: ``commands(spec)`` as a shell script that stops at the first error;
+    with ``whole`` (a conversion), DHCP is left out instead of refused and the other interfaces of the
+    source files get their addresses and routes too."""
+    lines = commands(spec, lossy=whole)
+    for other in spec.others if whole else []:
+        if other.conf is not None:
+            lines += _interface_commands(other.name, other.conf)
+    text = "#!/bin/sh\nset -e\nmodprobe bonding\n" + "\n".join(lines) + "\n"
     return {f"{spec.name}-ip.sh": text}
 
 

@@ -48,10 +48,10 @@ def extras_lost(spec: BondSpec, target: str) -> list[Loss]:
 
 
 def others_lost(spec: BondSpec, target: str) -> list[Loss]:
-    """Interfaces of the bond's files that are not part of the bond: only their own format keeps them
-    (netplan writes them back; no other format does)."""
+    """Interfaces of the bond's files that are neither part of the bond nor a plain NIC (which every
+    format writes): only their own format keeps them, as they were written."""
     return [Loss(f"{other.section}.{other.name}", other.where, target, "formats.loss.other_interface",
-                 {"bond": spec.name}) for other in spec.others if other.fmt != target]
+                 {"bond": spec.name}) for other in spec.others if other.conf is None and other.fmt != target]
 
 
 def setting_lost(conf: IPConfig, key: str, setting: str, target: str, reason: str,

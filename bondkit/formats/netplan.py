@@ -22,6 +22,7 @@ from bondkit.formats.common import Collector, lines
 from bondkit.spec import (
     BondSpec,
     BridgeSpec,
+    EthernetSpec,
     Extra,
     IPConfig,
     Location,
@@ -255,13 +256,34 @@ def parse(text: str | Mapping[str, str], source: str = "netplan.yaml",
     for device in devices.get("bridges", {}).values():
         _bridge(device, by_name)
     if specs:
-        for section, entries in devices.items():
+        for entries in devices.values():
             for device in entries.values():
                 if not device.used:
-                    specs[0].others.append(OtherInterface(section, device.name,
-                                                          device.reader.value(device.node, device.name),
-                                                          device.where))
+                    specs[0].others.append(_other(device, specs[0]))
     return specs
+
+
+def _other(device: _Device, spec: BondSpec) -> OtherInterface:
+    """An interface no bond uses, kept as written; a plain ethernet entry is read too, so that other
+    formats can write it (a match by anything but the MAC address keeps it netplan's alone)."""
+    reader = device.reader
+    other = OtherInterface(device.section, device.name, reader.value(device.node, device.name), device.where)
+    if device.section != "ethernets":
+        return other
+    conf = EthernetSpec(name=device.name)
+    conf.origin["interface"] = device.where
+    for key, key_node, value in device.items():
+        if key == "match":
+            matched = {k: reader.text(v, k) for k, _, v in reader.mapping(value, "match")}
+            if set(matched) != {"macaddress"}:
+                return other
+            conf.hwaddr = reader.col.mac(matched["macaddress"], _where(value, reader.source), spec)
+        elif key == "set-name":
+            conf.name = reader.text(value, key)
+        elif not _ip_key(reader, conf, spec, key, key_node, value):
+            reader.extra(conf, key, value, key_node, device.name, spec)
+    other.conf = conf
+    return other
 
 
 def _sections(reader: _Reader, root: yaml.Node) -> list[tuple[str, yaml.Node, yaml.Node]]:
@@ -648,7 +670,14 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
     return found
 
 
-def document(spec: BondSpec) -> dict[str, object]:
+def _plain(conf: EthernetSpec) -> dict[str, object]:
+    entry: dict[str, object] = {}
+    if conf.hwaddr:
+        entry = {"match": {"macaddress": conf.hwaddr}, "set-name": conf.name}
+    return {**entry, **_ip_block(conf), **_kept(conf)}
+
+
+def document(spec: BondSpec, whole: bool = False) -> dict[str, object]:
     """The netplan structure for one bond, its VLANs, its bridge and the file's other interfaces.
 
     Kernel options netplan has no parameter for are left out; ``cannot_say`` lists them.
@@ -682,9 +711,11 @@ def document(spec: BondSpec) -> dict[str, object]:
             bridge["parameters"] = params
         bridge.update(kept)
         sections.setdefault("bridges", {})[spec.bridge.name] = bridge
-    for other in spec.others:
+    for other in spec.others if whole else []:
         if other.fmt == "netplan":
             sections.setdefault(other.section, {}).setdefault(other.name, other.value)
+        elif other.conf is not None:
+            sections.setdefault("ethernets", {}).setdefault(other.name, _plain(other.conf))
     for section in ("ethernets", "bonds", "vlans", "bridges"):
         if section in sections:
             network[section] = sections.pop(section)
@@ -692,17 +723,17 @@ def document(spec: BondSpec) -> dict[str, object]:
     return {"network": network}
 
 
-def render(spec: BondSpec, lossy: bool = False) -> dict[str, str]:
+def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
     """``{"<bond>.yaml": text}`` for /etc/netplan/ (netplan wants it readable by root only: mode 600).
 
-    A kernel option netplan has no parameter for is a ConfigError, unless ``lossy`` (a conversion that
-    reports what it could not carry, see ``cannot_say``).
+    A kernel option netplan has no parameter for is a ConfigError, unless ``whole`` (a conversion that
+    reports what it could not carry, see ``cannot_say``, and writes the files' other interfaces too).
     """
     unsupported = [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options)
-    if unsupported and not lossy:
+    if unsupported and not whole:
         where = spec.origin.get(unsupported[0])
         raise ConfigError("formats.netplan.unsupported", source=where.source if where else None,
                           line=where.line if where else None, option=unsupported[0], bond=spec.name)
-    text = yaml.dump(document(spec), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+    text = yaml.dump(document(spec, whole), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, indent=2)
     return {f"{spec.name}.yaml": text}

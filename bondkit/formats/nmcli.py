@@ -21,6 +21,7 @@ from bondkit.formats.common import Collector, is_v6, logical_lines, shell_words,
 from bondkit.spec import (
     BondSpec,
     BridgeSpec,
+    EthernetSpec,
     Extra,
     IPConfig,
     Location,
@@ -417,9 +418,23 @@ def _routes(conf: IPConfig, conn: _Connection, key: str, spec: BondSpec, col: Co
 # ---------------------------------------------------------------------------------------------- render
 
 
-def render(spec: BondSpec) -> dict[str, str]:
-    """``{"<bond>-nmcli.sh": script}``: the bond, one port per slave, then ``nmcli connection up``."""
-    return {f"{spec.name}-nmcli.sh": "#!/bin/sh\nset -e\n" + "\n".join(commands(spec)) + "\n"}
+def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
+    """``{"<bond>-nmcli.sh": script}``: the bond, one port per slave, then ``nmcli connection up``; with
+    ``whole`` (a conversion), a connection for each plain NIC of the source files too."""
+    lines = commands(spec)
+    for other in spec.others if whole else []:
+        if other.conf is not None:
+            lines.insert(-1, _ethernet_command(other.conf))
+    return {f"{spec.name}-nmcli.sh": "#!/bin/sh\nset -e\n" + "\n".join(lines) + "\n"}
+
+
+def _ethernet_command(conf: EthernetSpec) -> str:
+    q = shlex.quote
+    words = ["nmcli", "connection", "add", "type", "ethernet", "con-name", q(conf.name),
+             "ifname", q(conf.name)]
+    if conf.hwaddr:
+        words += ["ethernet.mac-address", conf.hwaddr]
+    return " ".join(words + _ip_words(conf) + _kept(conf))
 
 
 def cannot_say(spec: BondSpec) -> list[losses.Loss]:

@@ -78,6 +78,10 @@ def describe(spec: BondSpec) -> str:
     if spec.bridge:
         body.append(f"  {t('formats.show.bridge', name=spec.bridge.name)}")
         body += _table(_ip_rows(spec.bridge), "    ")
+    for other in spec.others:
+        if other.conf is not None:
+            body.append(f"  {t('formats.show.other', name=other.name)}")
+            body += _table(_ip_rows(other.conf), "    ")
     return "\n".join([head, *body])
 
 
