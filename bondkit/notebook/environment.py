@@ -38,6 +38,8 @@ class CheckRow:
 class EnvironmentReport:
     rows: list[CheckRow] = field(default_factory=list)
     lang: str = "en"
+    #: ``BONDKIT_NB_LAB=off`` when the environment switched the lab off (the notebooks then use none).
+    lab_switched_off: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,6 +57,8 @@ class EnvironmentReport:
     def summary(self) -> str:
         if not self.ok:
             return t("nb.check.summary_missing", self.lang)
+        if self.lab_switched_off:
+            return t("nb.check.summary_switched_off", self.lang, switch=self.lab_switched_off)
         if not self.lab_ready:
             return t("nb.check.summary_no_lab", self.lang)
         return t("nb.check.summary_ok", self.lang)
@@ -122,17 +126,32 @@ def check_environment(lang: str | None = None,
                                 install, key="aws"))
     report.rows.append(_font_row(lang))
     report.rows.append(_data_row(lang))
+    report.rows.append(_lab_row(lang, lab_pieces))
+    from bondkit.notebook.session import lab_switched_off
+
+    report.lab_switched_off = lab_switched_off()
+    return report
+
+
+def _lab_row(lang: str, lab_pieces: Callable[[], list[tuple[str, str]]] | None) -> CheckRow:
+    """The lab as the notebooks will see it: switched off by the environment (the lab sessions then say
+    the same), unable to run here (what is missing), or ready."""
+    from bondkit.notebook.session import LAB_SWITCH, lab_switched_off
+
+    switched = lab_switched_off()
+    if switched:
+        return CheckRow(t("nb.check.lab", lang), False, t("nb.check.lab_switched_off", lang, switch=switched),
+                        t("nb.check.lab_switch_on", lang, name=LAB_SWITCH), required=False, key="lab")
     if lab_pieces is None:
         from bondkit.lab.host import missing_pieces as lab_pieces
     missing = lab_pieces()
-    report.rows.append(CheckRow(
+    return CheckRow(
         t("nb.check.lab", lang), not missing,
         t("nb.check.lab_ready", lang) if not missing
         else t("nb.check.lab_missing", lang, pieces="; ".join(what for what, _ in missing)),
         "; ".join(f"{what}: {how}" for what, how in missing) + " — " + t("nb.check.lab_fallback", lang),
         required=False, key="lab",
-    ))
-    return report
+    )
 
 
 def _font_row(lang: str) -> CheckRow:

@@ -26,8 +26,10 @@ class LabSession:
     """
 
     def __init__(self, lab: Any = None, *, started: bool = False, missing: Sequence[tuple[str, str]] = (),
-                 error: str | None = None, lang: str | None = None) -> None:
+                 error: str | None = None, switched_off: str | None = None, lang: str | None = None) -> None:
         self.lab = lab
+        #: ``BONDKIT_NB_LAB=off`` when the environment switched the lab off (the machine may run it).
+        self.switched_off = switched_off
         self.started = started
         self.missing = list(missing)
         self.error = error
@@ -46,6 +48,8 @@ class LabSession:
         if self.lab is not None:
             key = "nb.lab.started" if self.started else "nb.lab.reused"
             return t(key, self.lang, hosts=", ".join(self.lab.hosts), switch=self.lab.switch)
+        if self.switched_off:
+            return t("nb.lab.switched_off", self.lang, switch=self.switched_off)
         if self.error:
             return t("nb.lab.failed", self.lang, error=self.error)
         pieces = "; ".join(f"{what} ({how})" for what, how in self.missing)
@@ -72,9 +76,20 @@ class LabSession:
 LAB_SWITCH = "BONDKIT_NB_LAB"
 
 
+def lab_switched_off() -> str | None:
+    """``BONDKIT_NB_LAB=off`` (as set) when the environment switched the lab off, else None.
+
+    Every part of a notebook that could reach a lab asks this first: the lab session, the environment
+    check and the live-run button agree on it, and none of them looks for another lab when it is set.
+    """
+    value = os.environ.get(LAB_SWITCH, "")
+    return f"{LAB_SWITCH}={value}" if value.lower() in ("off", "0", "no") else None
+
+
 def _lab_missing(lab_pieces: Callable[[], list[tuple[str, str]]] | None) -> list[tuple[str, str]]:
-    if os.environ.get(LAB_SWITCH, "").lower() in ("off", "0", "no"):
-        return [(f"{LAB_SWITCH}={os.environ[LAB_SWITCH]}", f"unset {LAB_SWITCH}")]
+    switched = lab_switched_off()
+    if switched:
+        return [(switched, f"unset {LAB_SWITCH}")]
     if lab_pieces is None:
         from bondkit.lab.host import missing_pieces as lab_pieces
     return lab_pieces()
@@ -86,6 +101,9 @@ def open_lab(*, switch: str = "learning", lab_pieces: Callable[[], list[tuple[st
 
     A lab that fails to start is no error here: the notebook goes on with recorded data and says why.
     """
+    switched = lab_switched_off()
+    if switched:
+        return LabSession(switched_off=switched)
     missing = _lab_missing(lab_pieces)
     if missing:
         return LabSession(missing=missing)
