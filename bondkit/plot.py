@@ -22,12 +22,12 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from bondkit.failover.params import MODES
 from bondkit.failover.record import Run
 from bondkit.fonts import use_korean_font
-from bondkit.i18n import get_lang, t
+from bondkit.i18n import display_width, get_lang, t
 
 #: Colours of MAC addresses: the faulted host's adapters first (enp0s8 blue, enp0s9 orange), then any
 #: other address in order of appearance.
@@ -70,46 +70,73 @@ def mac_owners(run: Run) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------ panels
 
+#: The window of the zoomed view: the fault up close, where a 30-60 ms outage is wide enough to see.
+ZOOM = (-100.0, 300.0)
+
 
 def _ms(value: float | None) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
 
 
-def draw_rtt(ax: Axes, run: Run, lang: str, *, legend: bool = True) -> None:
-    """The upper panel: RTT of answered pings (log scale), lost pings, fault/failover/restore, outage."""
-    pings, metrics, meta = run.pings, run.metrics, run.meta
+def draw_rtt(ax: Axes, run: Run, lang: str) -> None:
+    """The upper panel: RTT of answered pings (log scale) with the fault, failover and restore instants.
+
+    Lost pings are not drawn here (at the floor of a log axis they would look like fast replies): they
+    have a strip of their own, :func:`draw_lost`. Labels are generic, so one legend serves every panel;
+    each panel's numbers are in its title.
+    """
+    pings = run.pings
     answered = pings[~pings["lost"]]
     ax.plot(answered["t"] * 1000, answered["rtt_ms"].clip(lower=0.01), ".", ms=2.5, color="#455a64",
             label=t("plot.reply", lang))
-    lost = pings[pings["lost"]]
-    if len(lost):  # unclipped so the marks sit on the axis; an empty unclipped line would upset layout
-        ax.plot(lost["t"] * 1000, np.full(len(lost), 0.02), "x", ms=5, color=LOST_COLOUR, mew=1.2,
-                label=t("plot.lost", lang) + f" ({len(lost)})", clip_on=False)
     ax.set_yscale("log")
     # Plain numbers: the default log labels are mathtext (10^-1), whose minus sign NanumGothic lacks.
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.yaxis.set_minor_locator(NullLocator())  # fewer tick artists: redraws stay fast
-    top = max(float(answered["rtt_ms"].max()) if len(answered) else 1.0, 1.0)
-    ax.set_ylim(0.015, top * 40)  # room above the points for the legend
-    window = float(meta.get("fault_window_ms", 0.0))
-    if window > 0:
-        ax.axvspan(-window, 0, color=FAULT_COLOUR, alpha=0.12, lw=0, label=t("plot.fault_window", lang))
-    ax.axvline(0, color=FAULT_COLOUR, lw=1.5, label=t("plot.fault_line", lang))
-    if metrics.detect_ms is not None:
-        ax.axvline(metrics.detect_ms, color=FAILOVER_COLOUR, lw=1.5, ls="--",
-                   label=t("plot.failover_line", lang, slave=metrics.active_after or "?",
-                           ms=_ms(metrics.detect_ms)))
-    restore = meta.get("restore_t")
-    if restore is not None:
-        ax.axvline(float(restore) * 1000, color="#616161", lw=1.2, ls=":", label=t("plot.restore_line", lang))
-    if metrics.first_lost_ms is not None:
-        start = metrics.first_lost_ms
-        ax.axvspan(start, start + metrics.outage_ms, color=LOST_COLOUR, alpha=0.15, lw=0,
-                   label=t("plot.outage_span", lang, ms=_ms(metrics.outage_ms)))
+    ax.yaxis.set_major_locator(LogLocator(numticks=4))
+    rtts = answered["rtt_ms"].clip(lower=0.01)
+    low = float(rtts.min()) if len(answered) else 0.05
+    top = float(rtts.max()) if len(answered) else 1.0
+    ax.set_ylim(max(low / 2, 0.005), max(top * 3, low * 10))
+    _instants(ax, run, lang, labels=True)
     ax.set_ylabel(t("plot.rtt_axis", lang))
     ax.grid(True, which="major", alpha=0.3)
-    if legend:
-        ax.legend(loc="upper right", fontsize=7, ncol=2, framealpha=0.85)
+
+
+def _instants(ax: Axes, run: Run, lang: str, *, labels: bool = False) -> None:
+    """The fault (and the time it takes effect), the failover and the restore as vertical lines."""
+    metrics, meta = run.metrics, run.meta
+
+    def label(key: str) -> str | None:
+        return t(key, lang) if labels else None
+
+    window = float(meta.get("fault_window_ms", 0.0))
+    if window > 0:
+        ax.axvspan(-window, 0, color=FAULT_COLOUR, alpha=0.12, lw=0, label=label("plot.fault_window"))
+    ax.axvline(0, color=FAULT_COLOUR, lw=1.5, label=label("plot.fault_line"))
+    if metrics.detect_ms is not None:
+        ax.axvline(metrics.detect_ms, color=FAILOVER_COLOUR, lw=1.5, ls="--",
+                   label=label("plot.failover_mark"))
+    restore = meta.get("restore_t")
+    if restore is not None:
+        ax.axvline(float(restore) * 1000, color="#616161", lw=1.2, ls=":", label=label("plot.restore_line"))
+
+
+def draw_lost(ax: Axes, run: Run, lang: str) -> None:
+    """The strip under the RTT panel: one mark per lost ping, the outage shaded."""
+    pings, metrics = run.pings, run.metrics
+    lost = pings[pings["lost"]]
+    if metrics.first_lost_ms is not None:
+        start = metrics.first_lost_ms
+        ax.axvspan(start, start + metrics.outage_ms, color=LOST_COLOUR, alpha=0.2, lw=0,
+                   label=t("plot.outage_mark", lang))
+    if len(lost):
+        ax.plot(lost["t"] * 1000, np.zeros(len(lost)), "|", ms=9, color=LOST_COLOUR, mew=1.4,
+                label=t("plot.lost", lang))
+    _instants(ax, run, lang)
+    ax.set_ylim(-1, 1)
+    ax.set_yticks([0], [t("plot.lost_axis", lang)], fontsize=8)
+    ax.tick_params(axis="y", length=0)
 
 
 def _segments(samples: pd.DataFrame, keys: list[str], end: float) -> list[tuple[float, float, tuple]]:
@@ -257,93 +284,209 @@ def run_title(run: Run, lang: str) -> str:
              slave=run.meta.get("failed_slave", "?"), host=p.host)
 
 
-def run_subtitle(run: Run, lang: str) -> str:
-    p, m = run.params, run.metrics
-    detect = t("plot.ms", lang, ms=_ms(m.detect_ms)) if m.detect_ms is not None else t("plot.never", lang)
+def run_numbers(run: Run, lang: str) -> str:
+    """What this run measured, in one line: failover, lost pings, outage, MAC changes."""
+    m = run.metrics
+    failover = (t("plot.failover_after", lang, ms=_ms(m.detect_ms), slave=m.active_after or "?")
+                if m.detect_ms is not None else t("plot.no_failover", lang))
     outage = (t("plot.ms", lang, ms=_ms(m.outage_ms)) if m.recovered
               else t("plot.not_recovered", lang, ms=_ms(m.outage_ms)))
-    return t("plot.subtitle", lang, switch=t(f"plot.switch.{p.switch}", lang), monitor=_monitor(run, lang),
-             detect=detect, lost=m.lost, sent=m.sent, outage=outage, changes=m.mac_changes)
+    changes = t("plot.mac_change_one" if m.mac_changes == 1 else "plot.mac_changes", lang,
+                count=m.mac_changes)
+    return t("plot.numbers", lang, failover=failover, lost=m.lost, sent=m.sent, outage=outage,
+             changes=changes)
+
+
+def run_subtitle(run: Run, lang: str) -> str:
+    p = run.params
+    return t("plot.run_subtitle", lang, switch=t(f"plot.switch.{p.switch}", lang),
+             monitor=_monitor(run, lang), numbers=run_numbers(run, lang))
+
+
+#: Settings that can tell runs apart, in the order a panel's title names them.
+_SETTINGS = ("fail_over_mac", "fault", "switch", "monitor", "updelay", "downdelay", "primary")
+
+
+def _setting(run: Run, name: str, lang: str) -> str:
+    p = run.params
+    if name == "fail_over_mac":
+        return f"fail_over_mac={p.fail_over_mac}"
+    if name == "fault":
+        return t(f"plot.fault.{p.fault}", lang)
+    if name == "switch":
+        return t(f"plot.switch.{p.switch}", lang)
+    if name == "monitor":
+        return _monitor(run, lang)
+    return f"{name}={getattr(p, name) or 0}"
+
+
+def varying_settings(runs: Sequence[Run]) -> list[str]:
+    """The settings whose values differ between ``runs`` (what each panel of a comparison is about)."""
+    return [name for name in _SETTINGS if len({_setting(run, name, "en") for run in runs}) > 1]
 
 
 # ------------------------------------------------------------------------------------------ figures
 
 
-def draw_run(fig: Figure, run: Run, lang: str | None = None, xlim: tuple[float, float] | None = None) -> None:
-    """Draw one run's two panels into an empty ``fig`` (the explorer reuses its figure this way)."""
-    lang = get_lang(lang)
-    use_korean_font()
-    ax_rtt, ax_mac = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    colours = mac_palette([run])
+def _lane_margin(runs: Sequence[Run], lang: str, width_px: float) -> float:
+    """The left margin (a fraction of the figure) that the longest lane label needs, so none is cut."""
+    longest = 0
+    for run in runs:
+        ports = run.meta.get("adapters", {}).get(run.params.host, {})
+        words = [t("plot.lane_arp", lang, host=run.params.pinger, peer="192.168.199.199")]
+        if run.params.switch == "vbox-hostonly" and ports:
+            words.append(t("plot.port_accepts", lang, mac="00:00:00"))
+        words.append(t("plot.lost_axis", lang))
+        longest = max([longest, *(display_width(line) for word in words for line in word.splitlines())])
+    return min(0.4, (longest * 5.6 + 48) / width_px)  # 8 pt text at 100 dpi: about 5.6 px a column
+
+
+#: Heights (inches) of what sits under the panels: the x-axis label, each legend row, the caption.
+_XLABEL_IN, _LEGEND_IN, _CAPTION_IN = 0.42, 0.24, 0.34
+
+
+def _footer(fig: Figure, ax_rtt: Axes, ax_lost: Axes, macs: list[str], colours: dict[str, str],
+            owners: dict[str, str], lang: str, caption: str | None) -> float:
+    """Under the panels: one row of generic marks (they mean the same in every panel), one row of
+    MAC colours, and (``caption``, a catalog key) one line saying what to look at. Returns the height
+    (a fraction of the figure) they take, for the layout to leave free."""
+    height = fig.get_figheight()
+    bottom = 0.02
+    if caption:
+        fig.text(0.5, bottom / height, t(caption, lang), ha="center", va="bottom", fontsize=8.5,
+                 style="italic", color="#37474f", wrap=True)
+        bottom += _CAPTION_IN
+    marks = ax_rtt.get_legend_handles_labels()[0] + ax_lost.get_legend_handles_labels()[0]
+    for handles in (mac_legend_handles(macs, colours, owners, lang), marks):
+        if handles:
+            fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, bottom / height),
+                       ncol=len(handles), fontsize=7.5, frameon=False, handlelength=1.4,
+                       columnspacing=1.1, borderaxespad=0, borderpad=0.2)
+            bottom += _LEGEND_IN
+    return bottom / height
+
+
+def _leave_room(fig: Figure, footer: float, fast: bool, **margins: float) -> None:
+    """Fixed margins (``fast``) or the automatic layout, both keeping the footer free."""
+    if fast:
+        fig.subplots_adjust(bottom=footer + _XLABEL_IN / fig.get_figheight(), **margins)
+    else:
+        fig.get_layout_engine().set(rect=(0, footer, 1, 1 - footer), h_pad=0.04)
+
+
+def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dict[str, str],
+            xlim: tuple[float, float] | None) -> list[str]:
+    """One run's three panels (RTT, lost pings, MAC lanes) on one time axis; returns the MACs drawn."""
+    ax_rtt, ax_lost, ax_mac = axes
     draw_rtt(ax_rtt, run, lang)
+    draw_lost(ax_lost, run, lang)
     macs = draw_lanes(ax_mac, run, lang, colours, xlim)
-    ax_rtt.set_title(run_subtitle(run, lang), fontsize=8.5)
-    fig.suptitle(run_title(run, lang), fontsize=12)
-    fig.legend(handles=mac_legend_handles(macs, colours, mac_owners(run), lang),
-               loc="outside lower center" if fig.get_layout_engine() else "lower center",
-               ncol=min(len(macs), 3) or 1, fontsize=8, frameon=False)
     if xlim:
         ax_rtt.set_xlim(*xlim)
+    ax_mac.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    return macs
+
+
+def _grid(fig: Figure, columns: int, zoom: bool) -> list[list[Axes]]:
+    """Axes for ``columns`` runs (rows: RTT, lost pings, lanes), each with a zoomed twin when ``zoom``."""
+    ratios = [3, 0.45, 2.2]
+    grid = fig.add_gridspec(3, columns * (2 if zoom else 1), height_ratios=ratios,
+                            width_ratios=[2.2, 1] * columns if zoom else None, hspace=0.08)
+    result = []
+    for column in range(grid.ncols):
+        top = fig.add_subplot(grid[0, column])
+        lost = fig.add_subplot(grid[1, column], sharex=top)
+        lanes = fig.add_subplot(grid[2, column], sharex=top)
+        for ax in (top, lost):
+            ax.tick_params(labelbottom=False)
+        result.append([top, lost, lanes])
+    return result
 
 
 def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | None = None,
-               fast: bool = False) -> Figure:
-    """One run: RTT with lost pings and the fault/failover/restore instants above the MAC timeline.
+               fast: bool = False, size: tuple[float, float] | None = None,
+               zoom: tuple[float, float] | None = ZOOM) -> Figure:
+    """One run: RTT, lost pings and the MAC lanes on one time axis, with the fault up close beside it.
 
-    ``fast``: fixed margins instead of the automatic layout (for the explorer's redraws).
+    ``zoom`` (ms, None for none) adds the zoomed view on the right; ``fast``: fixed margins and no
+    zoom or caption (the explorer's redraws, which choose their window instead).
     """
+    lang = get_lang(lang)
     use_korean_font()
-    fig = Figure(figsize=(11, 6.6), layout=None if fast else "constrained")
-    if fast:
-        fig.subplots_adjust(left=0.14, right=0.99, top=0.87, bottom=0.15, hspace=0.06)
-    else:
-        fig.get_layout_engine().set(h_pad=0.08)
-    draw_run(fig, run, lang, xlim)
+    zoom = None if fast else zoom
+    width, height = size or ((10.0, 6.4) if zoom else (8.6, 5.6))
+    fig = Figure(figsize=(width, height), layout=None if fast else "constrained")
+    colours = mac_palette([run])
+    columns = _grid(fig, 1, zoom is not None)
+    macs = _column(fig, columns[0], run, lang, colours, xlim)
+    columns[0][0].set_title(run_subtitle(run, lang), fontsize=8.5, loc="left")
+    if zoom is not None:
+        _column(fig, columns[1], run, lang, colours, zoom)
+        columns[1][0].set_title(t("plot.zoom_title", lang, start=_ms(zoom[0]), end=_ms(zoom[1])),
+                                fontsize=8.5)
+        columns[1][2].set_yticks([])
+        columns[1][1].set_yticks([])
+        columns[1][0].set_ylabel("")
+        for ax in columns[1]:
+            ax.set_xlim(*zoom)
+        for ax in columns[0]:
+            ax.axvspan(*zoom, color="#ffd54f", alpha=0.12, lw=0, zorder=0)
+    fig.suptitle(run_title(run, lang), fontsize=11.5)
+    footer = _footer(fig, columns[0][0], columns[0][1], macs, colours, mac_owners(run), lang,
+                     None if fast else "plot.caption.run")
+    _leave_room(fig, footer, fast, left=_lane_margin([run], lang, width * 100), right=0.975,
+                top=1 - 0.95 / height)
     return fig
 
 
 def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[float, float] | None = None,
-                      fast: bool = False) -> Figure:
-    """The runs side by side (ordered none, active, follow), on one time scale and one MAC palette.
+                      fast: bool = False, size: tuple[float, float] | None = None,
+                      zoom: tuple[float, float] | None = None) -> Figure:
+    """The runs side by side (by mode, then monitor and interval), on one time scale and one MAC palette.
 
-    ``fast`` trades the automatic layout (a second pass over every text) for fixed margins: the
-    explorer redraws this way.
+    Each panel's title names what tells it apart from the others (the setting that varies) and its own
+    numbers; the figure's title names what they share. ``xlim`` or ``zoom`` (ms) chooses the window (the
+    notebooks show the fault up close with ``zoom=plot.ZOOM``). ``fast`` trades the automatic layout (a
+    second pass over every text) for fixed margins: the explorer redraws this way.
     """
     lang = get_lang(lang)
     use_korean_font()
-    runs = sorted(runs, key=lambda r: (MODES.index(r.params.fail_over_mac), r.id))
-    fig = Figure(figsize=(5.6 * max(len(runs), 1), 7.8), layout=None if fast else "constrained")
-    if fast:
-        fig.subplots_adjust(left=0.13, right=0.99, top=0.74, bottom=0.13, hspace=0.06, wspace=0.06)
+    runs = sorted(runs, key=lambda r: (MODES.index(r.params.fail_over_mac), bool(r.params.arp_interval),
+                                       r.params.arp_interval or r.params.miimon, r.params.downdelay,
+                                       r.params.updelay, r.id))
+    xlim = zoom or xlim
+    width, height = size or (10.0, 7.2)
+    fig = Figure(figsize=(width, height), layout=None if fast else "constrained")
     if not runs:
-        fig.text(0.5, 0.5, t("plot.no_data", lang), ha="center", va="center")
+        fig.text(0.5, 0.5, t("plot.no_data", lang), ha="center", va="center", fontsize=14)
         return fig
     colours = mac_palette(runs)
-    axes = fig.subplots(2, len(runs), sharex=True, sharey="row", squeeze=False,
-                        gridspec_kw={"height_ratios": [3, 2]})
+    columns = _grid(fig, len(runs), False)
+    varying = varying_settings(runs) or ["fail_over_mac"]
     macs: list[str] = []
     owners: dict[str, str] = {}
-    for column, run in enumerate(runs):
-        draw_rtt(axes[0][column], run, lang, legend=column == 0 and not fast)
-        macs += [m for m in draw_lanes(axes[1][column], run, lang, colours, xlim) if m not in macs]
+    for index, (run, axes) in enumerate(zip(runs, columns, strict=True)):
+        macs += [m for m in _column(fig, axes, run, lang, colours, xlim) if m not in macs]
         owners.update(mac_owners(run))
-        p = run.params
-        details = "\n".join(run_subtitle(run, lang).split(" | ")[1:])
-        mode = t(f"plot.mode.{p.fail_over_mac}", lang)
-        axes[0][column].set_title(f"fail_over_mac={p.fail_over_mac}\n{mode}\n{details}", fontsize=8.5,
-                                  linespacing=1.5)
-        if column:  # the rows share their y axes: labels once, on the left
-            axes[0][column].set_ylabel("")
-            for ax in axes[:, column]:
+        heading = ", ".join(_setting(run, name, lang) for name in varying)
+        lines = [heading]
+        if varying == ["fail_over_mac"]:
+            lines.append(t(f"plot.mode.{run.params.fail_over_mac}", lang))
+        lines += run_numbers(run, lang).split(" · ")
+        axes[0].set_title("\n".join(lines), fontsize=8, linespacing=1.35)
+        if index:  # the rows share their y axes: labels once, on the left
+            for ax, other in zip(axes, columns[0], strict=True):
+                ax.sharey(other)
                 ax.tick_params(labelleft=False)
-    axes[1][0].xaxis.set_major_locator(MaxNLocator(nbins=5))  # columns sit close: fewer labels
-    if xlim:
-        axes[0][0].set_xlim(*xlim)
+            axes[0].set_ylabel("")
+        for ax in axes:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    shared = [name for name in ("fail_over_mac", "fault", "switch", "monitor") if name not in varying]
     first = runs[0]
-    fig.suptitle(t("plot.compare_title", lang, fault=t(f"plot.fault.{first.params.fault}", lang),
-                   switch=t(f"plot.switch.{first.params.switch}", lang), monitor=_monitor(first, lang)),
-                 fontsize=12)
-    fig.legend(handles=mac_legend_handles(macs, colours, owners, lang),
-               loc="outside lower center" if fig.get_layout_engine() else "lower center",
-               ncol=min(len(macs), 4) or 1, fontsize=8, frameon=False)
+    settings = ", ".join(_setting(first, name, lang) for name in shared)
+    fig.suptitle(t("plot.compare_settings", lang, settings=settings), fontsize=11.5)
+    footer = _footer(fig, columns[0][0], columns[0][1], macs, colours, owners, lang,
+                     None if fast else "plot.caption.compare")
+    _leave_room(fig, footer, fast, left=_lane_margin(runs, lang, width * 100), right=0.98,
+                top=1 - 1.45 / height, wspace=0.06)
     return fig
