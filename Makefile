@@ -24,8 +24,12 @@ notebooks-build: setup
 
 test: lint unit notebooks
 
+# JupyterLab on 127.0.0.1 with the kit's settings (widget state saved with the notebook, no news fetched).
+# Jupyter refuses root without --allow-root: it is added only for root, and the line says so.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	@if [ "$$(id -u)" -eq 0 ]; then echo "lab: running as root, so JupyterLab is started with --allow-root"; fi
+	$(BIN)/jupyter lab notebooks/ --ServerApp.ip=127.0.0.1 --LabApp.app_settings_dir=$(CURDIR)/scripts/jupyterlab-settings \
+		$$( [ "$$(id -u)" -eq 0 ] && echo --allow-root )
 
 # Every bench script prints its figures against their targets and fails on a missed one; all of them run,
 # then the list of those that failed. `make bench BENCH=--quick`: each once, targets not held.

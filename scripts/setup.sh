@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 # user-mode-linux: the lab's guest kernel (with bonding.ko); kmod: modprobe inside guests;
 # iproute2/iputils-ping/openssh-*: what lab guests and hosts run; netplan.io: checks rendered YAML;
-# fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too).
+# fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too); chromium: the browser the
+# notebook tests drive (Playwright uses it; it never downloads one).
 APT_PACKAGES=(user-mode-linux kmod iproute2 iputils-ping openssh-server openssh-client netplan.io
-              fonts-nanum python3-venv procps)
+              fonts-nanum python3-venv procps chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -77,3 +77,12 @@ def language_of_each_test_is_its_own(monkeypatch):
     set_lang(None)
     yield
     set_lang(None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (``item.report_call``): the browser tests' page
+    fixture saves a screenshot when the test itself failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

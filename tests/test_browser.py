@@ -1,0 +1,141 @@
+"""The notebooks as a student meets them: JupyterLab in Chromium, every notebook run in both languages.
+
+Each notebook is opened, run from top to bottom, checked for errors and for widgets drawn as controls
+(Korean ones labelled in Hangul), saved, closed and reopened without running: what JupyterLab shows then
+must be the saved controls and figures, not "model not found" or a widget's raw text. In 04 every
+control of the explorer is driven and must change the figure, and the live-run button, with the lab
+switched off (``BONDKIT_NB_LAB=off``, as the server here runs), must say so and touch no lab.
+
+A failing test leaves a screenshot in ``.test-artifacts/``. The server and the browser are the tests'
+own (see ``tests/jupyterlab_browser.py``); nothing here starts or reaches a lab.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from bondkit.i18n import t
+from tests.jupyterlab_browser import (
+    NOTEBOOKS,
+    NotebookPage,
+    browser_missing,
+    chromium,
+    error_outputs,
+    jupyter_server,
+    screenshot,
+)
+from tests.jupyterlab_explorer import CONTROLS, EXPLORER, LIVE_RUN, explorer_controls, redraw_after
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+NAMES = sorted(path.stem for path in (NOTEBOOKS / "en").glob("*.ipynb"))
+BROKEN_WIDGET = ("Error displaying widget", "model not found", "VBox(children=", "HBox(children=")
+
+
+@pytest.fixture(scope="module")
+def lab_dir(tmp_path_factory) -> Path:
+    """Where a lab would keep its state if anything in the notebooks started or attached to one."""
+    return tmp_path_factory.mktemp("no-lab")
+
+
+@pytest.fixture(scope="module")
+def server(lab_dir):
+    reason = browser_missing()
+    if reason:
+        if os.environ.get("CI") or os.environ.get("BONDKIT_REQUIRE_BROWSER"):
+            pytest.fail(reason + " (CI runs the browser tests)")
+        pytest.skip(reason)
+    with jupyter_server({"BONDKIT_NB_LAB": "off", "BONDKIT_LAB_DIR": str(lab_dir / "lab")}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as context:
+        yield context
+
+
+@pytest.fixture
+def page(browser, request):
+    """The browser's page; a test that fails leaves a screenshot of it in .test-artifacts/."""
+    page = browser.pages[0] if browser.pages else browser.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print(f"screenshot of the failure: {screenshot(page, request.node.name)}")
+
+
+def _widget_problems(text: str) -> list[str]:
+    return [marker for marker in BROKEN_WIDGET if marker in text]
+
+
+def _controls_text(notebook: NotebookPage) -> str:
+    labels = notebook.panel.locator(".widget-label, .widget-html-content, .widget-radio-box label, "
+                                    ".widget-button, .widget-toggle-button, select option")
+    return "\n".join(labels.all_inner_texts())
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_notebook_runs_in_the_browser_and_reopens_as_it_was_saved(server, page, lang, name):
+    path = f"{lang}/{name}.ipynb"
+    notebook = NotebookPage.open(page, server, path)
+    cells = notebook.run_all()
+    assert error_outputs(cells) == []
+    assert all(cell["count"] is not None for cell in cells), "a cell did not run"
+    text = notebook.text()
+    assert _widget_problems(text) == []
+    assert notebook.panel.locator(".widget-radio-box input, .widget-dropdown select").count() > 0, \
+        "the self-checks and explorers are drawn as controls"
+    if lang == "ko":
+        assert HANGUL.search(_controls_text(notebook)), "Korean controls are labelled in Hangul"
+    notebook.save_and_close()
+    assert "widgets" in notebook.file()["metadata"], "the saved notebook keeps its widgets' state"
+
+    reopened = NotebookPage.open(page, server, path)
+    reopened.wait_widgets()
+    assert _widget_problems(reopened.text()) == []
+    reopened.save_and_close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_explorer_control_changes_the_figure(server, page, lang):
+    notebook = NotebookPage.open(page, server, f"{lang}/04_fail_over_mac.ipynb")
+    assert error_outputs(notebook.run_all()) == []
+    explorer = notebook.panel.locator(EXPLORER)
+    assert explorer.count() == 1
+    driven = []
+    figure = explorer.locator("img.bondkit-figure")
+    # The choices narrow from switch to fault to monitor to mode: change them from the last one up,
+    # so that each still has a choice left, and read them again before each change.
+    order = ("mode", "monitor", "fault", "switch", "window", "lang")
+    for name in order:
+        control = next(c for c in explorer_controls(explorer) if c.name == name)
+        before = figure.get_attribute("src")
+        result = redraw_after(explorer, control)
+        assert result["changed"], f"{control}: the figure did not change"
+        assert figure.get_attribute("src") != before
+        assert result["width"] == result["shown"], "the figure is shown at the size it was drawn"
+        driven.append(control.name)
+    assert sorted(driven) == sorted(CONTROLS)
+    notebook.save_and_close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_live_run_button_with_the_lab_switched_off_says_so_and_touches_no_lab(server, page, lab_dir,
+                                                                                   lang):
+    notebook = NotebookPage.open(page, server, f"{lang}/04_fail_over_mac.ipynb")
+    assert error_outputs(notebook.run_all()) == []
+    live = notebook.panel.locator(LIVE_RUN)
+    assert live.count() == 1
+    live.locator("button.widget-button").click()
+    expected = t("widgets.lab_switched_off", lang, switch="BONDKIT_NB_LAB=off")
+    status = live.locator(".bondkit-status")
+    status.filter(has_text=expected).wait_for(timeout=10_000)
+    assert live.locator("progress, .progress-bar").count() >= 0
+    assert not (lab_dir / "lab").exists(), "no lab state was made"
+    assert "`" not in status.inner_text()
+    notebook.save_and_close()
