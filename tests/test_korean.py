@@ -18,6 +18,8 @@ from bondkit.korean import (
     particle_fallbacks,
     with_particle,
 )
+from tests.glossary import avoided_forms, figure_texts, terms
+from tests.test_notebooks import build
 
 # --------------------------------------------------------------------------- how values are read
 
@@ -210,3 +212,57 @@ def test_no_catalog_field_is_followed_by_a_fixed_particle():
     """After a field the particle depends on the value: it must be the field's format ({nic:이/가})."""
     found = {key: _FIXED_AFTER_FIELD.findall(texts["ko"]) for key, texts in catalog().items()}
     assert not {key: particles for key, particles in found.items() if particles}
+
+
+# --------------------------------------------------------------------------- everything a student reads
+
+
+def _problems(where: str, text: str) -> list[tuple[str, str]]:
+    """Particle fallbacks, particles that misread the word before them, and forms the glossary rules out."""
+    found = particle_fallbacks(text) + misread_particles(text) + avoided_forms(text)
+    return [(where, problem) for problem in found]
+
+
+def test_korean_notebook_prose_leaves_no_particle_to_the_reader():
+    problems = [(path.name, found) for path in build.sources() for cell in build.read_source(path).cells
+                if cell.cell_type == "markdown" and cell.metadata.get("lang") == "ko"
+                for found in particle_fallbacks(cell.source)]
+    assert not problems
+
+
+def _groups(runs, *varying: str) -> list[list]:
+    """The recorded runs grouped so that only the ``varying`` settings differ within a group."""
+    groups: dict[tuple, list] = {}
+    for run in runs:
+        fixed = tuple(value for name, value in vars(run.params).items() if name not in varying)
+        groups.setdefault(fixed, []).append(run)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+@pytest.fixture(scope="module")
+def korean_figure_texts() -> list[tuple[str, str]]:
+    """The text of every figure the notebooks and the explorer draw from the recorded runs, in Korean."""
+    import matplotlib.pyplot as plt
+
+    from bondkit.failover.store import load_runs
+    from bondkit.plot import comparison_figure, run_figure
+
+    runs = load_runs()
+    figures = [(run.id, run_figure(run, "ko")) for run in runs]
+    groups = _groups(runs, "fail_over_mac") + _groups(runs, "miimon", "arp_interval", "downdelay", "updelay")
+    figures += [(f"{group[0].id} and others", comparison_figure(group, "ko")) for group in groups]
+    texts = [(where, text) for where, fig in figures for text in figure_texts(fig)]
+    for _, fig in figures:
+        plt.close(fig)
+    return texts
+
+
+def test_korean_figures_read_as_korean(korean_figure_texts):
+    assert any(re.search("[가-힣]", text) for _, text in korean_figure_texts)
+    problems = [problem for where, text in korean_figure_texts for problem in _problems(where, text)]
+    assert not problems
+
+
+def test_korean_figures_say_learning_switch_as_the_glossary_does(korean_figure_texts):
+    switch = next(term["ko"] for term in terms() if term["en"] == "learning switch")
+    assert any(switch in text for _, text in korean_figure_texts)

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from bondkit.i18n import LANGS, catalog
+from tests.glossary import terms as _terms
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -152,19 +153,6 @@ def test_every_message_key_used_in_bondkit_exists():
 # --------------------------------------------------------------------------- terminology
 
 
-def _terms() -> list[dict[str, object]]:
-    text = (NOTEBOOKS / "TERMINOLOGY.md").read_text(encoding="utf-8")
-    table = text.split("<!-- terms: the test reads the rows of this table -->", 1)[1]
-    table = table.split("<!-- end of terms -->", 1)[0]
-    rows = []
-    for line in table.strip().splitlines()[2:]:
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        english, korean, avoid, paired, _note = cells
-        rows.append({"en": english, "ko": korean, "paired": paired == "✔",
-                     "avoid": [word.strip() for word in avoid.split(",") if word.strip()]})
-    return rows
-
-
 def _prose(text: str) -> str:
     """Markdown without code: what is in backticks or fenced blocks is not prose to translate."""
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
@@ -190,8 +178,7 @@ def test_terminology_table_is_readable():
 def test_korean_text_avoids_the_forms_the_glossary_rules_out():
     terms = _terms()
     korean = [(name, ko) for name, _, ko in _markdown_pairs()]
-    korean += [(f"notebook.yaml:{key}", texts["ko"]) for key, texts in catalog().items()
-               if key.startswith(("nb.", "quiz."))]
+    korean += [(f"catalog:{key}", texts["ko"]) for key, texts in catalog().items()]
     found = [(where, word) for where, text in korean
              for term in terms for word in term["avoid"] if word in text]
     assert not found, f"use the glossary's terms instead of: {found}"
