@@ -24,6 +24,10 @@ class Question:
     the choices come from the catalog: ``quiz.<id>.q``, ``quiz.<id>.why``, ``quiz.<id>.1``, ``.2``, ...
     ``answer`` is the right choice (a value of ``choices``, or the 1-based number of a catalog choice).
     ``evidence`` is shown with the answer: the data the answer was read from.
+
+    A wrong choice stands for a misconception, so each has its own feedback, ``quiz.<id>.<n>.no`` (``n``
+    the choice's 1-based place, for catalog and value choices alike): the student learns why that answer
+    is wrong, not only that it is.
     """
 
     def __init__(self, qid: str, *, answer: object, choices: Sequence[object] | None = None,
@@ -64,10 +68,20 @@ class Question:
     def answer_label(self) -> str:
         return self.labels[self.values.index(self.answer)]
 
+    def misconception(self, choice: object) -> str | None:
+        """Why ``choice`` is wrong, from the catalog (None for the right one, or where none is written)."""
+        if choice == self.answer:
+            return None
+        key = f"quiz.{self.qid}.{self.values.index(choice) + 1}.no"
+        return t(key, self.lang, **self.params) if key in _catalog() else None
+
     def feedback(self, choice: object) -> str:
-        """What the student sees right after picking ``choice``."""
+        """What the student sees right after picking ``choice``: why it is right, or why it is not."""
         if choice == self.answer:
             return t("nb.quiz.right", self.lang, why=self.explanation)
+        why_not = self.misconception(choice)
+        if why_not is not None:
+            return t("nb.quiz.wrong_because", self.lang, why=why_not)
         return t("nb.quiz.wrong", self.lang)
 
     def choose(self, choice: object) -> bool:

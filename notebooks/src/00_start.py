@@ -50,7 +50,7 @@
 # | `02_bond_configs` | the tutorial's CentOS ifcfg files and Ubuntu netplan file: parse, lint (the tutorial has a file-name slip), convert between formats, what each option means |
 # | `03_failover_test` | the tutorial's test on the lab: configure client and server, read `/proc/net/bonding/bond0`, ping, take the active slave down, watch the ping go on |
 # | `04_fail_over_mac` | `none`, `active` and `follow` side by side: MAC timelines, ping latency, `ip link show` before and after, and an explorer widget |
-# | `05_beyond` | why `none` and `follow` fail on a VirtualBox host-only network, miimon versus ARP monitoring, and how miimon, updelay and downdelay shape the outage |
+# | `05_beyond` | why `none` and `follow` can fail on a network that delivers by MAC address (the kit's model of a VirtualBox host-only network), what to do on EC2 instead, miimon versus ARP monitoring and `arp_validate`, and how miimon, updelay and downdelay shape the outage |
 #
 # Take them in order the first time; `02` to `05` build on each other, `01` stands alone.
 
@@ -64,7 +64,7 @@
 # | `02_bond_configs` | 튜토리얼의 CentOS ifcfg 파일과 Ubuntu netplan 파일을 파싱하고, 린트로 점검하고(튜토리얼에 파일 이름 실수가 하나 있습니다), 형식 사이에서 변환하고, 옵션마다 뜻을 알아봅니다 |
 # | `03_failover_test` | 튜토리얼의 시험을 실습 환경에서 그대로: client와 server를 설정하고, `/proc/net/bonding/bond0`를 읽고, ping을 보내며 액티브 슬레이브를 내려도 ping이 계속 가는지 봅니다 |
 # | `04_fail_over_mac` | `none`, `active`, `follow`를 나란히: MAC 주소 타임라인, ping 지연, 장애 전후의 `ip link show`, 탐색 위젯 |
-# | `05_beyond` | VirtualBox 호스트 전용 네트워크에서 `none`과 `follow`가 실패하는 이유, miimon과 ARP 모니터링의 차이, miimon·updelay·downdelay가 끊긴 시간을 어떻게 바꾸는지 |
+# | `05_beyond` | MAC 주소로 프레임을 넘겨주는 네트워크(키트가 VirtualBox 호스트 전용 네트워크를 본떠 만든 모델)에서 `none`과 `follow`가 실패할 수 있는 이유, EC2에서는 대신 무엇을 하는지, miimon과 ARP 모니터링, `arp_validate`, miimon·updelay·downdelay가 끊긴 시간을 어떻게 바꾸는지 |
 #
 # 처음에는 순서대로 보세요. `02`부터 `05`까지는 앞의 내용을 이어받고, `01`은 따로 봐도 됩니다.
 
@@ -76,10 +76,11 @@
 # - **The embedded lab.** Two small Linux hosts, `client` and `server`, each with `enp0s3` (management)
 #   and `enp0s8`, `enp0s9` (data) on a switch called `vboxnet0`: the tutorial's VirtualBox set-up, rebuilt
 #   with User-Mode Linux. They run the real kernel bonding driver and you reach them over SSH.
-#   It needs Linux, root and the `user-mode-linux` package.
+#   It needs Linux and a few packages (`user-mode-linux` and the VDE switch); it runs as an ordinary
+#   user, without root.
 # - **The embedded EC2 endpoint.** An EC2 API server on `127.0.0.1` (moto) that both the real `aws`
 #   command and boto3 talk to. Nothing reaches AWS unless you ask for it explicitly.
-# - **Recorded data.** Every lab experiment was also run once and saved under `data/`. When the lab
+# - **Recorded data.** Every lab experiment was also run on the lab and saved under `data/`. When the lab
 #   cannot run on your machine, the notebooks say so and show the recorded results instead; you lose the
 #   live runs, not the lesson.
 # - **Your own hosts (optional).** The same code applies configurations to real CentOS or Ubuntu machines
@@ -99,10 +100,11 @@
 # - **내장 실습 환경.** `client`와 `server`라는 작은 리눅스 호스트 두 대입니다. 각각 관리용
 #   `enp0s3`와 데이터용 `enp0s8`, `enp0s9`를 가지며, 데이터 NIC은 `vboxnet0`라는 스위치에 연결됩니다.
 #   튜토리얼의 VirtualBox 구성을 User-Mode Linux로 다시 만든 것으로, 실제 커널 본딩 드라이버가 돌고
-#   SSH로 접속합니다. 리눅스, root 권한, `user-mode-linux` 패키지가 필요합니다.
+#   SSH로 접속합니다. 리눅스와 몇 가지 패키지(`user-mode-linux`, VDE 스위치)가 필요하며, root 권한 없이 보통
+#   사용자로 돕니다.
 # - **내장 EC2 엔드포인트.** `127.0.0.1`에서 도는 EC2 API 서버(moto)로, 진짜 `aws` 명령과 boto3가
 #   모두 여기에 요청을 보냅니다. 명시적으로 요청하지 않는 한 AWS에는 아무것도 보내지 않습니다.
-# - **기록해 둔 데이터.** 실습 환경의 모든 실험은 한 번씩 실제로 실행해 `data/`에 저장해 두었습니다.
+# - **기록해 둔 데이터.** 실습 환경의 모든 실험은 실제로 실행해 그 결과를 `data/`에 저장해 두었습니다.
 #   이 머신에서 실습 환경을 띄울 수 없으면 노트북이 그 사실을 알리고 기록해 둔 결과를 대신 보여 줍니다.
 #   직접 돌려 보는 재미는 줄지만 배울 내용은 그대로입니다.
 # - **내 호스트(선택).** 같은 코드로 실제 CentOS나 Ubuntu 머신에 SSH로 설정을 적용할 수 있고
@@ -142,8 +144,9 @@ nb.setup()
 # - A ✘ means something required is missing: the *what to do* column says how to get it (usually
 #   `make setup`), then run the cell again.
 # - A – next to the lab means the lab cannot run here. That is fine: notebooks `03` to `05` will tell you
-#   and use recorded data. To get the lab, install what the row names (as root), for example
-#   `sudo apt-get install user-mode-linux`, and run JupyterLab as root or with `sudo make lab`.
+#   and use recorded data. To get the lab, install what the row names (installing packages needs root
+#   once, for example `sudo apt-get install user-mode-linux`), then run the cell again: the lab itself
+#   runs as you.
 
 # %% [markdown] lang="ko"
 # ## 필요한 것이 다 있나요?
@@ -155,9 +158,9 @@ nb.setup()
 # - ✘는 꼭 필요한 것이 빠졌다는 뜻입니다. *해결 방법* 칸대로(대개 `make setup`) 설치한 뒤 셀을 다시
 #   실행하세요.
 # - 실습 환경 줄의 –는 이 머신에서 실습 환경을 띄울 수 없다는 뜻입니다. 그래도 괜찮습니다. `03`~`05`
-#   노트북이 그 사실을 알리고 기록해 둔 데이터를 씁니다. 실습 환경을 쓰려면 그 줄에 적힌 것을 root로
-#   설치하고(예: `sudo apt-get install user-mode-linux`), JupyterLab을 root로 또는 `sudo make lab`으로
-#   띄우세요.
+#   노트북이 그 사실을 알리고 기록해 둔 데이터를 씁니다. 실습 환경을 쓰려면 그 줄에 적힌 것을 설치하고
+#   (패키지 설치에만 한 번 root가 필요합니다. 예: `sudo apt-get install user-mode-linux`), 셀을 다시
+#   실행하세요. 실습 환경 자체는 내 계정으로 돕니다.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -195,15 +198,18 @@ links[["ifname", "mac", "state", "flags", "master"]].fillna("")
 nb.ask("00_shared_mac", answer=3, evidence=links[links["mac"] == "08:00:27:e8:26:58"][["ifname", "mac"]])
 
 # %% [markdown] lang="en"
-# That is `fail_over_mac=none` at work: the bond and both slaves share one address. Notebook `04` shows
-# why that matters when the hypervisor (or a cloud) ties each MAC address to one NIC.
+# That is `fail_over_mac=none` at work: the bond and both slaves share one address (the kernel's
+# bonding documentation, `bonding.rst`, option *fail_over_mac*: "set all slaves of an active-backup bond
+# to the same MAC address at enslavement time"). Notebook `04` compares it with the other two policies,
+# and notebook `05` shows a network where sharing one address breaks the failover.
 #
 # One more question about how the kit behaves:
 
 # %% [markdown] lang="ko"
-# 이것이 `fail_over_mac=none`의 동작입니다. 본딩 인터페이스와 두 슬레이브가 주소 하나를 함께 씁니다.
-# 하이퍼바이저(또는 클라우드)가 NIC마다 MAC 주소를 하나씩 묶어 두는 환경에서 이것이 왜 문제가 되는지는
-# `04` 노트북에서 봅니다.
+# 이것이 `fail_over_mac=none`의 동작입니다. 본딩 인터페이스와 두 슬레이브가 주소 하나를 함께 씁니다(커널의
+# 본딩 문서 `bonding.rst`의 *fail_over_mac* 항목: 슬레이브로 넣을 때 액티브-백업 본딩의 모든 슬레이브에 같은
+# MAC 주소를 준다). `04` 노트북에서 나머지 두 정책과 비교하고, `05` 노트북에서 주소 하나를 함께 쓰면
+# 페일오버가 깨지는 네트워크를 봅니다.
 #
 # 키트의 동작에 관한 문제를 하나 더 풀어 봅시다.
 

@@ -293,6 +293,91 @@ nb.show_step(ec2.cleanup(target, lab=lab.lab, pem_files=[key.path]), target)
 ec2.remaining(target)
 
 # %% [markdown] lang="en"
+# ## Exercises
+#
+# Both exercises run the real `aws` command against the embedded endpoint. First, three instances to
+# list: two `t2.micro` and one `t3.micro`, launched with the tutorial's own command. Change the marked
+# line of each exercise cell, run it again, and compare with what you predicted. The solutions are in
+# `notebooks/teachers/solutions.en.md`.
+#
+# > **Type it yourself.** The same lines work in a terminal once it points at the endpoint (the `export`
+# > lines printed in section 1), for example
+# > `aws ec2 describe-instances --query "Reservations[].Instances[].State.Name"`.
+
+# %% [markdown] lang="ko"
+# ## 연습 문제
+#
+# 두 연습 문제 모두 진짜 `aws` 명령으로 내장 엔드포인트에 요청합니다. 먼저 목록에 나올 인스턴스 세 개를
+# 튜토리얼의 명령 그대로 띄웁니다. `t2.micro` 두 개와 `t3.micro` 하나입니다. 연습 문제 셀마다 표시된 줄을
+# 바꾸고 다시 실행한 뒤, 예측과 비교해 보세요. 풀이는 `notebooks/teachers/solutions.ko.md`에 있습니다.
+#
+# > **직접 입력해 보기.** 터미널이 엔드포인트를 가리키게 해 두면(1절에서 출력한 `export` 줄) 같은 명령을
+# > 터미널에서도 쓸 수 있습니다. 예: `aws ec2 describe-instances --query "Reservations[].Instances[].State.Name"`
+
+# %%
+for instance_type, count in (("t2.micro", 2), ("t3.micro", 1)):
+    launched = run_line(target, "aws ec2 run-instances --image-id ami-082bdb3b2d54d5a19 "
+                                f"--count {count} --instance-type {instance_type}")
+    print(instance_type, count, "exit status", launched.status)
+
+# %% [markdown] lang="en"
+# ### Exercise 1 · A filter of your own
+#
+# `--filters` is applied by EC2 before it answers. List the *types* of the instances with the `t3.micro`
+# type only. Before you change the filter, run the cell as it is: why does it list three `t2.micro`
+# when only two were launched above?
+
+# %% [markdown] lang="ko"
+# ### 연습 문제 1 · 직접 만드는 필터
+#
+# `--filters`는 EC2가 답하기 전에 적용합니다. 유형이 `t3.micro`인 인스턴스만 골라 그 *유형*을 보여 주세요.
+# 필터를 바꾸기 전에 셀을 그대로 먼저 실행해 보세요. 위에서 두 개만 띄웠는데 왜 `t2.micro`가 세 개
+# 나올까요?
+
+# %%
+my_filters = '"Name=instance-type,Values=t2.micro"'  # change this line
+print(run_line(target, f"aws ec2 describe-instances --filters {my_filters} "
+                       '--query "Reservations[].Instances[].InstanceType"').stdout)
+
+# %% [markdown] lang="en"
+# ### Exercise 2 · A query of your own
+#
+# `--query` is a JMESPath expression the CLI applies to EC2's answer, on your side. Write one that shows,
+# for the running `t2.micro` instances only, an object `{type, state}` per instance, without any
+# `--filters`. (JMESPath filters a list with `[?expression]`, compares with `==` and writes a string
+# literal in single quotes: `'running'`.)
+
+# %% [markdown] lang="ko"
+# ### 연습 문제 2 · 직접 만드는 쿼리
+#
+# `--query`는 CLI가 EC2의 응답에 내 쪽에서 적용하는 JMESPath 식입니다. `--filters` 없이, 실행 중인
+# `t2.micro` 인스턴스만 골라 인스턴스마다 `{type, state}` 객체를 보여 주는 쿼리를 쓰세요. (JMESPath에서는
+# 목록을 `[?식]`으로 거르고, `==`로 비교하고, 문자열은 작은따옴표로 씁니다: `'running'`.)
+
+# %%
+my_query = "Reservations[].Instances[].State.Name"  # change this line
+print(run_line(target, f'aws ec2 describe-instances --query "{my_query}"').stdout)
+
+# %% [markdown] lang="en"
+# **Challenge.** Do exercise 2 with boto3 alone: `ec2.describe_instances(target, query=...)` takes the same
+# JMESPath. Which of the two ways, `--filters` or `--query`, makes EC2 send less data back, and why
+# does that matter with thousands of instances?
+#
+# The exercise's instances are terminated by the next cell; the emulator is stopped at the end anyway.
+
+# %% [markdown] lang="ko"
+# **도전 과제.** 연습 문제 2를 boto3만으로 해 보세요. `ec2.describe_instances(target, query=...)`도 같은
+# JMESPath를 받습니다. `--filters`와 `--query` 가운데 어느 쪽이 EC2가 돌려보내는 데이터를 줄일까요? 인스턴스가
+# 수천 개라면 그것이 왜 중요할까요?
+#
+# 연습 문제에서 띄운 인스턴스는 다음 셀이 종료합니다. 에뮬레이터는 어차피 마지막에 멈춥니다.
+
+# %%
+everything = run_line(target, 'aws ec2 describe-instances --query "Reservations[].Instances[].InstanceId" '
+                              "--output text").stdout.split()
+print("exit status", run_line(target, "aws ec2 terminate-instances --instance-ids " + " ".join(everything)).status)
+
+# %% [markdown] lang="en"
 # ## On real AWS
 #
 # The same steps run against a real account with `bondkit ec2 walkthrough --real` (or

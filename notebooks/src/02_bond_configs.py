@@ -81,8 +81,9 @@ nb.show_files(centos_client)
 # `BONDING_OPTS="mode=1 miimon=100 fail_over_mac=1"` holds the whole behaviour of the bond:
 #
 # - `mode=1` is **active-backup**: one slave carries all traffic, the other waits;
-# - `miimon=100` checks each slave's link every 100 ms; without it (or ARP monitoring) the bond never
-#   notices a dead link;
+# - `miimon=100` checks each slave's carrier every 100 ms. With `miimon=0` and no ARP monitoring the
+#   bond never notices a dead link; when a configuration sets neither, current kernels use 100
+#   (`bonding.rst`, *miimon*: "The default value is 100 if arp_interval is not set"), older ones 0;
 # - `fail_over_mac=1` is `active`: the bond's MAC address is always that of the active slave
 #   (notebook `04` compares the three policies).
 
@@ -103,8 +104,9 @@ nb.show_files(centos_client)
 # 본딩의 동작은 모두 `BONDING_OPTS="mode=1 miimon=100 fail_over_mac=1"` 한 줄에 들어 있습니다.
 #
 # - `mode=1`은 **액티브-백업**입니다. 슬레이브 하나가 모든 트래픽을 나르고 다른 하나는 기다립니다.
-# - `miimon=100`은 100 ms마다 각 슬레이브의 링크를 확인합니다. 이것(또는 ARP 모니터링)이 없으면 본딩은
-#   링크가 죽어도 알아채지 못합니다.
+# - `miimon=100`은 100 ms마다 각 슬레이브의 캐리어를 확인합니다. `miimon=0`이고 ARP 모니터링도 없으면
+#   본딩은 링크가 죽어도 알아채지 못합니다. 둘 다 적지 않은 설정이라면 요즘 커널은 100을 쓰고
+#   (`bonding.rst`의 *miimon* 항목: arp_interval을 정하지 않으면 기본값은 100), 옛 커널은 0을 씁니다.
 # - `fail_over_mac=1`은 `active`입니다. 본딩 인터페이스의 MAC 주소가 늘 액티브 슬레이브의 MAC 주소를
 #   따라갑니다(세 가지 정책은 `04` 노트북에서 비교합니다).
 
@@ -183,6 +185,14 @@ nb.ask("02_ubuntu_extra", answer=1)
 # `lint.lint` reads files leniently and reports every problem with its file and line, a severity
 # (`error`, `warning`, `info`) and a rule id. The command line does the same: `bondkit lint PATH...`.
 # The CentOS files of the client and the (corrected) server are clean:
+#
+# > **Type it yourself**, in a terminal in the repository, then with the tutorial's slip (next section):
+# >
+# > ```sh
+# > .venv/bin/bondkit lint data/seed/centos/client data/seed/centos/server
+# > .venv/bin/bondkit lint data/seed/centos/server-as-published
+# > .venv/bin/bondkit convert data/seed/centos/client --to netplan
+# > ```
 
 # %% [markdown] lang="ko"
 # ## 4. 린트: 파일에 숨은 실수 찾기
@@ -190,6 +200,15 @@ nb.ask("02_ubuntu_extra", answer=1)
 # `lint.lint`는 파일을 너그럽게 읽으면서 문제를 모두 찾아, 파일과 줄, 심각도(`error`, `warning`,
 # `info`), 규칙 id와 함께 알려 줍니다. 명령줄에서는 `bondkit lint PATH...`가 같은 일을 합니다. client와
 # (바로잡은) server의 CentOS 파일에는 지적 사항이 없습니다.
+#
+# > **직접 입력해 보기.** 저장소의 터미널에서 입력해 보고, 이어서 튜토리얼의 실수가 든 파일(다음 절)로도 해
+# > 보세요.
+# >
+# > ```sh
+# > .venv/bin/bondkit lint data/seed/centos/client data/seed/centos/server
+# > .venv/bin/bondkit lint data/seed/centos/server-as-published
+# > .venv/bin/bondkit convert data/seed/centos/client --to netplan
+# > ```
 
 # %%
 nb.show_findings(lint.lint([centos_client, nb.data_path("seed", "centos", "server")]))
@@ -257,8 +276,16 @@ nb.show_findings(lint.lint(server_as_saved))
 nb.show_findings(lint.lint(nb.data_path("seed", "ubuntu")))
 
 # %% [markdown] lang="en"
-# `gateway4` still works on Ubuntu 18.04 but current netplan warns about it; the same route is written
-# `routes: [{to: default, via: 192.168.225.1}]`.
+# netplan 0.103 deprecated `gateway4` in favour of default routes (netplan's changelog for 0.103), and
+# newer versions warn about it. How to write the replacement depends on the netplan version:
+#
+# - netplan 0.103 and later: `routes: [{to: default, via: 192.168.225.1}]`;
+# - older netplan, such as the version Ubuntu 18.04 was released with, does not know the word `default`
+#   and rejects that line; there the same route is `routes: [{to: 0.0.0.0/0, via: 192.168.225.1}]`,
+#   which every version accepts.
+#
+# Check the version on the host first (`netplan info` prints it on recent versions;
+# `dpkg -l netplan.io` works everywhere on Ubuntu). Exercise 2 at the end writes the 18.04 form.
 #
 # ## 5. Converting between formats
 #
@@ -267,8 +294,16 @@ nb.show_findings(lint.lint(nb.data_path("seed", "ubuntu")))
 # Here is the CentOS client as netplan YAML:
 
 # %% [markdown] lang="ko"
-# `gateway4`는 Ubuntu 18.04에서는 아직 동작하지만 지금의 netplan은 경고를 냅니다. 같은 경로를
-# `routes: [{to: default, via: 192.168.225.1}]`로 적으면 됩니다.
+# netplan은 0.103부터 `gateway4`를 권장하지 않고 기본 경로(`routes:`)로 적게 했으며(netplan 0.103의 변경
+# 기록), 그 뒤 버전은 경고를 냅니다. 대신 쓰는 줄은 netplan 버전에 따라 다릅니다.
+#
+# - netplan 0.103 이후: `routes: [{to: default, via: 192.168.225.1}]`
+# - 그보다 오래된 netplan(Ubuntu 18.04가 처음 나올 때의 버전 등)은 `default`라는 말을 몰라 이 줄을
+#   거부합니다. 그곳에서는 같은 경로를 `routes: [{to: 0.0.0.0/0, via: 192.168.225.1}]`로 적으며, 이
+#   형태는 모든 버전이 받아들입니다.
+#
+# 먼저 호스트의 버전을 확인하세요(최근 버전은 `netplan info`, Ubuntu라면 어디서나 `dpkg -l netplan.io`).
+# 마지막의 연습 문제 2에서 18.04 형태로 직접 써 봅니다.
 #
 # ## 5. 형식 사이의 변환
 #
@@ -295,12 +330,13 @@ back == client, formats.render(back, "ifcfg") == formats.render(client, "ifcfg")
 # %% [markdown] lang="en"
 # The same bond as NetworkManager commands (what `nmcli` users on RHEL 8 and later type) and as plain
 # `ip` commands (what bondkit runs on the lab hosts, which have no distribution tooling). Note the order
-# of the `ip` commands: a NIC must be down before it can be enslaved.
+# of the `ip` commands: each NIC is taken down before it is enslaved (older kernels refuse to enslave
+# a NIC that is up).
 
 # %% [markdown] lang="ko"
 # 같은 본딩을 NetworkManager 명령(RHEL 8 이후에서 `nmcli`로 입력하는 것)과 순수 `ip` 명령(배포판 도구가
 # 없는 실습 환경 호스트에서 bondkit이 실행하는 것)으로도 써 봅니다. `ip` 명령의 순서를 보세요. NIC을
-# 슬레이브로 넣으려면 먼저 내려야 합니다.
+# 슬레이브로 넣기 전에 먼저 내립니다(옛 커널은 올라와 있는 NIC을 슬레이브로 받지 않습니다).
 
 # %%
 nb.show_text({**formats.render(client, "nmcli"), **formats.render(client, "ip")})
@@ -324,14 +360,16 @@ nb.ask("02_primary_in_ifcfg", answer=1, evidence=nb.show_text({"ifcfg-bond0": ub
 # |---|---|---|
 # | `mode` | `active-backup` (1): one slave at a time carries traffic | `mode=1` |
 # | `miimon` | check each slave's carrier every N ms; 0 turns it off | `100` |
-# | `updelay`, `downdelay` | wait this long (a multiple of `miimon`) before using a link that came up / giving up one that went down | — |
+# | `updelay`, `downdelay` | wait this long (a multiple of `miimon`; only with `miimon`) before using a link that came up / giving up one that went down | — |
 # | `fail_over_mac` | what happens to MAC addresses on failover: `none` (0), `active` (1), `follow` (2) | `1` (`active`) |
 # | `primary` | the slave to prefer whenever its link is up | Ubuntu: `enp0s8` |
-# | `primary_reselect` | when to go back to the primary: `always`, `better`, `failure` | — |
-# | `arp_interval`, `arp_ip_target` | instead of `miimon`: probe these addresses with ARP every N ms (notebook `05`) | — |
-# | `num_grat_arp` | gratuitous ARPs sent after a failover, so the switch and peers learn the new path | — |
+# | `primary_reselect` | when to go back to the primary: `always` (the default), `better`, `failure` | — |
+# | `arp_interval`, `arp_ip_target` | instead of `miimon`: send ARP requests to these addresses every N ms and check that each slave has received traffic recently (notebook `05`) | — |
+# | `arp_validate` | which received frames count for the ARP monitor: `none` (the default: any traffic), `active`, `backup`, `all` (only the ARP traffic of this bond's own probes), `filter` (any ARP) | — |
+# | `num_grat_arp` | peer notifications (gratuitous ARPs) sent after a failover, so the switch and peers learn the new path; default 1 | — |
 #
-# netplan spells the same options its own way; the kit keeps the table it translates with:
+# Every row is an option of the kernel's bonding documentation, `bonding.rst` (section 2, "Bonding
+# Driver Options"): read it there when a value surprises you. netplan spells the same options its own way; the kit keeps the table it translates with:
 
 # %% [markdown] lang="ko"
 # ## 6. 옵션, 그리고 형식마다 적는 자리
@@ -343,11 +381,13 @@ nb.ask("02_primary_in_ifcfg", answer=1, evidence=nb.show_text({"ifcfg-bond0": ub
 # | `updelay`, `downdelay` | 올라온 링크를 쓰기 전 / 내려간 링크를 포기하기 전에 이만큼 기다림(`miimon`의 배수) | — |
 # | `fail_over_mac` | 페일오버 때 MAC 주소를 어떻게 할지: `none`(0), `active`(1), `follow`(2) | `1`(`active`) |
 # | `primary` | 링크가 살아 있으면 늘 먼저 쓸 슬레이브 | Ubuntu: `enp0s8` |
-# | `primary_reselect` | primary로 언제 돌아갈지: `always`, `better`, `failure` | — |
-# | `arp_interval`, `arp_ip_target` | `miimon` 대신 N ms마다 이 주소들에 ARP를 보내 확인(`05` 노트북) | — |
-# | `num_grat_arp` | 페일오버 뒤 보내는 gratuitous ARP 수. 스위치와 상대 호스트가 새 경로를 배우게 함 | — |
+# | `primary_reselect` | primary로 언제 돌아갈지: `always`(기본값), `better`, `failure` | — |
+# | `arp_interval`, `arp_ip_target` | `miimon` 대신 N ms마다 이 주소들에 ARP 요청을 보내고, 슬레이브마다 최근에 트래픽을 받았는지 확인(`05` 노트북) | — |
+# | `arp_validate` | ARP 모니터링이 어떤 프레임을 살아 있다는 증거로 칠지: `none`(기본값: 어떤 트래픽이든), `active`, `backup`, `all`(이 본딩이 보낸 요청에 딸린 ARP만), `filter`(ARP라면 무엇이든) | — |
+# | `num_grat_arp` | 페일오버 뒤 보내는 상대 알림(gratuitous ARP) 수. 스위치와 상대 호스트가 새 경로를 배우게 함. 기본값 1 | — |
 #
-# netplan은 같은 옵션을 자기 식으로 부릅니다. 키트가 변환에 쓰는 표는 이렇습니다.
+# 표의 옵션은 모두 커널의 본딩 문서 `bonding.rst`(2장 "Bonding Driver Options")에 있습니다. 값이 뜻밖이면
+# 그곳에서 찾아보세요. netplan은 같은 옵션을 자기 식으로 부릅니다. 키트가 변환에 쓰는 표는 이렇습니다.
 
 # %%
 netplan.KERNEL_TO_NETPLAN
@@ -406,3 +446,72 @@ nb.ask("02_updelay", choices=[0, 100, 150, 200], answer=100)
 #
 # 이 노트북은 아무것도 띄우지 않았습니다. 다음 `03_failover_test`에서는 이 파일들을 실습 환경의 호스트
 # 두 대에 적용하고 링크를 끊어 봅니다.
+
+# %% [markdown] lang="en"
+# ## Exercises
+#
+# Each exercise changes something and runs it again. Try before you look: the solutions are in
+# `notebooks/teachers/solutions.en.md`.
+#
+# ### Exercise 1 · Fix the tutorial's slip, then lint again
+#
+# The cell below holds the server's files as a student saved them (`saved`, from section 4): the enp0s8
+# block is lost. Add the enp0s8 block under the name it should have (its text is in
+# `published / "ifcfg-enp0s9"`), run the cell again, and check two things: `bond0` gets both slaves, and
+# lint has nothing left to say. Before you run it: which two findings should disappear?
+
+# %% [markdown] lang="ko"
+# ## 연습 문제
+#
+# 연습 문제마다 무언가를 바꾸고 다시 실행합니다. 답을 보기 전에 먼저 해 보세요. 풀이는
+# `notebooks/teachers/solutions.ko.md`에 있습니다.
+#
+# ### 연습 문제 1 · 튜토리얼의 실수를 고치고 다시 린트하기
+#
+# 아래 셀에는 학생이 저장한 그대로의 server 파일(4절의 `saved`)이 들어 있고, enp0s8 블록은 사라졌습니다.
+# enp0s8 블록(내용은 `published / "ifcfg-enp0s9"`에 있습니다)을 원래 있어야 할 이름으로 더한 뒤 셀을 다시
+# 실행하고, 두 가지를 확인하세요. `bond0`의 슬레이브가 둘이 되는지, 린트의 지적 사항이 하나도 남지 않는지.
+# 실행하기 전에 생각해 보세요. 어떤 지적 사항 두 개가 사라져야 할까요?
+
+# %%
+my_server = dict(saved)  # add the enp0s8 block here, under its right name
+my_specs = ifcfg.parse(my_server)
+print(my_specs[0].slave_names)
+nb.show_findings(lint.lint(my_specs))
+
+# %% [markdown] lang="en"
+# ### Exercise 2 · The Ubuntu server's netplan, in the form Ubuntu 18.04 accepts
+#
+# The server's file still uses `gateway4`. Rewrite it so that lint has no warning left and netplan older
+# than 0.103 would accept it too: replace the `gateway4:` line by a `routes:` entry with the same gateway
+# (section 4 says which form). Keep everything else. Then run the cell: the parsed spec should still
+# have the gateway (bondkit reads a default route as the bond's gateway), and lint should find nothing. If this machine has netplan, check your file with
+# it as well: save it as `etc/netplan/50-cloud-init.yaml` under a scratch folder and run
+# `netplan generate --root-dir FOLDER` (it writes systemd-networkd files and touches nothing else).
+
+# %% [markdown] lang="ko"
+# ### 연습 문제 2 · Ubuntu server의 netplan을 Ubuntu 18.04가 받아들이는 형태로
+#
+# server 파일은 아직 `gateway4`를 씁니다. 린트 경고가 남지 않고 0.103보다 오래된 netplan도 받아들이도록
+# 고쳐 쓰세요. `gateway4:` 줄을 같은 게이트웨이로 가는 `routes:` 항목으로 바꾸면 됩니다(어떤 형태인지는
+# 4절에 있습니다). 나머지는 그대로 둡니다. 셀을 실행하면 파싱한 spec에 게이트웨이가 그대로 있어야 하고
+# (bondkit은 기본 경로를 본딩 인터페이스의 게이트웨이로 읽습니다), 린트의 지적 사항은 없어야 합니다. 이 머신에 netplan이 있다면 netplan으로도 확인해 보세요. 임시 폴더 아래
+# `etc/netplan/50-cloud-init.yaml`로 저장하고 `netplan generate --root-dir 폴더`를 실행하면
+# systemd-networkd 파일만 만들고 다른 것은 건드리지 않습니다.
+
+# %%
+my_netplan = nb.data_path("seed", "ubuntu", "server", "50-cloud-init.yaml").read_text()
+# edit my_netplan here: my_netplan = my_netplan.replace("...", "...")
+my_ubuntu = formats.parse_text(my_netplan, "50-cloud-init.yaml")
+print(my_ubuntu[0].to_dict()["gateway"])
+nb.show_findings(lint.lint(my_ubuntu))
+
+# %% [markdown] lang="en"
+# **Challenge.** Write one netplan file for the *client* that Ubuntu 18.04 would accept and that, converted
+# with `formats.render(spec, "ifcfg")`, gives back the tutorial's CentOS `BONDING_OPTS` plus
+# `primary=enp0s8`. Which netplan keys did you need, and which CentOS line has no netplan twin?
+
+# %% [markdown] lang="ko"
+# **도전 과제.** Ubuntu 18.04가 받아들이는 *client*용 netplan 파일을 하나 쓰세요. `formats.render(spec,
+# "ifcfg")`로 변환했을 때 튜토리얼의 CentOS `BONDING_OPTS`에 `primary=enp0s8`을 더한 결과가 나와야 합니다.
+# 어떤 netplan 키가 필요했나요? 그리고 CentOS 쪽 줄 가운데 netplan에 짝이 없는 것은 무엇인가요?

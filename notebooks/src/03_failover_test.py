@@ -39,6 +39,7 @@ from bondkit import notebook as nb
 from bondkit import plot
 from bondkit.failover import Run
 from bondkit.failover.report import summary_frame
+from bondkit.notebook.evidence import active_changes, ping_gap
 
 nb.setup()
 
@@ -93,6 +94,15 @@ nb.apply_configs(lab, {"client": centos / "client", "server": centos / "server"}
 # The tutorial's first check: `cat /proc/net/bonding/bond0` on each host. It shows the mode and the
 # `fail_over_mac` policy, the *currently active slave*, the MII polling interval (`miimon`), and, for
 # each slave, its link status, how often its link failed, and its permanent (factory) MAC address.
+#
+# > **Type it yourself.** In a terminal, in the repository (the lab must be up: `.venv/bin/bondkit lab up`):
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh server -- cat /proc/net/bonding/bond0
+# > ```
+# >
+# > or log in with `.venv/bin/bondkit lab ssh server` and type `cat /proc/net/bonding/bond0` at the
+# > prompt (`exit` leaves). On your own CentOS VM it is the same command, as root.
 
 # %% [markdown] lang="ko"
 # ## 3. 어느 슬레이브가 액티브인가?
@@ -100,6 +110,15 @@ nb.apply_configs(lab, {"client": centos / "client", "server": centos / "server"}
 # 튜토리얼의 첫 확인은 각 호스트에서 `cat /proc/net/bonding/bond0`를 보는 것입니다. 모드와
 # `fail_over_mac` 정책, *현재 액티브 슬레이브*, MII 확인 주기(`miimon`), 그리고 슬레이브마다 링크 상태,
 # 링크가 끊긴 횟수, 고유(공장 출하) MAC 주소가 나옵니다.
+#
+# > **직접 입력해 보기.** 저장소의 터미널에서(실습 환경이 떠 있어야 합니다: `.venv/bin/bondkit lab up`):
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh server -- cat /proc/net/bonding/bond0
+# > ```
+# >
+# > 또는 `.venv/bin/bondkit lab ssh server`로 로그인해 프롬프트에서 `cat /proc/net/bonding/bond0`를
+# > 입력하세요(`exit`로 나옵니다). 내 CentOS VM이라면 root로 같은 명령을 입력하면 됩니다.
 
 # %%
 recorded = nb.data_path("recorded", "lab")
@@ -118,10 +137,24 @@ nb.sh(lab, "server", "ip link show", recorded=recorded / "active-before.ip-link.
       table=["ifname", "mac", "master"], rows=["enp0s8", "enp0s9", "bond0"])
 
 # %% [markdown] lang="en"
-# The client reaches the server's bond address, `192.168.99.102`: 20 pings, 50 ms apart.
+# The client reaches the server's bond address, `192.168.99.102`: 20 pings, 50 ms apart (`-D` stamps
+# each line with the time, `-O` prints a line for every ping that got no answer).
+#
+# > **Type it yourself.** In a terminal, in the repository (the lab must be up: `.venv/bin/bondkit lab up`):
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh client -- ping -D -O -c 20 -i 0.05 192.168.99.102
+# > ```
 
 # %% [markdown] lang="ko"
-# client에서 server의 본딩 주소 `192.168.99.102`로 ping이 갑니다. 50 ms 간격으로 20개를 보냅니다.
+# client에서 server의 본딩 주소 `192.168.99.102`로 ping이 갑니다. 50 ms 간격으로 20개를 보냅니다(`-D`는
+# 줄마다 시각을 찍고, `-O`는 응답이 없는 ping마다 줄을 하나씩 찍습니다).
+#
+# > **직접 입력해 보기.** 저장소의 터미널에서(실습 환경이 떠 있어야 합니다: `.venv/bin/bondkit lab up`):
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh client -- ping -D -O -c 20 -i 0.05 192.168.99.102
+# > ```
 
 # %%
 ping = nb.sh(lab, "client", "ping -D -O -c 20 -i 0.05 192.168.99.102",
@@ -133,12 +166,40 @@ ping = nb.sh(lab, "client", "ping -D -O -c 20 -i 0.05 192.168.99.102",
 #
 # Now the tutorial's fault, on the server: `ip link set dev enp0s8 down`. With `miimon=100` the bond
 # looks at its slaves' links every 100 ms, so it notices within that time and makes enp0s9 active.
+#
+# > **Type it yourself**, in two terminals, as the tutorial does: start the ping in the first, take the
+# > link down in the second while the ping runs, and watch the first.
+# >
+# > ```sh
+# > # terminal 1: 600 pings, 10 ms apart (6 s)
+# > .venv/bin/bondkit lab ssh client -- ping -D -O -c 600 -i 0.01 192.168.99.102
+# > # terminal 2, while terminal 1 runs
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
+# > .venv/bin/bondkit lab ssh server -- cat /proc/net/bonding/bond0
+# > ```
+# >
+# > In terminal 1, look for the `no answer yet for icmp_seq=...` lines: that is the gap. Section 5
+# > shows one such gap, measured.
 
 # %% [markdown] lang="ko"
 # ## 4. 액티브 슬레이브 내리기
 #
 # 이제 튜토리얼의 장애를 server에 줍니다. `ip link set dev enp0s8 down`입니다. `miimon=100`이면 본딩은
 # 100 ms마다 슬레이브의 링크를 살피므로, 그 안에 장애를 알아채고 enp0s9를 액티브로 바꿉니다.
+#
+# > **직접 입력해 보기.** 튜토리얼처럼 터미널 두 개를 씁니다. 첫 번째 터미널에서 ping을 시작하고, ping이 도는
+# > 동안 두 번째 터미널에서 링크를 내린 뒤, 첫 번째 터미널을 지켜보세요.
+# >
+# > ```sh
+# > # 터미널 1: 10 ms 간격으로 ping 600개(6초)
+# > .venv/bin/bondkit lab ssh client -- ping -D -O -c 600 -i 0.01 192.168.99.102
+# > # 터미널 2: 터미널 1이 도는 동안
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
+# > .venv/bin/bondkit lab ssh server -- cat /proc/net/bonding/bond0
+# > ```
+# >
+# > 터미널 1에서 `no answer yet for icmp_seq=...` 줄을 찾아보세요. 그것이 끊긴 구간입니다. 5절에서 이런
+# > 구간 하나를 측정해 봅니다.
 
 # %%
 nb.fault(lab, "server", "enp0s8", "admin-down")
@@ -172,13 +233,18 @@ nb.sh(lab, "server", "ip link show", recorded=recorded / "active-after.ip-link.t
 nb.ask("03_bond_mac", answer=2)
 
 # %% [markdown] lang="en"
-# Bring enp0s8 back (`ip link set dev enp0s8 up`). With no `primary` set, the bond stays on enp0s9: it
-# changes slaves only when it has to. Then `bondkit.apply.restore` undoes the configuration on both
+# Bring enp0s8 back (`ip link set dev enp0s8 up`; type it yourself with
+# `.venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up`). With no `primary` set, the bond stays
+# on enp0s9: in active-backup "a different slave becomes active if, and only if, the active slave fails"
+# (`bonding.rst`, *mode*). Exercise 1 at the end sets a `primary` and watches the bond go back. Then `bondkit.apply.restore` undoes the configuration on both
 # hosts, from the backups taken before the change.
 
 # %% [markdown] lang="ko"
-# enp0s8을 다시 올립니다(`ip link set dev enp0s8 up`). `primary`를 정하지 않았으므로 본딩은 enp0s9에 그대로
-# 머뭅니다. 꼭 바꿔야 할 때만 슬레이브를 바꾸기 때문입니다. 이어서 `bondkit.apply.restore`가 변경 전에
+# enp0s8을 다시 올립니다(`ip link set dev enp0s8 up`. 직접 입력하려면
+# `.venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up`). `primary`를 정하지 않았으므로 본딩은
+# enp0s9에 그대로 머뭅니다. 액티브-백업에서는 액티브 슬레이브가 죽었을 때, 그리고 그때만 다른 슬레이브가
+# 액티브가 됩니다(`bonding.rst`의 *mode* 항목). 마지막의 연습 문제 1에서 `primary`를 정하고 본딩이 돌아가는
+# 것을 봅니다. 이어서 `bondkit.apply.restore`가 변경 전에
 # 떠 둔 백업으로 두 호스트의 설정을 되돌립니다.
 
 # %%
@@ -228,18 +294,21 @@ summary_frame([recorded_run])
 # - *outage*: from the first lost ping to the last (plus one ping interval);
 # - *lost*: pings with no answer; *MAC changes*: address changes on bond0 and its slaves.
 #
-# The pings around the fault, one every 10 ms (`t` in seconds from the fault):
+# The ping ran all through the fault: here are its lines around the gap, one ping every 10 ms. The
+# icmp_seq numbers jump over the lost ones; `t_ms` is when each ping was sent, in milliseconds from the
+# fault. (On the lab, a run made just now shows ping's own lines instead.)
 
 # %% [markdown] lang="ko"
 # - *감지*: 장애부터 링크 기록에 enp0s9가 액티브로 나올 때까지의 ms;
 # - *끊긴 시간*: 처음 잃은 ping부터 마지막 잃은 ping까지(ping 간격 하나를 더해서);
 # - *손실*: 답이 오지 않은 ping 수, *MAC 변경*: bond0와 슬레이브의 MAC 주소가 바뀐 횟수.
 #
-# 장애 전후의 ping입니다. 10 ms마다 하나씩 보냈습니다(`t`는 장애로부터 흐른 초).
+# ping은 장애가 나는 동안에도 내내 돌았습니다. 끊긴 구간 전후의 줄입니다. 10 ms마다 하나씩 보냈습니다.
+# 잃은 ping만큼 icmp_seq에 빈 곳이 생깁니다. `t_ms`는 장애로부터 잰, 각 ping을 보낸 시각(ms)입니다. (실습
+# 환경에서 방금 실행한 경우에는 ping이 출력한 줄이 그대로 나옵니다.)
 
 # %%
-pings = recorded_run.pings
-pings[(pings["t"] > -0.03) & (pings["t"] < 0.1)]
+ping_gap(recorded_run)
 
 # %%
 nb.ask("03_outage", answer=2, evidence=summary_frame([recorded_run]))
@@ -276,6 +345,104 @@ plot.run_figure(recorded_run)
 #   개를 잃은 뒤 튜토리얼 말대로 ping은 계속 갑니다.
 # - `fail_over_mac=active`에서는 본딩 인터페이스의 MAC 주소가 액티브 슬레이브를 따라갑니다. `04`
 #   노트북에서 이것을 `none`, `follow`와 비교합니다.
+
+# %% [markdown] lang="en"
+# ## Exercises
+#
+# The solutions are in `notebooks/teachers/solutions.en.md`; try first.
+#
+# ### Exercise 1 · The Ubuntu half: `primary: enp0s8` and the failback
+#
+# The tutorial's Ubuntu files add one option the CentOS files do not have: `primary: enp0s8`. Predict
+# what happens when enp0s8 comes back after the fault: does the bond stay on enp0s9, as in section 4, or
+# go back? Is a second, shorter gap in the pings possible? Then set `my_primary` to `"enp0s8"` and run
+# the cell: it runs the tutorial's test with the Ubuntu bond's options (`active-backup`, `miimon` 100,
+# `fail_over_mac` `active`, `primary` `enp0s8`) on the lab, or shows the recorded run. The table lists
+# every change of the active slave, with the time from the fault and, after the restore, from the
+# restore (`primary_reselect` is `always` by default: `bonding.rst`, *primary_reselect*).
+#
+# > **Type it yourself**, with the Ubuntu option on the running bond (sysfs takes bond options at run
+# > time; on your own Ubuntu VM, `sudo netplan apply` does it from the file):
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh server -- sh -c 'echo enp0s8 > /sys/class/net/bond0/bonding/primary'
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up
+# > .venv/bin/bondkit lab ssh server -- grep "Currently Active" /proc/net/bonding/bond0
+# > ```
+
+# %% [markdown] lang="ko"
+# ## 연습 문제
+#
+# 풀이는 `notebooks/teachers/solutions.ko.md`에 있습니다. 먼저 직접 해 보세요.
+#
+# ### 연습 문제 1 · Ubuntu 쪽: `primary: enp0s8`과 되돌아가기
+#
+# 튜토리얼의 Ubuntu 파일에는 CentOS 파일에 없는 옵션이 하나 있습니다. `primary: enp0s8`입니다. 장애가 끝나
+# enp0s8이 돌아오면 어떻게 될지 예측해 보세요. 4절처럼 본딩이 enp0s9에 머물까요, 아니면 돌아갈까요? ping이
+# 한 번 더, 짧게 끊길 수도 있을까요? 그런 다음 `my_primary`를 `"enp0s8"`로 바꾸고 셀을 실행하세요. Ubuntu
+# 본딩의 옵션(`active-backup`, `miimon` 100, `fail_over_mac` `active`, `primary` `enp0s8`)으로 튜토리얼의
+# 시험을 실습 환경에서 실행하거나, 기록해 둔 실행을 보여 줍니다. 표에는 액티브 슬레이브가 바뀐 때가 모두
+# 나오며, 장애로부터 잰 시간과, 되돌린 뒤라면 되돌린 때로부터 잰 시간이 함께 나옵니다(`primary_reselect`의
+# 기본값은 `always`: `bonding.rst`의 *primary_reselect* 항목).
+#
+# > **직접 입력해 보기.** 돌고 있는 본딩에 Ubuntu의 옵션을 줍니다(sysfs로는 본딩 옵션을 실행 중에 바꿀 수
+# > 있습니다. 내 Ubuntu VM이라면 파일을 고친 뒤 `sudo netplan apply`로 합니다).
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh server -- sh -c 'echo enp0s8 > /sys/class/net/bond0/bonding/primary'
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up
+# > .venv/bin/bondkit lab ssh server -- grep "Currently Active" /proc/net/bonding/bond0
+# > ```
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+my_primary = None  # the Ubuntu files' option: change to "enp0s8"
+failback = nb.run_or_recorded(lab, fail_over_mac="active", fault="admin-down", primary=my_primary)
+active_changes(failback)
+
+# %% [markdown] lang="en"
+# ### Exercise 2 · Pull the cable instead
+#
+# The tutorial takes the link down with `ip link set dev enp0s8 down` (`admin-down`). Pulling the cable
+# (`carrier-loss`) looks different from inside the server: `ip link show` says `NO-CARRIER`, and the
+# interface stays administratively `UP`. Predict: does the bond notice it as fast, and do you lose about
+# as many pings? Change `my_fault` to `"carrier-loss"`, run the cell (it reads the run recorded on the lab
+# with that fault), and compare the row with section 5. Then make a run of your own with the commands
+# below, and keep in mind that one run is one draw: the next one will differ by some tens of ms.
+#
+# > **Type it yourself:** `.venv/bin/bondkit lab fault server enp0s8 carrier-loss`, then
+# > `.venv/bin/bondkit lab ssh server -- ip link show enp0s8` (look for `NO-CARRIER`), and
+# > `.venv/bin/bondkit lab fault server enp0s8 restore`.
+
+# %% [markdown] lang="ko"
+# ### 연습 문제 2 · 대신 케이블을 뽑으면
+#
+# 튜토리얼은 `ip link set dev enp0s8 down`(`admin-down`)으로 링크를 내립니다. 케이블을 뽑으면
+# (`carrier-loss`) server 안에서 보는 모습이 다릅니다. `ip link show`에 `NO-CARRIER`가 나오고, 인터페이스는
+# 관리상 `UP` 그대로입니다. 예측해 보세요. 본딩이 그만큼 빨리 알아챌까요? 잃는 ping 수도 비슷할까요?
+# `my_fault`를 `"carrier-loss"`로 바꾸고 셀을 실행한 뒤(그 장애로 실습 환경에서 기록해 둔 실행을 읽습니다),
+# 5절의 줄과 비교해 보세요. 이어서 아래 명령으로 직접 실행해 보되, 실행 하나는 표본 하나라는 것을 잊지
+# 마세요. 다음 실행은 수십 ms쯤 다르게 나옵니다.
+#
+# > **직접 입력해 보기:** `.venv/bin/bondkit lab fault server enp0s8 carrier-loss`, 이어서
+# > `.venv/bin/bondkit lab ssh server -- ip link show enp0s8`(`NO-CARRIER`를 찾아보세요), 그리고
+# > `.venv/bin/bondkit lab fault server enp0s8 restore`.
+
+# %%
+my_fault = "admin-down"  # change to "carrier-loss"
+summary_frame([Run.load(nb.data_path("runs", f"active_{my_fault}_learning_mii100"))])
+
+# %% [markdown] lang="en"
+# **Challenge.** With `primary: enp0s8`, the failback in exercise 1 costs a second gap. Which
+# `primary_reselect` value avoids going back while enp0s9 works, and which `updelay` would you add so
+# that a link that flaps does not pull the bond back and forth? Write the netplan `parameters:` lines.
+
+# %% [markdown] lang="ko"
+# **도전 과제.** `primary: enp0s8`이면 연습 문제 1의 되돌아가기 때문에 ping이 한 번 더 끊깁니다. enp0s9가
+# 잘 동작하는 동안 되돌아가지 않게 하는 `primary_reselect` 값은 무엇일까요? 오락가락하는 링크가 본딩을
+# 이리저리 끌고 다니지 않게 하려면 `updelay`를 얼마나 두겠습니까? netplan의 `parameters:` 줄로 써 보세요.
 
 # %%
 print(nb.finish(lab))

@@ -40,6 +40,7 @@ from bondkit import notebook as nb
 from bondkit import plot, widgets
 from bondkit.failover.demo import demo_plans, recorded_for
 from bondkit.failover.report import summary_frame
+from bondkit.notebook.evidence import active_changes
 
 nb.setup()
 
@@ -91,10 +92,30 @@ nb.mac_table({"none": seed / "none-before.txt", "active": seed / "active-before.
 # %% [markdown] lang="en"
 # Then the tutorial runs `ip link set dev enp0s8 down`. Predict before you look: in `follow` mode, what
 # is bond0's MAC address afterwards? The answer comes from the tutorial's recorded output.
+#
+# > **Type it yourself** on the lab (`.venv/bin/bondkit lab up` first; the lab's server has the
+# > tutorial's bond once notebook `03` or `bondkit apply --lab server data/seed/centos/server` set it up):
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh server -- ip link show
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
+# > .venv/bin/bondkit lab ssh server -- ip link show
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up
+# > ```
 
 # %% [markdown] lang="ko"
 # 이어서 튜토리얼은 `ip link set dev enp0s8 down`을 실행합니다. 보기 전에 예측해 보세요. `follow`
 # 모드에서 그 뒤 bond0의 MAC 주소는 무엇일까요? 정답은 튜토리얼이 기록한 출력에서 가져옵니다.
+#
+# > **직접 입력해 보기.** 실습 환경에서 해 보세요(먼저 `.venv/bin/bondkit lab up`. `03` 노트북이나
+# > `bondkit apply --lab server data/seed/centos/server`로 server에 튜토리얼의 본딩을 설정해 두어야 합니다).
+# >
+# > ```sh
+# > .venv/bin/bondkit lab ssh server -- ip link show
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
+# > .venv/bin/bondkit lab ssh server -- ip link show
+# > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up
+# > ```
 
 # %%
 after = nb.mac_table({"active": seed / "active-after.txt", "follow": seed / "follow-after.txt"})
@@ -161,7 +182,7 @@ modes = recorded_for(demo_plans(["learning"]))
 summary_frame(modes)
 
 # %%
-plot.comparison_figure(modes)
+plot.comparison_figure(modes, zoom=plot.ZOOM)
 
 # %% [markdown] lang="en"
 # Read the bottom lanes: with `active`, the client's ARP entry for the server changes from enp0s8's to
@@ -215,7 +236,7 @@ explorer = widgets.Explorer()
 explorer
 
 # %%
-widgets.LiveRun(explorer, lab=lab.lab)
+widgets.LiveRun(explorer, lab)
 
 # %% [markdown] lang="en"
 # ## Summary
@@ -226,8 +247,19 @@ widgets.LiveRun(explorer, lab=lab.lab)
 # - On an ordinary switch all three keep the ping going. Notebook `05` shows a network where they do
 #   not, and why.
 #
-# When you are done with the widgets, run the last cell: it stops the lab if this notebook started it
-# (the live-run button needs the lab, the explorer does not).
+# When you are done with the widgets and the exercises, run the last cell: it stops the lab if this
+# notebook started it (the live-run button needs the lab, the explorer does not).
+#
+# ## Exercises
+#
+# The solutions are in `notebooks/teachers/solutions.en.md`; try first.
+#
+# ### Exercise 1 · After the restore: who has which address?
+#
+# The runs go on for half a second after enp0s8 comes back (`ip link set dev enp0s8 up`). With no
+# `primary`, the bond stays on enp0s9. Predict, for `follow`: which MAC address does enp0s8 have once it
+# is back, and which does enp0s9 keep? Then change `moment` below from `"after the fault"` to
+# `"after the restore"` and run the cell. Do the same for `active` and `none` (change `policy`).
 
 # %% [markdown] lang="ko"
 # ## 정리
@@ -238,8 +270,60 @@ widgets.LiveRun(explorer, lab=lab.lab)
 #   주소를 맞바꿉니다.
 # - 보통의 스위치에서는 셋 다 ping이 이어집니다. `05` 노트북에서 그렇지 않은 네트워크와 그 이유를 봅니다.
 #
-# 위젯을 다 쓴 뒤에 마지막 셀을 실행하세요. 이 노트북이 띄운 실습 환경을 멈춥니다(실행 버튼에는 실습 환경이
-# 필요하고, 탐색 위젯에는 필요 없습니다).
+# 위젯과 연습 문제를 다 마친 뒤에 마지막 셀을 실행하세요. 이 노트북이 띄운 실습 환경을 멈춥니다(실행
+# 버튼에는 실습 환경이 필요하고, 탐색 위젯에는 필요 없습니다).
+#
+# ## 연습 문제
+#
+# 풀이는 `notebooks/teachers/solutions.ko.md`에 있습니다. 먼저 직접 해 보세요.
+#
+# ### 연습 문제 1 · 되돌린 뒤에는 누가 어떤 주소를 가질까?
+#
+# 기록해 둔 실행은 enp0s8이 돌아온 뒤(`ip link set dev enp0s8 up`)에도 0.5초 동안 이어집니다. `primary`가
+# 없으므로 본딩은 enp0s9에 머뭅니다. `follow`에서 돌아온 enp0s8은 어떤 MAC 주소를 갖고, enp0s9는 어떤
+# 주소를 지킬지 예측해 보세요. 그런 다음 아래 `moment`를 `"after the fault"`에서 `"after the restore"`로 바꾸고
+# 셀을 실행하세요. `active`와 `none`으로도 해 보세요(`policy`를 바꿉니다).
+
+# %%
+policy, moment = "follow", "after the fault"  # change to "after the restore"
+chosen = next(r for r in modes if r.params.fail_over_mac == policy)
+at = chosen.meta["restore_t"] + 0.3 if moment == "after the restore" else 0.5
+lanes = chosen.lanes()
+lanes[(lanes["t"] - at).abs() < 0.02][["ifname", "mac", "is_active"]].drop_duplicates("ifname")
+
+# %% [markdown] lang="en"
+# ### Exercise 2 · The same failover on the network that filters
+#
+# Section 4 ran all three policies on the learning switch. Predict which of them still get pings
+# through on the `vbox-hostonly` switch profile (notebook `05` explains it; predict first), then change
+# `switch` below to `"vbox-hostonly"` and run the cell. The table gives the
+# answer (the outage column, and the last column: do the pings reach the server again?). On the lab the run is made now; without it, the recorded run is shown.
+
+# %% [markdown] lang="ko"
+# ### 연습 문제 2 · 걸러 내는 네트워크에서 같은 페일오버
+#
+# 4절에서는 세 정책을 모두 학습 스위치에서 실행했습니다. 스위치 프로필을 `vbox-hostonly`로 바꾸면 어느 정책에서
+# ping이 계속 통할지 예측해 보세요(이유는 `05` 노트북에서 다룹니다. 먼저 예측하세요). 그런 다음 아래
+# `switch`를 `"vbox-hostonly"`로 바꾸고 셀을 실행하세요. 끊긴 시간 칸과 마지막 칸(ping이 다시 server에 닿는지)에 답이 있습니다. 실습
+# 환경이 있으면 지금 실행하고, 없으면 기록해 둔 실행을 보여 줍니다.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+switch = "learning"  # change to "vbox-hostonly"
+tried = [nb.run_or_recorded(lab, fail_over_mac=mode, fault="admin-down", switch=switch)
+         for mode in ("none", "active", "follow")]
+summary_frame(tried)
+
+# %% [markdown] lang="en"
+# **Challenge.** Without running anything: a switch port that accepts *only the first* MAC address it
+# sees and drops frames from any other source (port security with one address). Which policies survive
+# the tutorial's failover there, and which lane of the figure would show it first? Write your answer,
+# then check it against the solutions.
+
+# %% [markdown] lang="ko"
+# **도전 과제.** 아무것도 실행하지 말고 답해 보세요. 처음 본 MAC 주소 *하나만* 받아들이고 다른 출발지 주소의
+# 프레임은 버리는 스위치 포트(주소 하나짜리 포트 보안)가 있습니다. 그곳에서 튜토리얼의 페일오버를 견디는 정책은
+# 무엇이고, 그림의 어느 줄이 그것을 가장 먼저 보여 줄까요? 답을 적은 뒤 풀이와 맞춰 보세요.
 
 # %%
 print(nb.finish(lab))
