@@ -83,6 +83,8 @@ _WORDS: dict[str, Sound] = {
     "type": "consonant",     # 타입
     "check": "vowel",        # 체크
     "hub": "vowel",          # 허브
+    "sub": "vowel",          # 서브
+    "stub": "vowel",         # 스터브
     "good": "consonant",     # 굿
     "group": "consonant",    # 그룹
     "bit": "vowel",          # 비트

@@ -62,6 +62,26 @@ READINGS = [
     ("control", "rieul"), ("name", "consonant"), ("hostname", "consonant"), ("type", "consonant"),
     ("check", "vowel"), ("core", "vowel"), ("device", "vowel"), ("bondkit", "consonant"),
     ("jupyterlab", "consonant"), ("python", "consonant"), ("matplotlib", "consonant"),
+    # English words in their Korean spelling: a final l is ㄹ, m n ng are 받침, p t k after one short
+    # vowel are 받침 (맵 넷 맥), the rest ends in a vowel (서버 본드 링크 호스트 루트)
+    ("machine", "consonant"), ("engine", "consonant"), ("online", "consonant"), ("frame", "consonant"),
+    ("console", "rieul"), ("module", "rieul"), ("enable", "rieul"), ("mail", "rieul"), ("pool", "rieul"),
+    ("bridge", "vowel"), ("image", "vowel"), ("release", "vowel"), ("service", "vowel"), ("node", "vowel"),
+    ("update", "vowel"), ("remote", "vowel"), ("make", "vowel"), ("archive", "vowel"), ("size", "vowel"),
+    ("failure", "vowel"), ("store", "vowel"), ("value", "vowel"), ("free", "vowel"), ("window", "vowel"),
+    ("new", "vowel"), ("key", "vowel"), ("policy", "vowel"), ("class", "vowel"), ("bash", "vowel"),
+    ("path", "vowel"), ("linux", "vowel"), ("tag", "vowel"), ("log", "vowel"), ("send", "vowel"),
+    ("default", "vowel"), ("script", "vowel"), ("text", "vowel"), ("disk", "vowel"), ("dump", "vowel"),
+    ("help", "vowel"), ("light", "vowel"), ("sheet", "vowel"), ("wait", "vowel"), ("boot", "vowel"),
+    ("break", "vowel"), ("week", "vowel"), ("sync", "vowel"), ("hub", "vowel"), ("sub", "vowel"),
+    ("format", "consonant"), ("packet", "consonant"), ("socket", "consonant"), ("commit", "consonant"),
+    ("input", "consonant"), ("output", "consonant"), ("snapshot", "consonant"), ("split", "consonant"),
+    ("map", "consonant"), ("tip", "consonant"), ("setup", "consonant"), ("step", "consonant"),
+    ("sleep", "consonant"), ("heap", "consonant"), ("group", "consonant"), ("lab", "consonant"),
+    ("web", "consonant"), ("job", "consonant"), ("public", "consonant"), ("traffic", "consonant"),
+    ("spec", "consonant"), ("block", "consonant"), ("click", "consonant"), ("webhook", "consonant"),
+    ("drop", "consonant"), ("desktop", "consonant"), ("interval", "rieul"), ("manual", "rieul"),
+    ("string", "consonant"), ("system", "consonant"), ("team", "consonant"), ("action", "consonant"),
     # configuration keys in capitals: words, unless short enough to be spelled out
     ("DEVICE", "vowel"), ("MASTER", "vowel"), ("NAME", "consonant"), ("TYPE", "consonant"),
     ("BONDING_OPTS", "vowel"), ("ONBOOT", "vowel"), ("USERCTL", "rieul"), ("BOOTPROTO", "vowel"),
@@ -266,3 +286,4 @@ def test_korean_figures_read_as_korean(korean_figure_texts):
 def test_korean_figures_say_learning_switch_as_the_glossary_does(korean_figure_texts):
     switch = next(term["ko"] for term in terms() if term["en"] == "learning switch")
     assert any(switch in text for _, text in korean_figure_texts)
+
