@@ -435,7 +435,7 @@ def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | No
     footer = _footer(fig, columns[0][0], columns[0][1], macs, colours, mac_owners(run), lang,
                      None if fast else "plot.caption.run")
     _leave_room(fig, footer, fast, left=_lane_margin([run], lang, width * 100), right=0.975,
-                top=1 - 0.95 / height)
+                top=1 - 0.8 / height)
     return fig
 
 

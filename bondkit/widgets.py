@@ -116,14 +116,15 @@ class Explorer:
         self._quiet = False
         lang = get_lang(lang)
         style = {"description_width": "initial"}
-        wide, narrow = w.Layout(width="290px"), w.Layout(width="250px")
+        wide, narrow = w.Layout(width="280px"), w.Layout(width="240px")
         self.mode = w.Dropdown(style=style, layout=narrow)
         self.switch = w.Dropdown(style=style, layout=wide)
         self.fault = w.Dropdown(style=style, layout=wide)
         self.monitor = w.Dropdown(style=style, layout=narrow)
         self.window = w.Dropdown(style=style, layout=wide, value=None)
         self.lang = w.ToggleButtons(options=[("English", "en"), ("한국어", "ko")], value=lang,
-                                    style={"description_width": "initial", "button_width": "5.5em"})
+                                    style={"description_width": "initial", "button_width": "5em"},
+                                    layout=w.Layout(width="auto", flex_flow="row nowrap"))
         width = FIGURE_PX["one"][0]
         self.image = w.Image(format="png", layout=w.Layout(width=f"{width}px", max_width="100%",
                                                            height="auto"))

@@ -16,8 +16,9 @@ project's .venv), and stores the outputs.
 
 Outputs are kept stable so that rebuilding does not rewrite what did not change: cell ids are derived
 from the cell's place, timings and the kernel's version are not stored, widget views are stored as their
-plain-text fallback only, and where a cell's new outputs differ from the committed ones only in what
-``notebooks/sanitize.cfg`` calls variable (instance ids, times, ports), the committed outputs are kept.
+static fallback only (the figure an explorer showed, or one line saying to run the cell), and where a
+cell's new outputs differ from the committed ones only in what ``notebooks/sanitize.cfg`` calls variable
+(instance ids, times, ports), the committed outputs are kept.
 
     python scripts/build_notebooks.py                 # build and execute every notebook
     python scripts/build_notebooks.py 02_bond_configs # only these (name or prefix)

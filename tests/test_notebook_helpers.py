@@ -93,14 +93,26 @@ def test_question_widget_click_shows_feedback_and_reveal_shows_evidence():
     set_lang("en")
     question = nb.ask("00_shared_mac", answer=3, evidence="the evidence")
     widget = question.widget
-    title, choices, feedback, button, answer = widget.children
-    assert "Self-check" in title.value
+    title, choices, feedback, button, answer, _evidence = widget.children
+    assert "Self-check" in title.value and button.layout.width == "auto"  # the whole label shows
     choices.index = 0
     assert "✘" in feedback.value and question.tries == 1
     choices.index = 2
     assert "✔" in feedback.value and question.solved
     button.click()
     assert question.reveal().startswith("Answer: bond0, enp0s8 and enp0s9.")
+    assert "Answer: bond0" in answer.value and "white-space:normal" in answer.value  # prose, not a <pre>
+
+
+def test_the_lab_switched_off_is_said_alike_by_the_check_and_the_session(monkeypatch):
+    monkeypatch.setenv("BONDKIT_NB_LAB", "off")
+    report = nb.check_environment("en", lab_pieces=lambda: [])  # the machine could run it
+    lab_row = [row for row in report.rows if row.key == "lab"][0]
+    assert not report.lab_ready and "switched off (BONDKIT_NB_LAB=off)" in lab_row.found
+    assert "switched off" in report.summary() and "live lab" not in report.summary()
+    session = nb.open_lab(lab_pieces=lambda: [], lab_class=object())  # never asked for a lab
+    assert not session.live and "switched off (BONDKIT_NB_LAB=off)" in session.message()
+    assert "cannot run" not in session.message()
 
 
 def test_question_shows_as_plain_text_where_widgets_do_not_run():

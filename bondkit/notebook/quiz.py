@@ -17,6 +17,13 @@ def _plain(value: object) -> str:
     return str(value)
 
 
+def _prose(body: str, style: str = "") -> str:
+    """HTML for a widget's text that wraps between words, like the notebook's own prose (a widget's
+    label otherwise stays on one line, and printed text breaks in the middle of words)."""
+    return (f'<div style="white-space:normal;word-break:keep-all;overflow-wrap:break-word;'
+            f'line-height:1.5;{style}">{body}</div>')
+
+
 class Question:
     """A multiple-choice self-check question with immediate feedback and an answer to reveal.
 
@@ -120,11 +127,14 @@ class Question:
     def _build(self) -> Any:
         import ipywidgets as w
 
-        title = w.HTML(f"<b>{html.escape(t('nb.quiz.label', self.lang))}:</b> {html.escape(self.question)}")
+        label = html.escape(t("nb.quiz.label", self.lang))
+        title = w.HTML(_prose(f"<b>{label}:</b> {html.escape(self.question)}"), layout=w.Layout(width="auto"))
         options = [(f"{_LETTERS[i]}) {label}", i) for i, label in enumerate(self.labels)]
         self._choices = w.RadioButtons(options=options, index=None, layout=w.Layout(width="auto"))
-        self._feedback = w.HTML("")
-        self._reveal_button = w.Button(description=t("nb.quiz.reveal", self.lang), icon="eye")
+        self._feedback = w.HTML("", layout=w.Layout(width="auto"))
+        self._reveal_button = w.Button(description=t("nb.quiz.reveal", self.lang), icon="eye",
+                                       layout=w.Layout(width="auto"))  # the whole label, never cut
+        self._answer_text = w.HTML("", layout=w.Layout(width="auto"))
         self._answer = w.Output()
 
         def picked(change: dict[str, Any]) -> None:
@@ -133,20 +143,21 @@ class Question:
 
         self._choices.observe(picked, names="index")
         self._reveal_button.on_click(lambda _button: self.reveal())
-        return w.VBox([title, self._choices, self._feedback, self._reveal_button, self._answer])
+        return w.VBox([title, self._choices, self._feedback, self._reveal_button, self._answer_text,
+                       self._answer])
 
     def _show_feedback(self, text: str, right: bool) -> None:
         colour = "#1a7f37" if right else "#b35900"
         mark = "✔" if right else "✘"
-        self._feedback.value = f"<span style=\"color:{colour}\">{mark} {html.escape(text)}</span>"
+        self._feedback.value = _prose(f"{mark} {html.escape(text)}", f"color:{colour}")
 
     def _show_answer(self, text: str) -> None:
         from IPython.display import display
 
+        self._answer_text.value = _prose(html.escape(text))
         self._answer.clear_output()
-        with self._answer:
-            print(text)
-            if self.evidence is not None:
+        if self.evidence is not None:
+            with self._answer:
                 display(self.evidence)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
