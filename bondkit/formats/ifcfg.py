@@ -50,6 +50,9 @@ _DEFAULTS = {"USERCTL": "no", "PEERDNS": "yes", "PEERROUTES": "yes", "IPV4_FAILU
              "IPV6_FAILURE_FATAL": "no", "HOTPLUG": "yes", "PROXY_METHOD": "none", "BROWSER_ONLY": "no",
              "IPV6_PEERDNS": "yes", "IPV6_PEERROUTES": "yes", "IPV6_DEFROUTE": "yes", "IPV6FORWARDING": "no",
              "NOZEROCONF": "no", "ARPCHECK": "yes", "AUTOCONNECT_SLAVES": "no", "ZONE": ""}
+#: Keys that only act on what a DHCP client learns.
+_DHCP_ONLY = {"PEERDNS", "PEERROUTES", "IPV6_PEERDNS", "IPV6_PEERROUTES", "DHCP_HOSTNAME",
+              "PERSISTENT_DHCLIENT", "DHCP_CLIENT_ID", "DHCPV6_DUID", "DHCP_SEND_HOSTNAME"}
 _LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
 _ROUTE_FILE = re.compile(r"route(6?)-(.+)")
 _OPTION_NAME = re.compile(r"[a-z0-9_]+")
@@ -146,6 +149,8 @@ def _keep_extras(f: _File, holder: IPConfig | SlaveSpec, col: Collector, spec: B
             continue
         if key in _DEFAULTS and value.lower() == _DEFAULTS[key]:
             continue
+        if key in _DHCP_ONLY and not (isinstance(holder, IPConfig) and (holder.dhcp4 or holder.dhcp6)):
+            continue  # what DHCP may set means nothing on an interface that runs no DHCP client
         holder.extras.append(Extra(key, value, where, "ifcfg"))
         close = difflib.get_close_matches(key, sorted(_READ | {"IPADDR", "PREFIX", "NETMASK"}), n=1,
                                           cutoff=0.85)
@@ -437,6 +442,8 @@ def _check_file_name(f: _File, bonds: dict[str, BondSpec], col: Collector) -> No
     if not f.base.startswith("ifcfg-"):
         return
     suffix = f.base[6:]
+    if f.get("NAME") == suffix and f.get("DEVICE"):
+        return  # NetworkManager names the file after the connection (ifcfg-bond-slave-ens1f0)
     field = "DEVICE" if f.get("DEVICE") else None
     if field is None and f.get("NAME") and f.get("NAME") != suffix and not f.get("HWADDR"):
         field = "NAME"

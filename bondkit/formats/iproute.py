@@ -24,6 +24,7 @@ from bondkit.formats.common import Collector, is_v6, logical_lines, shell_words
 from bondkit.spec import (
     BondSpec,
     BridgeSpec,
+    EthernetSpec,
     Extra,
     IPConfig,
     Location,
@@ -214,6 +215,8 @@ class _Script:
         self.mtus: dict[str, tuple[str, Location]] = {}
         self.kept: list[tuple[str, Location]] = []
         self.others: dict[str, Location] = {}
+        #: Plain NICs the script gives addresses or routes (the management interface).
+        self.plain: dict[str, EthernetSpec] = {}
 
     def interface(self, name: str) -> IPConfig | None:
         """The bond, VLAN or bridge ``name``, if the script made one."""
@@ -222,6 +225,14 @@ class _Script:
         if name in self.vlans:
             return self.vlans[name][1]
         return self.bridges.get(name)
+
+    def any_interface(self, name: str, where: Location) -> IPConfig:
+        """The bond, VLAN or bridge ``name``, else a plain NIC of that name (made on first use)."""
+        conf = self.interface(name)
+        if conf is None:
+            conf = self.plain.setdefault(name, EthernetSpec(name=name))
+            conf.origin.setdefault("interface", where)
+        return conf
 
     def keep(self, text: str, where: Location, device: str | None = None) -> None:
         """A command iproute2 takes that says nothing bondkit models: told, and reported as lost."""
@@ -368,13 +379,10 @@ class _Script:
             return
         fields = _pairs(words[2:]) if len(words) > 1 else None
         device = (fields or {}).get("dev")
-        conf = self.interface(device or "")
         if fields is None or device is None:
             self.col.problem("unknown-command", "formats.ip.unknown", where, text=text[:60])
             return
-        if conf is None:
-            self.keep(text, where, device)
-            return
+        conf = self.any_interface(device, where)
         spec = self._spec_of(device)
         address = self.col.address(words[1], where, spec)
         if address:
@@ -412,11 +420,11 @@ class _Script:
                 self.col.problem("unknown-command", "formats.ip.unknown", where, text=text[:60])
                 return
         device = fields.get("dev")
-        conf = self.interface(device or "")
-        if conf is None:
-            self.keep(text, where, device)
+        if device is None:
+            self.keep(text, where)
             return
-        spec = self._spec_of(device or "")
+        conf = self.any_interface(device, where)
+        spec = self._spec_of(device)
         via = self.col.ip(fields["via"], where, spec) if "via" in fields else None
         if "via" in fields and via is None:
             return
@@ -466,7 +474,9 @@ class _Script:
                 conf.mtu = self._mtu(mtu, self._spec_of(name))
         specs = list(self.bonds.values())
         if specs:
-            specs[0].extras += [Extra("ip", text, where, "ip-command") for text, where in self.kept]
+            specs[0].extras += [Extra("", text, where, "ip-command") for text, where in self.kept]
+            specs[0].others += [OtherInterface("ip", name, None, conf.origin.get("interface"), "ip", conf)
+                                for name, conf in self.plain.items() if name not in self.masters]
             specs[0].others += [OtherInterface("ip", name, None, where, "ip")
                                 for name, where in self.others.items()]
         return specs

@@ -42,7 +42,8 @@ def extras_lost(spec: BondSpec, target: str) -> list[Loss]:
     for name, extras in holders:
         for extra in extras:
             if extra.fmt != target:
-                found.append(Loss(f"{extra.setting}={extra.value}", extra.where, target,
+                label = f"{extra.setting}={extra.value}" if extra.setting else extra.value
+                found.append(Loss(label, extra.where, target,
                                   "formats.loss.outside_model", {"interface": name, "fmt": extra.fmt}))
     return found
 

@@ -140,12 +140,16 @@ class _Reader:
                             tag=node.tag) from None
 
     def value(self, node: yaml.Node, what: str) -> object:
-        """Any node as plain data, for settings kept as written."""
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError, TypeError):
-            raise self.fail(node, "formats.netplan.bad_scalar", setting=what, value=str(node.value)[:40],
-                            tag=node.tag) from None
+        """Any node as plain data, for settings kept as written: keys stay names, and a scalar YAML 1.1
+        would read as a base-60 number (``52:54:00:12:34:00``, a MAC address) stays text, as netplan
+        reads it."""
+        if isinstance(node, yaml.MappingNode):
+            return {self.text(k, what): self.value(v, what) for k, v in node.value}
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, what) for item in node.value]
+        if ":" in str(node.value) and node.tag.endswith((":int", ":float")):
+            return str(node.value)
+        return self.scalar(node, what)
 
     def text(self, node: yaml.Node, what: str) -> str:
         """A name as written (``on`` stays "on"), never a YAML boolean or number."""
@@ -365,10 +369,14 @@ def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, st
     spec = BondSpec(name=name, mode="balance-rr")
     spec.origin["bond"] = device.where
     col.ifname(name, spec.origin["bond"], spec)
+    ids: dict[str, str] = {}
     for key, sub_key, value in device.items():
         if key == "interfaces":
             for item in reader.sequence(value, key):
+                count = len(spec.slaves)
                 _member(reader, spec, reader.text(item, key), _where(item, source), ethernets, enslaved)
+                if len(spec.slaves) > count:
+                    ids[reader.text(item, key)] = spec.slaves[-1].name
         elif key == "parameters":
             for pkey, pkey_node, pvalue in reader.mapping(value, f"bonds.{name}.parameters"):
                 _parameter(reader, spec, ALIASES.get(pkey, pkey), pkey_node, pvalue)
@@ -377,6 +385,9 @@ def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, st
             spec.origin["renderer"] = _where(sub_key, source)
         elif not _ip_key(reader, spec, spec, key, sub_key, value) and key in _DEVICE_KEYS["bonds"]:
             reader.extra(spec, key, value, sub_key, name, spec)
+    # ``primary`` names a member by its netplan id, which set-name may have turned into another name.
+    if spec.options.get("primary") in ids:
+        spec.options["primary"] = ids[str(spec.options["primary"])]
     return spec
 
 

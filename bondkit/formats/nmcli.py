@@ -231,7 +231,16 @@ def _assemble(connections: dict[str, _Connection], col: Collector) -> list[BondS
             bonds[by_id[cid]].extras += conn.extras
         elif bonds and not conn.used:
             # A connection of the same script that is no part of any bond (a management NIC).
-            next(iter(bonds.values())).others.append(OtherInterface("nmcli", cid, None, conn.where, "nmcli"))
+            first = next(iter(bonds.values()))
+            other = OtherInterface("nmcli", cid, None, conn.where, "nmcli")
+            if conn.kind == "ethernet" and conn.get("ifname") and not conn.get("master"):
+                other.conf = EthernetSpec(name=conn.get("ifname") or "")
+                other.conf.origin["interface"] = conn.where
+                _read_ip(conn, other.conf, first, col)
+                if conn.get("hwaddr"):
+                    other.conf.hwaddr = col.mac(conn.get("hwaddr") or "", conn.at("hwaddr"), first)
+                other.conf.extras = conn.extras
+            first.others.append(other)
     return list(bonds.values())
 
 
@@ -315,7 +324,9 @@ def _read_ip(conn: _Connection, conf: IPConfig, spec: BondSpec, col: Collector) 
     if method6 and method6 not in _METHODS6:
         col.problem("bad-value", "formats.nmcli.bad_method", conn.at("ipv6.method"), spec, value=method6)
     conf.dhcp6 = method6 in ("auto", "dhcp")
-    if method6 == "dhcp" or method6 in ("ignore", "disabled"):
+    if method6 == "auto":
+        conf.accept_ra = True
+    elif method6 in ("dhcp", "ignore", "disabled"):
         conf.accept_ra = False
     for family in ("ipv4", "ipv6"):
         key = f"{family}.addresses"
@@ -447,6 +458,9 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
         if conf.accept_ra and not conf.dhcp6:
             found.append(losses.setting_lost(conf, "accept_ra", f"accept-ra: true ({name})", "nmcli",
                                              "formats.loss.accept_ra"))
+        elif conf.dhcp6 and conf.accept_ra is None:
+            found.append(losses.setting_lost(conf, "dhcp6", f"dhcp6 ({name})", "nmcli",
+                                             "formats.loss.accept_ra_default"))
     for holder, where in [(spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]:
         if holder.ethtool_opts:
             found.append(losses.Loss(f"ETHTOOL_OPTS={holder.ethtool_opts}", where, "nmcli",
