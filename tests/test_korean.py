@@ -18,7 +18,7 @@ from bondkit.korean import (
     particle_fallbacks,
     with_particle,
 )
-from tests.glossary import avoided_forms, figure_texts, terms
+from tests.glossary import avoided_forms, figure_texts, stored_outputs, terms
 from tests.test_notebooks import build
 
 # --------------------------------------------------------------------------- how values are read
@@ -243,6 +243,14 @@ def _problems(where: str, text: str) -> list[tuple[str, str]]:
     return [(where, problem) for problem in found]
 
 
+def test_stored_korean_notebook_outputs_read_as_korean():
+    """What the notebooks printed when they were built: a stale output is caught here, not in class."""
+    outputs = stored_outputs("ko")
+    assert len(outputs) > 50
+    problems = [problem for where, text in outputs for problem in _problems(where, text)]
+    assert not problems
+
+
 def test_korean_notebook_prose_leaves_no_particle_to_the_reader():
     problems = [(path.name, found) for path in build.sources() for cell in build.read_source(path).cells
                 if cell.cell_type == "markdown" and cell.metadata.get("lang") == "ko"
@@ -287,3 +295,24 @@ def test_korean_figures_say_learning_switch_as_the_glossary_does(korean_figure_t
     switch = next(term["ko"] for term in terms() if term["en"] == "learning switch")
     assert any(switch in text for _, text in korean_figure_texts)
 
+
+# --------------------------------------------------------------------------- one register
+
+# A sentence that ends in the plain form (한다, 없다, 바뀌었다) where the kit speaks 합쇼체 (합니다).
+# 마다 ("every"), 보다 ("than") and 셋 다 ("all three") end in 다 without being one.
+_PLAIN_ENDING = re.compile(r"(?<![니마보\s])다(?=[.:;!?)\"]|\s|$)")
+
+
+def test_messages_and_self_checks_speak_one_register():
+    plain = {key: texts["ko"] for key, texts in catalog().items() if _PLAIN_ENDING.search(texts["ko"])}
+    assert not plain, "write 합니다, not 한다"
+
+
+def test_self_check_choices_are_not_left_as_fragments():
+    """A choice is a short noun phrase (enp0s8만) or a sentence in 합쇼체, not a clause cut off at
+    때문에 or 하려고."""
+    choices = {key: texts["ko"] for key, texts in catalog().items() if re.fullmatch(r"quiz\.\w+\.\d+", key)}
+    assert len(choices) > 20
+    cut = {key: text for key, text in choices.items()
+           if text.rstrip(". ").endswith(("때문에", "려고", "므로"))}
+    assert not cut
