@@ -354,3 +354,19 @@ def test_ping_gap_of_a_fresh_run_shows_pings_own_lines():
     gap = ping_gap(run)
     assert gap.raw and gap.lines[0].endswith("icmp_seq=99 ttl=64 time=0.2 ms")
     assert sum("no answer yet" in line for line in gap.lines) == 4
+
+
+def test_the_recorded_ping_during_the_fault_shows_its_gap_as_ping_printed_it():
+    from bondkit.notebook.evidence import ping_gap_text
+
+    path = ROOT / "data" / "recorded" / "lab" / "ping-during-fault.txt"
+    gap = ping_gap_text(path)
+    assert gap.raw and gap.source == str(path) and 1 <= gap.lost <= 20
+    lost = [f"no answer yet for icmp_seq={seq}" for seq in range(gap.first_lost, gap.last_lost + 1)]
+    assert all(any(line.endswith(text) for line in gap.lines) for text in lost)
+    replies = [line for line in gap.lines if "bytes from" in line]
+    assert any(f"icmp_seq={gap.first_lost - 1} " in line for line in replies)
+    assert any(f"icmp_seq={gap.last_lost + 1} " in line for line in replies)
+    assert "packets transmitted" in gap.lines[-1]
+    proc = (path.parent / "ping-during-fault.proc-bonding.txt").read_text()
+    assert "Currently Active Slave: enp0s9" in proc

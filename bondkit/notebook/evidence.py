@@ -10,8 +10,10 @@ printed them; a recorded run keeps the parsed pings only, and the table says so.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bondkit.i18n import t
@@ -29,6 +31,8 @@ class PingGap:
     last_lost: int | None
     raw: bool
     lang: str | None = None
+    #: The recorded file the lines come from (None: a run made just now).
+    source: str | None = None
 
     @property
     def lost(self) -> int:
@@ -37,6 +41,9 @@ class PingGap:
     def origin(self) -> str:
         if self.first_lost is None:
             return t("nb.evidence.no_gap", self.lang)
+        if self.source is not None:
+            return t("nb.evidence.recorded_raw", self.lang, source=self.source, first=self.first_lost,
+                     last=self.last_lost, lost=self.lost)
         key = "nb.evidence.raw" if self.raw else "nb.evidence.parsed"
         return t(key, self.lang, first=self.first_lost, last=self.last_lost, lost=self.lost)
 
@@ -75,11 +82,34 @@ def ping_gap(run: Any, *, context: int = 3) -> PingGap:
     frame = frame.rename(columns={"seq": "icmp_seq"})
     text = _raw_ping_text(run)
     if text and first is not None:
-        wanted = set(range(first - context, last + context + 1))
-        lines = [line for line in text.splitlines()
-                 if (m := _SEQ.search(line)) and int(m.group(1)) in wanted]
-        return PingGap(lines, frame, first, last, raw=True)
+        return PingGap(_lines_around(text, first, last, context), frame, first, last, raw=True)
     return PingGap([], frame, first, last, raw=False)
+
+
+def _lines_around(text: str, first: int, last: int, context: int) -> list[str]:
+    wanted = set(range(first - context, last + context + 1))
+    return [line for line in text.splitlines() if (m := _SEQ.search(line)) and int(m.group(1)) in wanted]
+
+
+def ping_gap_text(path: str | os.PathLike[str], *, context: int = 3) -> PingGap:
+    """ping's own output saved in a file (``ping -D -O`` run while the fault happened, recorded on the
+    lab by ``scripts/record_ping_gap.py``): the lines around the probes that never got an answer, and
+    the statistics ping printed at the end."""
+    import pandas as pd
+
+    text = Path(path).read_text(encoding="utf-8")
+    answered = {int(m.group(1)) for line in text.splitlines()
+                if "bytes from" in line and (m := _SEQ.search(line))}
+    asked = {int(m.group(1)) for line in text.splitlines() if (m := _SEQ.search(line))}
+    # the last probe may still be in flight when ping stops: a gap is lost probes followed by answers
+    lost = sorted(seq for seq in asked if seq not in answered and seq < max(answered, default=0))
+    frame = pd.DataFrame({"icmp_seq": lost, "lost": [True] * len(lost)})
+    if not lost:
+        return PingGap([], frame, None, None, raw=True, source=str(path))
+    first, last = lost[0], lost[-1]
+    lines = _lines_around(text, first, last, context)
+    lines += [line for line in text.splitlines() if "packets transmitted" in line]
+    return PingGap(lines, frame, first, last, raw=True, source=str(path))
 
 
 def active_changes(run: Any) -> Any:

@@ -39,7 +39,7 @@ from bondkit import notebook as nb
 from bondkit import plot
 from bondkit.failover import Run
 from bondkit.failover.report import summary_frame
-from bondkit.notebook.evidence import active_changes, ping_gap
+from bondkit.notebook.evidence import active_changes, ping_gap, ping_gap_text
 
 nb.setup()
 
@@ -233,6 +233,22 @@ nb.sh(lab, "server", "ip link show", recorded=recorded / "active-after.ip-link.t
 nb.ask("03_bond_mac", answer=2)
 
 # %% [markdown] lang="en"
+# And the ping that ran all the while, in terminal 1? Here is what it printed when the two-terminal test
+# of section 4 was recorded on the lab (`scripts/record_ping_gap.py`): the lines around the moment
+# enp0s8 went down. `-O` makes ping print `no answer yet for icmp_seq=N` when a probe's answer is
+# overdue; the probes named there never got one, and the ping went on with the next icmp_seq. Your own
+# run in two terminals gives a gap of the same kind, a few pings long.
+
+# %% [markdown] lang="ko"
+# 그동안 내내 돌던 터미널 1의 ping은 어땠을까요? 4절의 터미널 두 개로 하는 시험을 실습 환경에서 기록했을 때
+# (`scripts/record_ping_gap.py`) ping이 출력한 줄 가운데, enp0s8이 내려간 순간 전후입니다. `-O`를 주면 ping은
+# 응답이 늦은 요청마다 `no answer yet for icmp_seq=N`을 찍습니다. 여기 나온 요청은 끝내 응답을 받지 못했고,
+# ping은 다음 icmp_seq로 계속 갔습니다. 터미널 두 개로 직접 해 보면 ping 몇 개 길이의 같은 빈 구간이 보입니다.
+
+# %%
+ping_gap_text(recorded / "ping-during-fault.txt")
+
+# %% [markdown] lang="en"
 # Bring enp0s8 back (`ip link set dev enp0s8 up`; type it yourself with
 # `.venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 up`). With no `primary` set, the bond stays
 # on enp0s9: in active-backup "a different slave becomes active if, and only if, the active slave fails"
@@ -259,18 +275,23 @@ nb.restore_configs(lab, ["client", "server"])
 #
 # "The ping goes on" hides a detail: a few pings are lost between the moment enp0s8 goes down and the
 # moment the bond has moved to enp0s9. `bondkit.failover.run_failover` measures it: it configures both
-# bonds, pings every 10 ms, samples the server's links every 20 ms, injects the fault at a known instant,
-# restores it, and returns a `Run` of tidy tables. On the lab it runs now (a few seconds, and its numbers
-# differ a little each time); without the lab you get the recorded run with the same settings.
+# bonds, pings every 10 ms, samples the server's links about every 25 ms, injects the fault, restores it,
+# and returns a `Run` of tidy tables. Its time resolution is what those two periods allow, and the fault
+# instant itself is known only to within the time the fault command took (`fault_call_ms` in the run's
+# `run.json`, some tens of ms): read its numbers to the nearest few tens of ms. On the lab it runs now (a
+# few seconds, and its numbers differ a little each time); without the lab you get the recorded run with
+# the same settings.
 
 # %% [markdown] lang="ko"
 # ## 5. 페일오버 측정
 #
 # "ping이 계속 간다"는 말에는 작은 사실 하나가 숨어 있습니다. enp0s8이 내려간 순간부터 본딩이 enp0s9로
 # 옮겨 갈 때까지 ping 몇 개를 잃는다는 것입니다. `bondkit.failover.run_failover`가 그것을 잽니다. 두
-# 호스트에 본딩을 설정하고, 10 ms마다 ping을 보내고, server의 링크를 20 ms마다 기록하면서 정해진 순간에
-# 장애를 주고, 다시 되돌린 다음, 깔끔한 표로 된 `Run`을 돌려줍니다. 실습 환경에서는 지금 실행하며(몇 초
-# 걸리고, 할 때마다 숫자가 조금씩 다릅니다), 실습 환경이 없으면 같은 설정으로 기록해 둔 실행을 보여 줍니다.
+# 호스트에 본딩을 설정하고, 10 ms마다 ping을 보내고, server의 링크를 25 ms쯤마다 기록하면서 장애를 주고,
+# 다시 되돌린 다음, 깔끔한 표로 된 `Run`을 돌려줍니다. 시간 해상도는 이 두 주기만큼이고, 장애를 준 순간도
+# 장애 명령이 걸린 시간(실행의 `run.json`에 있는 `fault_call_ms`, 수십 ms) 안에서만 알 수 있습니다. 그러니
+# 숫자는 수십 ms 단위로 읽으세요. 실습 환경에서는 지금 실행하며(몇 초 걸리고, 할 때마다 숫자가 조금씩
+# 다릅니다), 실습 환경이 없으면 같은 설정으로 기록해 둔 실행을 보여 줍니다.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
