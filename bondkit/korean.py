@@ -36,9 +36,9 @@ _MYRIADS: dict[int, Sound] = {1: "consonant", 2: "consonant", 3: "vowel", 4: "co
 _ENGLISH_DIGIT: dict[str, Sound] = {"0": "vowel", "1": "consonant", "2": "vowel", "3": "vowel", "4": "vowel",
                                     "5": "vowel", "6": "vowel", "7": "consonant", "8": "consonant",
                                     "9": "consonant"}
-_NAMES_WITH_ENGLISH_NUMBERS = {"boto", "python", "py", "ipv", "dhcp", "gateway", "ec", "s", "http", "sha",
-                               "md", "x", "v", "ubuntu", "centos", "rhel", "debian", "linux", "php", "html",
-                               "tls"}
+_NAMES_WITH_ENGLISH_NUMBERS = {"boto", "python", "py", "ipv", "dhcp", "dhcpv", "gateway", "ec", "s", "http",
+                               "sha", "md", "x", "v", "ubuntu", "centos", "rhel", "debian", "linux", "php",
+                               "html", "tls"}
 
 # Letter names: 에이 비 씨 디 이 에프 지 에이치 아이 제이 케이 엘 엠 엔 오 피 큐 알 에스 티 유 브이 ...
 _LETTER: dict[str, Sound] = {"l": "rieul", "r": "rieul", "m": "consonant", "n": "consonant"}
@@ -84,6 +84,8 @@ _WORDS: dict[str, Sound] = {
     "check": "vowel",        # 체크
     "hub": "vowel",          # 허브
     "sub": "vowel",          # 서브
+    "up": "consonant",       # 업 (also as UP, LOWER_UP)
+    "user": "vowel",         # 유저 (also as USER)
     "stub": "vowel",         # 스터브
     "good": "consonant",     # 굿
     "group": "consonant",    # 그룹
@@ -180,6 +182,9 @@ def _latin_sound(token: str) -> Sound:
     lower = word.lower()
     if lower in _WORDS:
         return _WORDS[lower]
+    for start in range(2, len(lower) - 2):  # a compound ends as its last word: jupyterhub 허브, subtype 타입
+        if lower[start:] in _WORDS:
+            return _WORDS[lower[start:]]
     if len(word) == 1 or not (_VOWELS & set(lower)) or (word.isupper() and len(word) <= 4):
         return _LETTER.get(lower[-1], "vowel")
     return _english_sound(lower)

@@ -47,7 +47,7 @@ READINGS = [
     ("UnauthorizedOperation", "consonant"), ("sg-0a1b2c3d", "vowel"),
     # a version glued to a product's name is read in English: 쓰리, 식스, 투, 세븐
     ("boto3", "vowel"), ("python3", "vowel"), ("IPv6", "vowel"), ("01_ec2_cli_and_boto3", "vowel"),
-    ("S3", "vowel"), ("x86", "vowel"), ("centos7", "consonant"), ("dhcp6", "vowel"),
+    ("S3", "vowel"), ("x86", "vowel"), ("centos7", "consonant"), ("dhcp6", "vowel"), ("DHCPv6", "vowel"),
     # words read as words
     ("server", "vowel"), ("client", "vowel"), ("bond", "vowel"), ("netplan", "consonant"),
     ("miimon", "consonant"), ("none", "consonant"), ("NONE", "consonant"), ("active", "vowel"),
@@ -85,7 +85,10 @@ READINGS = [
     # configuration keys in capitals: words, unless short enough to be spelled out
     ("DEVICE", "vowel"), ("MASTER", "vowel"), ("NAME", "consonant"), ("TYPE", "consonant"),
     ("BONDING_OPTS", "vowel"), ("ONBOOT", "vowel"), ("USERCTL", "rieul"), ("BOOTPROTO", "vowel"),
-    ("BONDING", "consonant"),
+    ("BONDING", "consonant"), ("UP", "consonant"), ("LOWER_UP", "consonant"), ("USER", "vowel"),
+    # compounds end as their last word
+    ("jupyterhub", "vowel"), ("JupyterHub", "vowel"), ("subtype", "consonant"), ("mysql", "rieul"),
+    ("firewall", "rieul"), ("website", "vowel"), ("runtime", "consonant"), ("superuser", "vowel"),
     # acronyms: spelled out, or said as words where Korean says them so
     ("SSH", "vowel"), ("DNS", "vowel"), ("AWS", "vowel"), ("EC2", "vowel"), ("IP", "vowel"),
     ("ip", "vowel"), ("ARP", "vowel"), ("MII", "vowel"), ("VM", "consonant"), ("URL", "rieul"),
