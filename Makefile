@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test unit notebooks lint lab bench clean
+.PHONY: setup demo test unit lab-tests notebooks lint lab bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -13,8 +13,16 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check bondkit tests bench scripts
 
+# Everything but the lab, as whoever runs it.
 unit: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not lab"
+
+# The lab's tests as an ordinary user (as root, CI: as the account bondkit-student), then again under a
+# default container's seccomp filter (no namespaces, no mounts): the lab needs neither root nor those.
+LAB_PYTEST := $(BIN)/pytest -q -p no:cacheprovider -m lab
+lab-tests: setup
+	BONDKIT_EXPECT=unprivileged scripts/as_student.sh $(LAB_PYTEST)
+	BONDKIT_EXPECT=unprivileged,no-namespaces scripts/as_student.sh /usr/bin/python3 scripts/no_namespaces.py $(LAB_PYTEST)
 
 notebooks: setup
 	$(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly
@@ -22,7 +30,7 @@ notebooks: setup
 notebooks-build: setup
 	$(BIN)/python scripts/build_notebooks.py
 
-test: lint unit notebooks
+test: lint unit lab-tests notebooks
 
 # JupyterLab on 127.0.0.1 with the kit's settings (widget state saved with the notebook, no news fetched).
 # Jupyter refuses root without --allow-root: it is added only for root, and the line says so.

@@ -6,11 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # user-mode-linux: the lab's guest kernel (with bonding.ko); kmod: modprobe inside guests;
-# iproute2/iputils-ping/openssh-*: what lab guests and hosts run; netplan.io: checks rendered YAML;
+# iproute2/iputils-ping/openssh-*: what lab guests and hosts run (copied into the guests' root image,
+# made with e2fsprogs and fakeroot); vde2 + libvdeplug-slirp: the lab's switches and its SSH plug on
+# 127.0.0.1; python3-seccomp + acl: the suite runs the lab as an ordinary user under a container's
+# seccomp filter; netplan.io: checks rendered YAML;
 # fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too); chromium: the browser the
 # notebook tests drive (Playwright uses it; it never downloads one).
 APT_PACKAGES=(user-mode-linux kmod iproute2 iputils-ping openssh-server openssh-client netplan.io
-              fonts-nanum python3-venv procps chromium)
+              fonts-nanum python3-venv procps chromium vde2 libvdeplug-slirp e2fsprogs fakeroot
+              util-linux python3-seccomp acl)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -33,7 +37,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-PYTHON=${PYTHON:-python3}
+# The venv is made from the system's Python where there is one, so that every user of the machine (a
+# class's students, the suite's unprivileged account) can run it: a Python under /root could not be.
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
@@ -43,6 +51,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[test]'
   echo "$want" > "$stamp"
+fi
+# The lab guests' root image, built once beside the venv for every user (a user without it builds
+# their own on the first `bondkit lab up`).
+if image=$(.venv/bin/python -m bondkit.lab.rootfs --system 2>/dev/null); then
+  echo "setup: lab root image $image"
+else
+  echo "setup: the lab root image could not be built here; \`bondkit lab up\` will say what is missing" >&2
 fi
 # configurable-http-proxy for the class hub (deploy/jupyterhub), as pinned by its package-lock.json.
 hub=deploy/jupyterhub

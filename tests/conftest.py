@@ -86,3 +86,11 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that boots or uses the lab carries the ``lab`` mark, so that ``-m lab`` selects all
+    of them (CI runs those as an ordinary user, under a container's seccomp filter too)."""
+    for item in items:
+        if {"lab", "lab_slot"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lab)

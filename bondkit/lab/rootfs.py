@@ -37,11 +37,18 @@ REQUIRED = (
     "basename", "dirname", "readlink", "realpath", "sync", "mktemp", "seq", "expr", "install", "du", "df",
     "sha256sum", "md5sum", "base64", "cmp", "diff", "timeout", "nohup", "setsid", "flock", "nsenter",
     "unshare", "mount", "umount", "dmesg", "ps", "kill", "sysctl", "free", "uptime", "getent", "ip", "tc",
-    "bridge", "ss", "ping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd", "halt",
+    "bridge", "ss", "ping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd", "halt", "mkfifo",
+    "mknod", "pwd", "dd", "od", "tac", "paste", "comm", "truncate", "nproc", "stty", "tty", "yes",
 )
 #: Handy when present on the machine (a student's terminal habits), never required.
-OPTIONAL = ("less", "more", "vi", "nano", "tcpdump", "arping", "ethtool", "watch", "top", "clear", "tput",
-            "gzip", "tar", "file", "strace")
+OPTIONAL = ("less", "more", "vi", "vim", "nano", "tcpdump", "arping", "ethtool", "watch", "top", "clear",
+            "tput", "gzip", "gunzip", "zcat", "tar", "file", "strace", "nstat", "lnstat", "pgrep", "pkill",
+            "pidof", "killall", "fuser", "lsof", "hexdump", "xxd", "nl", "fold", "split", "join", "shuf",
+            "sum", "cksum", "sha1sum", "printenv", "groups", "logger", "ln", "link", "unlink", "ionice",
+            "nice", "renice", "chgrp", "numfmt", "csplit", "fmt", "pr", "ptx", "tsort", "dircolors",
+            "lsblk", "findmnt", "losetup", "blkid", "wall", "script", "column", "rev", "look", "chrt",
+            "taskset", "prlimit", "lscpu", "lsipc", "lslocks", "ipcs", "vmstat", "pmap", "pwdx", "slabtop",
+            "tload", "w", "sysctl", "bridge", "devlink", "rtmon", "genl", "ifstat", "routel")
 #: Helper programs that sshd runs by path.
 HELPERS = ("/usr/lib/openssh/sftp-server", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
 #: UML kernel modules the lab loads (their dependencies come along).
@@ -221,6 +228,8 @@ def _populate(root: Path) -> None:
     (etc / "shadow").chmod(0o640)
     (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nshadow: files\nhosts: files\n")
     (etc / "hosts").write_text("127.0.0.1 localhost\n")
+    (etc / "os-release").write_text('PRETTY_NAME="bondkit lab host (User-Mode Linux)"\nID=bondkit-lab\n'
+                                    'NAME="bondkit lab host"\n')
     (etc / "profile").write_text('export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')
     (root / "root/.bashrc").write_text(". /etc/profile\n")
     guest = etc / "bondkit"
@@ -255,6 +264,9 @@ def build(folder: Path) -> Path:
             raise LabError("lab.rootfs_failed", error=result.stderr.strip())
     partial.chmod(0o444)
     partial.replace(target)
+    for stale in folder.glob("rootfs-*.ext4"):  # images of programs since upgraded
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return target
 
 

@@ -12,17 +12,20 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
-mkdir -p /run/host /run/bondkit-lab
+mkdir -p /run/host /etc/bondkit-lab
 if ! mount -t hostfs -r -o "$bk_dir" none /run/host; then
     echo "bondkit-guest: cannot read $bk_dir" && halt -f
 fi
-cp /run/host/guest.env /run/host/authorized_keys /run/host/ssh_host_ed25519_key /run/bondkit-lab/
+cp /run/host/guest.env /run/host/authorized_keys /run/host/ssh_host_ed25519_key /etc/bondkit-lab/
 umount /run/host
-. /run/bondkit-lab/guest.env
+. /etc/bondkit-lab/guest.env
 hostname "$BK_HOSTNAME"
 printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$BK_HOSTNAME" > /etc/hosts
+echo "$BK_HOSTNAME" > /etc/hostname
 
-modprobe -a veth bonding sch_ingress cls_flower cls_matchall act_mirred act_gact 2>/dev/null
+# max_bonds=0: no bond0 of its own in the hardware namespace, as on a host whose bonds its tools make.
+modprobe bonding max_bonds=0
+modprobe -a veth sch_ingress cls_flower cls_matchall act_mirred act_gact 2>/dev/null
 ip netns add vm
 
 # Every fork is slow in a UML guest: the wiring is done by one ip and one tc process per namespace.
@@ -53,8 +56,8 @@ tc -batch $wires
 
 mkdir -p /root/.ssh /run/sshd
 chmod 700 /root /root/.ssh
-install -m 600 /run/bondkit-lab/authorized_keys /root/.ssh/authorized_keys
-install -m 600 /run/bondkit-lab/ssh_host_ed25519_key /etc/ssh/bondkit_host_ed25519_key
+install -m 600 /etc/bondkit-lab/authorized_keys /root/.ssh/authorized_keys
+install -m 600 /etc/bondkit-lab/ssh_host_ed25519_key /etc/ssh/bondkit_host_ed25519_key
 cat > /etc/ssh/bondkit_sshd_config <<CONFIG
 Port 22
 HostKey /etc/ssh/bondkit_host_ed25519_key
