@@ -1,0 +1,29 @@
+# bondkit in a container: JupyterLab with the live lab, run as an ordinary user under the runtime's
+# default seccomp profile (no --privileged, no capabilities, no devices). For a student on macOS or
+# Windows (Docker Desktop, Podman, WSL2), in a Codespace, or as the image of a class's JupyterHub.
+#
+#   docker build -t bondkit .
+#   docker run --rm -p 127.0.0.1:8888:8888 bondkit        # then open the URL it prints
+#
+# JupyterLab listens inside the container (its own network), published on the host's loopback only.
+FROM debian:bookworm-slim
+
+ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends make python3 python3-venv ca-certificates git nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/bondkit
+COPY . .
+# The project's own set-up: system packages, .venv, the lab guests' root image (shared by every user).
+RUN bash scripts/setup.sh && rm -rf /var/lib/apt/lists/* /root/.cache
+
+# The student: an ordinary account that owns only its home (its copy of the notebooks, its labs).
+RUN useradd --create-home --uid 1000 --shell /bin/bash student \
+ && cp -r notebooks /home/student/notebooks && chown -R student:student /home/student
+USER student
+WORKDIR /home/student
+ENV PATH=/opt/bondkit/.venv/bin:$PATH
+EXPOSE 8888
+CMD ["jupyter", "lab", "--ServerApp.ip=0.0.0.0", "--ServerApp.port=8888", "--no-browser", \
+     "--ServerApp.root_dir=/home/student/notebooks"]
