@@ -219,8 +219,10 @@ def _after_one_short_vowel(stem: str) -> bool:
     return len(stem) == 1 or stem[-2] not in _VOWELS
 
 
-# The "fill the particle in yourself" forms: 이(가), (이)가, 을(를), 은(는), (으)로, 와(과), (이)라 ...
-_FALLBACK = re.compile(r"[이가을를은는와과]\((?:[이가을를은는와과]|으)\)|\((?:[이가을를은는와과아야]|으)\)")
+# The "fill the particle in yourself" forms: 이(가), (이)가, 을(를), 은(는), (으)로, 와(과), (이)라, and the
+# same with a slash (이/가, 을/를, (으)로/로) outside a catalog field.
+_FALLBACK = re.compile(r"[이가을를은는와과]\((?:[이가을를은는와과]|으)\)|\((?:[이가을를은는와과아야]|으)\)"
+                       r"|(?<![:가-힣])(?:이/가|가/이|을/를|를/을|은/는|는/은|과/와|와/과|으로/로|로/으로)")
 
 
 def particle_fallbacks(text: str) -> list[str]:

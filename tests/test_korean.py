@@ -175,13 +175,14 @@ def test_particle_fields_keep_a_format_before_the_pair():
 
 
 @pytest.mark.parametrize("text", ["enp0s8이(가) 없습니다", "100(으)로", "NIC(을)를 봅니다", "client와(과)",
-                                  "server은(는)", "(이)라는", "bond0(이)가"])
+                                  "server은(는)", "(이)라는", "bond0(이)가", "enp0s8이/가 없습니다",
+                                  "NIC을/를"])
 def test_the_fallback_finder_finds_fallbacks(text):
     assert particle_fallbacks(text)
 
 
 @pytest.mark.parametrize("text", ["enp0s8이 없습니다 (있는 NIC: enp0s3)", "페일오버(failover)가", "(이 줄)",
-                                  "YAML과 netplan은", "본딩(bonding)은"])
+                                  "YAML과 netplan은", "본딩(bonding)은", "{nic:이/가} 없습니다", "분/초"])
 def test_the_fallback_finder_leaves_korean_alone(text):
     assert not particle_fallbacks(text)
 
