@@ -286,7 +286,8 @@ class NotebookPage:
         return self.page.evaluate(_JS_STATE, self.path)
 
     def text(self) -> str:
-        return self.panel.inner_text()
+        """All the notebook's text, rendered or not (cells out of view have no innerText)."""
+        return self.panel.text_content() or ""
 
     def save_and_close(self, *, shutdown: bool = True) -> None:
         self.page.evaluate(_JS_SAVE_CLOSE, {"path": self.path, "shutdown": shutdown})
@@ -294,7 +295,7 @@ class NotebookPage:
     def wait_widgets(self, timeout: float = 20) -> None:
         """Wait until no output still says "Loading widget..." (saved widgets are being restored)."""
         self.page.wait_for_function(
-            "(id) => !document.getElementById(id).innerText.includes('Loading widget')",
+            "(id) => !document.getElementById(id).textContent.includes('Loading widget')",
             arg=self.page.evaluate(_JS_PANEL_ID, self.path),
             timeout=timeout * 1000)
 
