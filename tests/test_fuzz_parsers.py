@@ -16,7 +16,17 @@ from bondkit import formats
 from bondkit.errors import BondkitError
 from bondkit.formats import netplan
 from bondkit.lint import lint_spec
-from bondkit.spec import ENUM_OPTIONS, KNOWN_OPTIONS, MODES, BondSpec, SlaveSpec
+from bondkit.spec import (
+    ENUM_OPTIONS,
+    KNOWN_OPTIONS,
+    MODES,
+    BondSpec,
+    BridgeSpec,
+    IPConfig,
+    Route,
+    SlaveSpec,
+    VlanSpec,
+)
 from tests.test_formats import reparse
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,7 +83,7 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
     """A random bond that format ``fmt`` can express; ``lab`` keeps addresses and names realistic enough
     for a strict peer (netplan generate): primary among the slaves, private addresses."""
     slaves = draw(st.lists(IFNAMES, max_size=3, unique=True))
-    supported = netplan.SUPPORTED_OPTIONS if fmt == "netplan" else KNOWN_OPTIONS
+    supported = netplan.SUPPORTED_OPTIONS if fmt in ("netplan", "any") else KNOWN_OPTIONS
     names = draw(st.lists(st.sampled_from(supported), max_size=6, unique=True))
     if lab and "primary" in names and not slaves:
         names.remove("primary")
@@ -81,6 +91,10 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
     for name in names:
         spec.set_option(name, draw(_option_value(name, slaves)))
     spec.slaves = [SlaveSpec(name, draw(st.none() | MACS)) for name in slaves]
+    if fmt != "ip":  # ip commands cannot pin a NIC or give a slave its own MTU
+        for slave in spec.slaves:
+            slave.hwaddr = draw(st.none() | MACS)
+            slave.mtu = draw(st.none() | st.integers(576, 9000))
     v4, v6 = (LAB_IPV4, LAB_IPV6) if lab else (IPV4, st.ip_addresses(v=6).map(str))
     spec.addresses = draw(st.lists(_interface(v4, v6, 4), max_size=2, unique=True)) + draw(
         st.lists(_interface(v4, v6, 6), max_size=2, unique=True)
@@ -91,7 +105,56 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
     )
     spec.routes = draw(st.lists(st.tuples(networks, v4), max_size=2, unique=True))
     spec.dhcp4 = False if fmt == "ip" else draw(st.booleans())
+    spec.routes += draw(st.lists(ROUTES(networks, v4), max_size=2))
+    spec.mtu = draw(st.none() | st.integers(576, 9000))
+    spec.mac = draw(st.none() | MACS)
+    _draw_ip_extras(draw, spec, fmt)
+    spec.vlans = [_draw_vlan(draw, spec.name, vid, fmt, v4) for vid in draw(
+        st.lists(st.integers(1, 4094), max_size=2, unique=True))]
+    if draw(st.booleans()):
+        spec.bridge = BridgeSpec(name=f"br{draw(st.integers(0, 9))}", stp=draw(st.none() | st.booleans()))
+        spec.bridge.addresses = draw(st.lists(_interface(v4, v6, 4), max_size=2, unique=True))
+        _draw_ip_extras(draw, spec.bridge, fmt)
+        # A bridge port carries no IP settings of its own (NetworkManager does not even take them).
+        spec.addresses, spec.gateway, spec.routes, spec.dhcp4 = [], None, [], False
+        spec.dhcp6, spec.accept_ra, spec.nameservers, spec.search = False, None, [], []
+    if fmt == "netplan":
+        spec.renderer = draw(st.none() | st.sampled_from(["networkd", "NetworkManager"]))
     return spec
+
+
+#: Routes with what real configurations add: a metric, a table, on-link.
+def ROUTES(networks: st.SearchStrategy[str], via: st.SearchStrategy[str]) -> st.SearchStrategy[Route]:  # noqa: N802
+    return st.builds(Route, networks, via, st.none() | st.integers(0, 4096), st.booleans(),
+                     st.none() | st.integers(1, 252))
+
+
+def _draw_ip_extras(draw: st.DrawFn, conf: IPConfig, fmt: str) -> None:
+    """DNS, DHCPv6, router advertisements and boot-time activation, as far as ``fmt`` can say them."""
+    if fmt == "ip":
+        return
+    conf.nameservers = draw(st.lists(LAB_IPV4, max_size=2, unique=True))
+    conf.search = draw(st.lists(st.from_regex(r"[a-z]{2,8}\.example", fullmatch=True), max_size=2,
+                                unique=True))
+    conf.autoconnect = draw(st.booleans())
+    conf.dhcp6 = draw(st.booleans())
+    has_v6 = any(":" in address for address in conf.addresses)
+    if fmt in ("nmcli", "any"):
+        # NetworkManager has ipv6.method auto (RA and DHCPv6), dhcp (DHCPv6 alone), disabled, manual.
+        choices = [True, False] if conf.dhcp6 else [None] if has_v6 else [None, False]
+    else:
+        choices = [None, True, False]
+    conf.accept_ra = draw(st.sampled_from(choices))
+
+
+def _draw_vlan(draw: st.DrawFn, bond: str, vid: int, fmt: str, v4: st.SearchStrategy[str]) -> VlanSpec:
+    vlan = VlanSpec(name=f"{bond}.{vid}", id=vid)
+    vlan.addresses = draw(st.lists(_interface(v4, v4, 4), max_size=2, unique=True))
+    vlan.gateway = draw(st.none() | v4)
+    vlan.mtu = draw(st.none() | st.integers(576, 9000))
+    _draw_ip_extras(draw, vlan, fmt)
+    vlan.dhcp4 = False if fmt == "ip" else draw(st.booleans())
+    return vlan
 
 
 # ----------------------------------------------------------------------------------------- round trip
@@ -106,7 +169,7 @@ def test_round_trip(fmt: str, data: st.DataObject) -> None:
 
 
 @FAST
-@given(bond_specs("netplan"), st.permutations(["ifcfg", "netplan", "nmcli"]))
+@given(bond_specs("any"), st.permutations(["ifcfg", "netplan", "nmcli"]))
 def test_conversions_keep_meaning(spec: BondSpec, order: list[str]) -> None:
     current = spec
     for fmt in order:

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from bondkit import formats
 from bondkit.formats import netplan
 from bondkit.spec import BondSpec, SlaveSpec
+from tests.test_corpus import ACCEPTED, CORPUS
 from tests.test_fuzz_parsers import bond_specs
 
 NETPLAN = shutil.which("netplan") or next(
@@ -56,7 +57,7 @@ def generate(spec: BondSpec) -> Path:
     root = Path(tempfile.mkdtemp(prefix="bondkit-netplan-"))
     etc = root / "etc" / "netplan"
     etc.mkdir(parents=True)
-    for name, text in netplan.render(spec).items():
+    for name, text in netplan.render(spec, whole=True).items():
         (etc / name).write_text(text)
         (etc / name).chmod(0o600)
     done = subprocess.run(
@@ -76,6 +77,10 @@ def read_unit(path: Path) -> configparser.ConfigParser:
 def check(spec: BondSpec) -> None:
     network = generate(spec)
     try:
+        if spec.renderer == "NetworkManager":  # netplan writes NetworkManager keyfiles instead
+            keyfiles = network.parent.parent / "NetworkManager" / "system-connections"
+            assert f"mode={spec.mode}" in (keyfiles / f"netplan-{spec.name}.nmconnection").read_text()
+            return
         netdev = read_unit(network / f"10-netplan-{spec.name}.netdev")
         assert netdev["NetDev"]["Kind"] == "bond" and netdev["NetDev"]["Name"] == spec.name
         bond = dict(netdev["Bond"]) if netdev.has_section("Bond") else {}
@@ -97,11 +102,9 @@ def check(spec: BondSpec) -> None:
             assert (unit["Network"].get("PrimarySlave") == "true") == (
                 spec.options.get("primary") == slave.name
             )
-        addresses = (network / f"10-netplan-{spec.name}.network").read_text()
-        for address in spec.addresses:
-            assert f"Address={address}\n" in addresses
-        if spec.gateway:
-            assert f"Gateway={spec.gateway}\n" in addresses
+        for interface, conf in spec.interfaces():
+            check_interface(network, interface, conf)
+        check_stack(spec, network)
     finally:
         shutil.rmtree(network.parent.parent.parent, ignore_errors=True)
 
@@ -155,3 +158,108 @@ def test_every_netplan_parameter() -> None:
 @given(bond_specs("netplan", lab=True))
 def test_random_bonds(spec: BondSpec) -> None:
     check(spec)
+
+
+# ------------------------------------------------------------------ the corpus, and what networkd is told
+
+
+def sections(path: Path) -> list[tuple[str, dict[str, list[str]]]]:
+    """A systemd unit as written: sections in order (several [Route]), each key with all its values."""
+    result: list[tuple[str, dict[str, list[str]]]] = []
+    for line in path.read_text().splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            result.append((line[1:-1], {}))
+        elif "=" in line and result:
+            key, value = line.split("=", 1)
+            result[-1][1].setdefault(key, []).append(value)
+    return result
+
+
+def values(units: list[tuple[str, dict[str, list[str]]]], section: str, key: str) -> list[str]:
+    return [v for name, keys in units if name == section for v in keys.get(key, [])]
+
+
+def check_interface(network: Path, name: str, conf) -> None:
+    """The .network file of one interface says what the spec says about its IP settings."""
+    unit = sections(network / f"10-netplan-{name}.network")
+    assert values(unit, "Network", "Address") == list(conf.addresses), name
+    assert values(unit, "Network", "DNS") == list(conf.nameservers), name
+    assert values(unit, "Network", "Domains") == ([" ".join(conf.search)] if conf.search else []), name
+    dhcp = {(True, True): ["yes"], (True, False): ["ipv4"], (False, True): ["ipv6"], (False, False): []}
+    assert values(unit, "Network", "DHCP") == dhcp[(conf.dhcp4, conf.dhcp6)], name
+    if conf.accept_ra is not None:
+        assert values(unit, "Network", "IPv6AcceptRA") == ["yes" if conf.accept_ra else "no"], name
+    routes = [keys for section, keys in unit if section == "Route"]
+    wanted = [{"Destination": ["::/0" if ":" in conf.gateway else "0.0.0.0/0"], "Gateway": [conf.gateway]}
+              ] if conf.gateway else []
+    for route in conf.route_list():
+        entry = {"Destination": [route.to]}
+        entry.update({"Gateway": [route.via]} if route.via else {})
+        entry.update({"Metric": [str(route.metric)]} if route.metric is not None else {})
+        entry.update({"Table": [str(route.table)]} if route.table is not None else {})
+        entry.update({"GatewayOnLink": ["true"]} if route.on_link else {})
+        wanted.append(entry)
+    kept = ("Destination", "Gateway", "Metric", "Table", "GatewayOnLink")
+    assert [{k: v for k, v in r.items() if k in kept} for r in routes] == wanted, name
+    if not conf.autoconnect:
+        assert values(unit, "Link", "ActivationPolicy") == ["manual"], name
+
+
+def check_stack(spec: BondSpec, network: Path) -> None:
+    """VLANs, bridge, MTU and MAC address of the bond as networkd gets them."""
+    bond_unit = sections(network / f"10-netplan-{spec.name}.network")
+    netdev = sections(network / f"10-netplan-{spec.name}.netdev")
+    assert values(bond_unit, "Network", "VLAN") == [vlan.name for vlan in spec.vlans]
+    assert values(bond_unit, "Network", "Bridge") == ([spec.bridge.name] if spec.bridge else [])
+    assert values(netdev, "NetDev", "MTUBytes") == ([str(spec.mtu)] if spec.mtu else [])
+    assert values(netdev, "NetDev", "MACAddress") == ([spec.mac] if spec.mac else [])
+    for vlan in spec.vlans:
+        vlan_dev = sections(network / f"10-netplan-{vlan.name}.netdev")
+        assert values(vlan_dev, "NetDev", "Kind") == ["vlan"]
+        assert values(vlan_dev, "VLAN", "Id") == [str(vlan.id)]
+    if spec.bridge:
+        bridge_dev = sections(network / f"10-netplan-{spec.bridge.name}.netdev")
+        assert values(bridge_dev, "NetDev", "Kind") == ["bridge"]
+        if spec.bridge.stp is not None:
+            assert values(bridge_dev, "Bridge", "STP") == ["true" if spec.bridge.stp else "false"]
+    for slave in spec.slaves:
+        if slave.hwaddr:
+            unit = sections(network / f"10-netplan-{slave.name}.network")
+            assert values(unit, "Match", "PermanentMACAddress") == [slave.hwaddr]
+            assert values(unit, "Network", "Bond") == [spec.name]
+
+
+def generate_files(files: dict[str, str]) -> Path:
+    root = Path(tempfile.mkdtemp(prefix="bondkit-netplan-"))
+    etc = root / "etc" / "netplan"
+    etc.mkdir(parents=True)
+    for name, text in files.items():
+        (etc / name).write_text(text)
+        (etc / name).chmod(0o600)
+    done = subprocess.run(
+        [NETPLAN, "generate", "--root-dir", str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, f"netplan generate refused:\n{done.stderr}\n{files}"
+    return root / "run" / "systemd" / "network"
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_corpus_converted_to_netplan_is_accepted_and_means_the_same(name: str) -> None:
+    """Every corpus entry, converted to netplan whole (the management NIC too), is accepted by the real
+    netplan generate, and networkd is told the bond's options, addresses, routes, DNS, VLANs and bridge."""
+    result = formats.convert_all(CORPUS / name, "netplan")
+    network = generate_files(result.files)
+    try:
+        for spec in result.specs:
+            if spec.renderer == "NetworkManager":  # netplan writes NetworkManager keyfiles instead
+                keyfiles = network.parent.parent / "NetworkManager" / "system-connections"
+                keyfile = (keyfiles / f"netplan-{spec.name}.nmconnection").read_text()
+                assert "type=bond" in keyfile and f"mode={spec.mode}" in keyfile
+                continue
+            netdev = read_unit(network / f"10-netplan-{spec.name}.netdev")
+            assert netdev["Bond"]["Mode"] == spec.mode
+            for interface, conf in spec.interfaces():
+                check_interface(network, interface, conf)
+            check_stack(spec, network)
+    finally:
+        shutil.rmtree(network.parent.parent.parent, ignore_errors=True)
