@@ -76,18 +76,15 @@ def lab_status(args: argparse.Namespace) -> int:
 
 
 def lab_ssh(args: argparse.Namespace) -> int:
+    """OpenSSH does the work, with the lab's keys and a connection shared between calls: a command
+    answers at terminal speed, and an interactive login gets a real terminal."""
     lab = running_lab()
-    command = [part for part in args.command if part != "--"]
-    if command:
-        result = lab.host(args.host).run(" ".join(command), timeout=120)
-        sys.stdout.write(result.stdout)
-        sys.stderr.write(result.stderr)
-        return result.status
-    address, port = lab.endpoint(args.host)
-    # An interactive session is OpenSSH's job; it gets the same pinned key and admin key.
-    os.execvp("ssh", ["ssh", "-i", str(lab.key_file), "-o", f"UserKnownHostsFile={lab.known_hosts}",
-                      "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes",
-                      "-p", str(port), f"root@{address}"])
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    argv = lab.ssh_command(args.host, *command)
+    if not command:
+        argv.insert(1, "-t")
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)
     return 0
 
 

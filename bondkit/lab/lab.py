@@ -26,12 +26,15 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bondkit.errors import LabError
 from bondkit.lab import host as machine
 from bondkit.lab import rootfs
 from bondkit.lab.topology import SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
-from bondkit.ssh import Host
+
+if TYPE_CHECKING:
+    from bondkit.ssh import Host
 
 FAULTS = ("admin-down", "carrier-loss", "silent-drop", "unicast-drop", "restore")
 #: What each fault that acts on the switch port makes of it (see guestfs/wire.sh).
@@ -157,6 +160,7 @@ class Lab:
             for host in self._hosts.values():
                 host.close()
             self._hosts.clear()
+            self._close_shared_connections()
             for name, pid in self.pids.items():
                 machine.end_process_group(pid, self.marker(name))
             for pid in self.helper_pids.values():
@@ -219,6 +223,8 @@ class Lab:
 
     def host(self, name: str) -> Host:
         """An SSH connection as root to lab host ``name`` (opened once, reused)."""
+        from bondkit.ssh import Host  # paramiko: only for the processes that talk to hosts from Python
+
         self._require_running()
         with self._lock:
             if name not in self._hosts:
@@ -229,6 +235,29 @@ class Lab:
             return self._hosts[name]
 
     __getitem__ = host
+
+    def control_socket(self, name: str) -> Path:
+        """Where OpenSSH keeps its shared connection to ``name`` for the command line's ``lab ssh``."""
+        return self.net_dir / f"{name}.ssh"
+
+    def ssh_command(self, name: str, *command: str) -> list[str]:
+        """OpenSSH to lab host ``name`` as root, with the lab's key and pinned host key. The first call
+        opens a connection that later ones share (a guest needs a while for each new login), so a
+        student's ``bondkit lab ssh HOST -- CMD`` answers at terminal speed; ``down`` closes it."""
+        address, port = self.endpoint(name)
+        return ["ssh", "-i", str(self.key_file), "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                "-o", f"ControlPath={self.control_socket(name)}", "-o", "ControlMaster=auto",
+                "-o", "ControlPersist=600", "-o", "LogLevel=ERROR", "-p", str(port), f"root@{address}",
+                *command]
+
+    def _close_shared_connections(self) -> None:
+        for name in self.hosts:
+            socket_path = self.control_socket(name)
+            if socket_path.exists():
+                with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                    subprocess.run(["ssh", "-o", f"ControlPath={socket_path}", "-O", "exit", "lab"],
+                                   capture_output=True, timeout=3)
 
     def status(self) -> dict[str, object]:
         return {
