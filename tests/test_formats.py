@@ -9,7 +9,7 @@ import pytest
 from bondkit import formats
 from bondkit.errors import BondkitError, ConfigError
 from bondkit.formats import ifcfg, iproute, netplan, nmcli
-from bondkit.spec import BondSpec, SlaveSpec
+from bondkit.spec import BondSpec, Route, SlaveSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
@@ -616,3 +616,74 @@ def test_interface_names_are_limited_in_bytes() -> None:
     assert ifcfg.parse("DEVICE=bond0\nTYPE=Bond\n")[0].name == "bond0"
     with pytest.raises(ConfigError, match="1-15"):
         ifcfg.parse("DEVICE=본딩인터페이스영\nTYPE=Bond\n")
+
+
+# ------------------------------------------------------------------- forms the owning tools also take
+
+
+def test_netplan_times_are_systemd_time_spans() -> None:
+    """networkd reads netplan's times as systemd time spans: 15m, 1min 30s, 2s, 500ms, bare milliseconds."""
+    text = NETPLAN_HEAD.replace("    bond0:\n", "") + (
+        "    bond0:\n      interfaces: [eth1]\n      parameters:\n        mode: active-backup\n"
+        "        mii-monitor-interval: 15m\n        up-delay: 1min 30s\n        down-delay: 500ms\n"
+        "        arp-interval: 2s\n        learn-packet-interval: 2m\n"
+    )
+    (spec,) = netplan.parse(text)
+    assert spec.options == {
+        "miimon": 900000, "updelay": 90000, "downdelay": 500, "arp_interval": 2000, "lp_interval": 120
+    }
+    with pytest.raises(ConfigError, match="fortnight"):
+        netplan.parse(text.replace("15m", "1fortnight"))
+
+
+def test_ip_forms_of_the_kernel_selftests() -> None:
+    """``ip link add dev bond0 down type bond``, a continued line, ``arp_ip_target +IP``, abbreviations."""
+    text = (
+        "ip link add dev bond0 down type bond mode active-backup \\\n"
+        "    arp_interval 100 arp_ip_target +192.0.2.1,+192.0.2.2\n"
+        "ip l set eth1 master bond0\nip a add 192.0.2.9/24 dev bond0\n"
+        "ip r add 10.0.0.0/8 dev bond0 metric 5\n"
+    )
+    (spec,) = iproute.parse(text)
+    assert spec.options == {"arp_interval": 100, "arp_ip_target": ("192.0.2.1", "192.0.2.2")}
+    assert spec.origin["bond"].line == 1 and spec.slave_names == ["eth1"]
+    assert spec.route_list() == [Route("10.0.0.0/8", None, 5)]
+    assert iproute.parse("\n".join(iproute.commands(spec))) == [spec]
+
+
+def test_nmcli_default_connection_names_and_modify_by_id() -> None:
+    """Without con-name NetworkManager names the profile bond-bond0; ``con mod id NAME`` is the same."""
+    text = (
+        "nmcli con add type bond ifname bond0 mode active-backup miimon 100\n"
+        "nmcli con add type bond-slave ifname eth1 master bond0\n"
+        "nmcli con mod id bond-bond0 ipv4.method manual ipv4.addresses 10.0.0.5/24 ethernet.mtu 9000\n"
+        "nmcli con mod bond-bond0 connection.autoconnect no"
+        " +ipv4.routes '10.9.0.0/16 10.0.0.1 50 onlink=true'\n"
+        "nmcli con mod bond-slave-eth1 ethernet.mac-address 02:00:00:00:00:11\n"
+    )
+    (spec,) = nmcli.parse(text)
+    assert (spec.name, spec.addresses, spec.mtu, spec.autoconnect) == ("bond0", ["10.0.0.5/24"], 9000, False)
+    assert spec.route_list() == [Route("10.9.0.0/16", "10.0.0.1", 50, True)]
+    assert spec.slaves == [SlaveSpec("eth1", hwaddr="02:00:00:00:00:11")]
+    with pytest.raises(ConfigError) as info:
+        nmcli.parse(text + "nmcli con mod bond0 ipv4.method auto\n")
+    assert info.value.key == "formats.nmcli.no_such_connection" and info.value.line == 6
+
+
+def test_ifcfg_keys_of_other_readers_are_kept_and_written_back() -> None:
+    """initscripts reads STP, PRIO and AGEING on a bridge, NetworkManager BOND_PORT_QUEUE_ID on a port."""
+    files = {
+        "ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS=mode=1\nBRIDGE=br0\n",
+        "ifcfg-br0": "DEVICE=br0\nTYPE=Bridge\nSTP=yes\nPRIO=4096\nAGEING=30\nIPADDR=10.0.0.2\nPREFIX=24\n",
+        "ifcfg-eth1": "DEVICE=eth1\nMASTER=bond0\nSLAVE=yes\nBOND_PORT_QUEUE_ID=2\n",
+    }
+    notes: list = []
+    (spec,) = ifcfg.parse(files, notes=notes)
+    assert spec.bridge.name == "br0" and spec.bridge.stp is True and spec.bridge.addresses == ["10.0.0.2/24"]
+    told = sorted((n.params["setting"], n.where.line) for n in spec.notes if n.rule == "outside-model")
+    assert told == [("AGEING", 5), ("BOND_PORT_QUEUE_ID", 4), ("PRIO", 4)]
+    written = ifcfg.render(spec)
+    assert "PRIO=4096\nAGEING=30\n" in written["ifcfg-br0"]
+    assert "BOND_PORT_QUEUE_ID=2\n" in written["ifcfg-eth1"]
+    assert sorted(loss.setting for loss in formats.losses(spec, "nmcli")) == [
+        "AGEING=30", "BOND_PORT_QUEUE_ID=2", "PRIO=4096"]

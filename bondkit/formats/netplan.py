@@ -88,8 +88,8 @@ _ROUTE_KEYS = {"to", "via", "from", "on-link", "metric", "type", "scope", "table
                "congestion-window", "advertised-receive-window"}
 _MATCH_KEYS = {"name", "macaddress", "driver"}
 #: A netplan time: systemd time spans (``100``, ``100ms``, ``1s``, ``15m``, ``1min 30s``).
-_TIME_PART = re.compile(r"([0-9]{1,12})\s*(us|usec|ms|msec|s|sec|second|seconds|m|min|minute|minutes"
-                        r"|h|hr|hour|hours|d|day|days)?")
+_TIME_PART = re.compile(r"([0-9]{1,12})\s*(usec|us|msec|ms|seconds|second|sec|s|minutes|minute|min|m"
+                        r"|hours|hour|hr|h|days|day|d)?")
 _UNIT_MS = {"us": 0.001, "usec": 0.001, "ms": 1, "msec": 1, "s": 1000, "sec": 1000, "second": 1000,
             "seconds": 1000, "m": 60000, "min": 60000, "minute": 60000, "minutes": 60000, "h": 3600000,
             "hr": 3600000, "hour": 3600000, "hours": 3600000, "d": 86400000, "day": 86400000,
