@@ -72,6 +72,7 @@ class Student:
     lang: str
     password: str
     uid: int = 0
+    granted: list[Path] = field(default_factory=list)  # folders the account was let through (ACL)
 
 
 def create_student(lang: str) -> Student:
@@ -84,7 +85,18 @@ def create_student(lang: str) -> Student:
                    capture_output=True)
     student.uid = int(subprocess.run(["id", "-u", name], check=True, capture_output=True,
                                      text=True).stdout)
+    let_through(student)
     return student
+
+
+def let_through(student: Student) -> None:
+    """Let the account pass through the folders above the checkout that others may not enter (a clone
+    under /root), as a class server's students can reach the kit; undone by :func:`remove_student`."""
+    for folder in ROOT.resolve().parents:
+        if not os.stat(folder).st_mode & 0o001:
+            subprocess.run(["setfacl", "-m", f"u:{student.name}:x", str(folder)], check=True,
+                           capture_output=True)
+            student.granted.append(folder)
 
 
 def lab_missing_for(student: Student) -> list[tuple[str, str]]:
@@ -102,6 +114,8 @@ def lab_missing_for(student: Student) -> list[tuple[str, str]]:
 
 
 def remove_student(student: Student) -> None:
+    for folder in student.granted:
+        subprocess.run(["setfacl", "-x", f"u:{student.name}", str(folder)], capture_output=True)
     subprocess.run(["userdel", "--remove", student.name], capture_output=True)
 
 
