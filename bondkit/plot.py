@@ -1,8 +1,8 @@
 """Figures of failover runs: ping RTT over time above a MAC-address timeline, in English or Korean.
 
-One run's figure has two panels on one time axis (milliseconds since the fault). Above: the RTT of
-each answered ping, lost pings marked, the fault, the failover and the restore as vertical lines, the
-outage shaded. Below: one lane per interface of the faulted host (bond0 and its slaves) coloured by
+One run's figure has two panels on one time axis (milliseconds since the fault), and beside them the
+fault up close. Above: the RTT of each answered ping, the fault, the failover and the restore as
+vertical lines. Below: a lane of lost pings with the outage shaded, one lane per interface of the faulted host (bond0 and its slaves) coloured by
 the MAC address it had, with the active slave outlined, and one lane for the MAC the pinger's ARP
 table holds for it, which is where its pings go. On a vbox-hostonly switch each slave lane also says
 which MAC its port lets through, so a failover that breaks the connection can be read off the colours.
@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from bondkit.failover.params import MODES
@@ -122,21 +122,18 @@ def _instants(ax: Axes, run: Run, lang: str, *, labels: bool = False) -> None:
         ax.axvline(float(restore) * 1000, color="#616161", lw=1.2, ls=":", label=label("plot.restore_line"))
 
 
-def draw_lost(ax: Axes, run: Run, lang: str) -> None:
-    """The strip under the RTT panel: one mark per lost ping, the outage shaded."""
+def draw_lost(ax: Axes, run: Run, lang: str, y: float) -> None:
+    """The lost pings' own lane (at ``y`` of the lanes panel): one mark per lost ping, the outage shaded.
+    A lane of their own, not the floor of the log RTT axis, where they would look like fast replies."""
     pings, metrics = run.pings, run.metrics
     lost = pings[pings["lost"]]
     if metrics.first_lost_ms is not None:
         start = metrics.first_lost_ms
-        ax.axvspan(start, start + metrics.outage_ms, color=LOST_COLOUR, alpha=0.2, lw=0,
-                   label=t("plot.outage_mark", lang))
+        ax.add_patch(Rectangle((start, y - 0.34), metrics.outage_ms, 0.68, facecolor=LOST_COLOUR, alpha=0.2,
+                               lw=0, label=t("plot.outage_mark", lang)))
     if len(lost):
-        ax.plot(lost["t"] * 1000, np.zeros(len(lost)), "|", ms=9, color=LOST_COLOUR, mew=1.4,
+        ax.plot(lost["t"] * 1000, np.full(len(lost), y), "|", ms=8, color=LOST_COLOUR, mew=1.4,
                 label=t("plot.lost", lang))
-    _instants(ax, run, lang)
-    ax.set_ylim(-1, 1)
-    ax.set_yticks([0], [t("plot.lost_axis", lang)], fontsize=8)
-    ax.tick_params(axis="y", length=0)
 
 
 def _segments(samples: pd.DataFrame, keys: list[str], end: float) -> list[tuple[float, float, tuple]]:
@@ -183,11 +180,12 @@ class _Bars:
 
 
 def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
-               xlim: tuple[float, float] | None = None) -> list[str]:
+               xlim: tuple[float, float] | None = None, *, texts: bool = True) -> list[str]:
     """The lower panel: one lane per interface coloured by MAC, plus the pinger's ARP entry lane.
 
-    Segments wide enough (within ``xlim``, in ms, when given) carry their MAC in text. Returns the
-    MACs drawn, for the legend.
+    Segments wide enough (within ``xlim``, in ms, when given) carry their MAC in text, unless ``texts``
+    is False (narrow panels redrawn often: the colours and the legend say the same). Returns the MACs
+    drawn, for the legend.
     """
     params, meta = run.params, run.meta
     lanes = run.lanes().sort_values("t", kind="stable")
@@ -202,11 +200,12 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
     def label_at(start: float, stop: float) -> float | None:
         """Where a segment's text goes: the middle of its visible part, if that part is wide enough."""
         left, right = max(start, view[0]), min(stop, view[1])
-        return (left + right) / 2 * 1000 if (right - left) / span > 0.12 else None
+        return (left + right) / 2 * 1000 if texts and (right - left) / span > 0.12 else None
 
     seen: list[str] = []
-    labels = []
     rows = len(names) + 1
+    labels = [(rows, t("plot.lost_axis", lang))]
+    draw_lost(ax, run, lang, rows)
     bars, down_bars = _Bars(), _Bars()
     for row, name in enumerate(names):
         y = rows - 1 - row
@@ -254,7 +253,7 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
     if meta.get("restore_t") is not None:
         ax.axvline(float(meta["restore_t"]) * 1000, color="#616161", lw=1.2, ls=":")
     ax.set_yticks([y for y, _ in labels], [label for _, label in labels], fontsize=8)
-    ax.set_ylim(-0.6, rows - 0.4)
+    ax.set_ylim(-0.6, rows + 0.6)
     ax.set_xlabel(t("plot.time_axis", lang))
     return seen
 
@@ -345,7 +344,7 @@ def _lane_margin(runs: Sequence[Run], lang: str, width_px: float) -> float:
 _XLABEL_IN, _LEGEND_IN, _CAPTION_IN = 0.42, 0.24, 0.34
 
 
-def _footer(fig: Figure, ax_rtt: Axes, ax_lost: Axes, macs: list[str], colours: dict[str, str],
+def _footer(fig: Figure, ax_rtt: Axes, ax_lanes: Axes, macs: list[str], colours: dict[str, str],
             owners: dict[str, str], lang: str, caption: str | None) -> float:
     """Under the panels: one row of generic marks (they mean the same in every panel), one row of
     MAC colours, and (``caption``, a catalog key) one line saying what to look at. Returns the height
@@ -356,7 +355,7 @@ def _footer(fig: Figure, ax_rtt: Axes, ax_lost: Axes, macs: list[str], colours: 
         fig.text(0.5, bottom / height, t(caption, lang), ha="center", va="bottom", fontsize=8.5,
                  style="italic", color="#37474f", wrap=True)
         bottom += _CAPTION_IN
-    marks = ax_rtt.get_legend_handles_labels()[0] + ax_lost.get_legend_handles_labels()[0]
+    marks = ax_rtt.get_legend_handles_labels()[0] + ax_lanes.get_legend_handles_labels()[0]
     for handles in (mac_legend_handles(macs, colours, owners, lang), marks):
         if handles:
             fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, bottom / height),
@@ -375,12 +374,11 @@ def _leave_room(fig: Figure, footer: float, fast: bool, **margins: float) -> Non
 
 
 def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dict[str, str],
-            xlim: tuple[float, float] | None) -> list[str]:
-    """One run's three panels (RTT, lost pings, MAC lanes) on one time axis; returns the MACs drawn."""
-    ax_rtt, ax_lost, ax_mac = axes
+            xlim: tuple[float, float] | None, texts: bool = True) -> list[str]:
+    """One run's two panels (RTT; lost pings and MAC lanes) on one time axis; returns the MACs drawn."""
+    ax_rtt, ax_mac = axes
     draw_rtt(ax_rtt, run, lang)
-    draw_lost(ax_lost, run, lang)
-    macs = draw_lanes(ax_mac, run, lang, colours, xlim)
+    macs = draw_lanes(ax_mac, run, lang, colours, xlim, texts=texts)
     if xlim:
         ax_rtt.set_xlim(*xlim)
     ax_mac.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
@@ -388,18 +386,16 @@ def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dic
 
 
 def _grid(fig: Figure, columns: int, zoom: bool) -> list[list[Axes]]:
-    """Axes for ``columns`` runs (rows: RTT, lost pings, lanes), each with a zoomed twin when ``zoom``."""
-    ratios = [3, 0.45, 2.2]
-    grid = fig.add_gridspec(3, columns * (2 if zoom else 1), height_ratios=ratios,
-                            width_ratios=[2.2, 1] * columns if zoom else None, hspace=0.08)
+    """Axes for ``columns`` runs (rows: RTT; lost pings and lanes), each with a zoomed twin when ``zoom``.
+    Two axes a run, not three: each axes costs the explorer's redraw time."""
+    grid = fig.add_gridspec(2, columns * (2 if zoom else 1), height_ratios=[3, 2.6],
+                            width_ratios=[2.2, 1] * columns if zoom else None, hspace=0.06)
     result = []
     for column in range(grid.ncols):
         top = fig.add_subplot(grid[0, column])
-        lost = fig.add_subplot(grid[1, column], sharex=top)
-        lanes = fig.add_subplot(grid[2, column], sharex=top)
-        for ax in (top, lost):
-            ax.tick_params(labelbottom=False)
-        result.append([top, lost, lanes])
+        lanes = fig.add_subplot(grid[1, column], sharex=top)
+        top.tick_params(labelbottom=False)
+        result.append([top, lanes])
     return result
 
 
@@ -424,7 +420,6 @@ def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | No
         _column(fig, columns[1], run, lang, colours, zoom)
         columns[1][0].set_title(t("plot.zoom_title", lang, start=_ms(zoom[0]), end=_ms(zoom[1])),
                                 fontsize=8.5)
-        columns[1][2].set_yticks([])
         columns[1][1].set_yticks([])
         columns[1][0].set_ylabel("")
         for ax in columns[1]:
@@ -466,7 +461,7 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
     macs: list[str] = []
     owners: dict[str, str] = {}
     for index, (run, axes) in enumerate(zip(runs, columns, strict=True)):
-        macs += [m for m in _column(fig, axes, run, lang, colours, xlim) if m not in macs]
+        macs += [m for m in _column(fig, axes, run, lang, colours, xlim, texts=not fast) if m not in macs]
         owners.update(mac_owners(run))
         heading = ", ".join(_setting(run, name, lang) for name in varying)
         lines = [heading]

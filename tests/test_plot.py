@@ -51,25 +51,24 @@ def _legend_texts(fig) -> list[str]:
 def test_run_figure_has_rtt_lost_pings_and_mac_lanes_and_the_fault_up_close(runs):
     run = runs["follow_carrier-loss_learning_mii100"]
     fig = run_figure(run, "en")
-    rtt, lost, lanes, zoom_rtt, zoom_lost, zoom_lanes = fig.axes
+    rtt, lanes, zoom_rtt, zoom_lanes = fig.axes
     assert rtt.get_ylabel() == "ping RTT (ms)" and lanes.get_xlabel() == "time since the fault (ms)"
     labels = [tick.get_text() for tick in lanes.get_yticklabels()]
-    assert labels[:3] == ["bond0", "enp0s8", "enp0s9"] and "client's ARP entry" in labels[3]
+    assert labels[:4] == ["lost pings", "bond0", "enp0s8", "enp0s9"] and "client's ARP entry" in labels[4]
     texts = _texts(fig)
     assert any(text.startswith("fail_over_mac=follow") for text in texts)
     assert any("enp0s8's own MAC" in text for text in texts)  # the legend names each address's owner
     assert any(text.endswith("active") for text in texts)  # the active slave is shown in its lane
-    # lost pings on a strip of their own, one mark each; the RTT panel shows only replies
-    marks = [line for line in lost.get_lines() if line.get_marker() == "|"]
+    # lost pings on a lane of their own, one mark each; the RTT panel shows only replies
+    marks = [line for line in lanes.get_lines() if line.get_marker() == "|"]
     assert run.metrics.lost and len(marks[0].get_xdata()) == run.metrics.lost
     replies = [line for line in rtt.get_lines() if line.get_marker() == "."]
     assert len(replies[0].get_xdata()) == run.metrics.sent - run.metrics.lost
-    assert [tick.get_text() for tick in lost.get_yticklabels()] == ["lost"]
     # the zoomed view: the fault up close, named in its title
     assert zoom_rtt.get_xlim() == ZOOM and zoom_lanes.get_xlim() == ZOOM
     assert "up close: -100..300 ms" in zoom_rtt.get_title()
     # one line under the figure says what to look at
-    assert any(text.startswith("Look at the red strip") for text in texts)
+    assert any(text.startswith("Look at the lost pings") for text in texts)
 
 
 def test_legends_are_generic_and_the_numbers_are_in_the_titles(runs):
@@ -93,7 +92,7 @@ def test_a_run_without_failover_says_so_plainly(runs):
 
 def test_vbox_hostonly_lanes_say_what_each_port_lets_through(runs):
     run = runs["none_admin-down_vbox-hostonly_mii100"]
-    labels = [tick.get_text() for tick in run_figure(run, "en").axes[2].get_yticklabels()]
+    labels = [tick.get_text() for tick in run_figure(run, "en").axes[1].get_yticklabels()]
     port = run.meta["adapters"]["server"]["enp0s9"][-8:]
     assert f"enp0s9\nport accepts {port}" in labels
 
@@ -117,7 +116,7 @@ def test_figures_render_without_missing_glyphs(runs, lang, caplog):
 
 def test_korean_labels(runs):
     fig = run_figure(runs["active_admin-down_learning_mii100"], "ko")
-    assert fig.axes[2].get_xlabel() == "장애 발생 후 경과 시간 (ms)"
+    assert fig.axes[1].get_xlabel() == "장애 발생 후 경과 시간 (ms)"
     assert any(HANGUL.search(text) for text in _texts(fig))
     assert any("관리적 다운" in text for text in _texts(fig))
     assert "44 ms 뒤 enp0s9로 페일오버" in fig.axes[0].get_title(loc="left")
@@ -126,8 +125,8 @@ def test_korean_labels(runs):
 def test_comparison_puts_the_three_modes_side_by_side(runs):
     trio = [runs[f"{mode}_admin-down_learning_mii100"] for mode in ("follow", "none", "active")]
     fig = comparison_figure(trio, "en")
-    assert len(fig.axes) == 9  # RTT, lost pings and lanes for each
-    titles = [ax.get_title() for ax in fig.axes[::3]]
+    assert len(fig.axes) == 6  # RTT, and lost pings with the lanes, for each
+    titles = [ax.get_title() for ax in fig.axes[::2]]
     assert [title.splitlines()[0] for title in titles] == [f"fail_over_mac={m}" for m in MODES]
     assert "share one MAC" in titles[0] and "takes the bond's MAC" in titles[2]
     for title, run in zip(titles, sorted(trio, key=lambda r: MODES.index(r.params.fail_over_mac)),
@@ -139,12 +138,12 @@ def test_comparison_puts_the_three_modes_side_by_side(runs):
 def test_each_panel_names_the_setting_that_varies(runs):
     sweep = [runs[f"active_carrier-loss_learning_mii{ms}"] for ms in (50, 100, 200, 500)]
     fig = comparison_figure(sweep, "en", zoom=ZOOM)
-    titles = [ax.get_title().splitlines()[0] for ax in fig.axes[::3]]
+    titles = [ax.get_title().splitlines()[0] for ax in fig.axes[::2]]
     assert titles == [f"miimon {ms} ms" for ms in (50, 100, 200, 500)]
     assert "fail_over_mac=active" in fig._suptitle.get_text() and "miimon" not in fig._suptitle.get_text()
     assert all(ax.get_xlim() == ZOOM for ax in fig.axes)
     silent = [runs["active_silent-drop_learning_mii100"], runs["active_silent-drop_learning_arp100"]]
-    titles = [ax.get_title().splitlines()[0] for ax in comparison_figure(silent, "en").axes[::3]]
+    titles = [ax.get_title().splitlines()[0] for ax in comparison_figure(silent, "en").axes[::2]]
     assert titles[0].startswith("miimon 100 ms") and titles[1].startswith("ARP monitoring every 100 ms")
 
 

@@ -64,7 +64,7 @@ def test_all_modes_side_by_side(explorer):
     explorer.switch.value = "vbox-hostonly"
     explorer.mode.value = ALL
     assert [run.params.fail_over_mac for run in explorer.shown] == ["none", "active", "follow"]
-    assert len(explorer.figure.axes) == 9
+    assert len(explorer.figure.axes) == 6
 
 
 def test_every_offered_combination_has_a_recorded_run(explorer, recorded, monkeypatch):
