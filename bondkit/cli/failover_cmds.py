@@ -69,6 +69,7 @@ def _run(plans: list[RunParams], out: Path, *, recorded: bool, figures: bool) ->
         STAGES,
         lab_session,
         lab_unavailable,
+        output_folder,
         recorded_for,
         run_many,
         write_outputs,
@@ -78,6 +79,7 @@ def _run(plans: list[RunParams], out: Path, *, recorded: bool, figures: bool) ->
     from bondkit.lab import Lab
 
     lang = get_lang()
+    output_folder(out)
     reason = None if recorded else lab_unavailable()
     if reason:
         print(t("failover.lab_unavailable", reason=reason, directory=default_runs_dir()), file=sys.stderr)

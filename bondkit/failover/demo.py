@@ -98,6 +98,22 @@ def comparison_groups(runs: Sequence[Run]) -> dict[str, list[Run]]:
     return {key: group for key, group in groups.items() if len(group) > 1}
 
 
+def output_folder(out: Path) -> Path:
+    """``out``, made if needed and checked writable: asked before a minute of lab work, not after."""
+    from bondkit.failover.params import FailoverError
+
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".bondkit-write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise FailoverError("failover.out_unwritable", directory=str(out.absolute()),
+                            error=error.strerror or str(error)) from error
+    return out
+
+
 def write_outputs(runs: Sequence[Run], out: Path, lang: str | None = None, figures: bool = True,
                   step: Step | None = None) -> list[Path]:
     """Save each run under ``out/<id>/`` with ``figure.png``, one ``compare_<group>.png`` per group of
@@ -105,8 +121,7 @@ def write_outputs(runs: Sequence[Run], out: Path, lang: str | None = None, figur
     from bondkit.failover.report import summary_frame
 
     lang = get_lang(lang)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out)
     written = []
     for run in runs:
         run.save(out / run.id)

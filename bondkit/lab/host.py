@@ -101,9 +101,7 @@ def end_process_group(pid: int, marker: str, timeout: float = 2.0) -> None:
         return
     try:
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    except PermissionError:
+    except (ProcessLookupError, PermissionError):  # not the leader of a group of its own
         os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process_matches(pid, marker):

@@ -18,6 +18,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -401,7 +402,8 @@ class Lab:
                 pins.write(f"[127.0.0.1]:{self.ports[spec.name]} {key[0]} {key[1]}\n")
 
     def _wait_until_reachable(self) -> None:
-        """Poll each guest's sshd banner (bounded in time), then log in once with the pinned key."""
+        """Poll each guest's sshd banner (bounded in time), then log in to every guest at once with
+        the pinned key. Each login stays open as the connection that ``lab ssh`` shares."""
         deadline = time.monotonic() + BOOT_DEADLINE_S
         for name in self.hosts:
             while not _sshd_answers(self.ports[name]):
@@ -411,7 +413,31 @@ class Lab:
                     raise LabError("lab.boot_timeout", host=name, seconds=int(BOOT_DEADLINE_S),
                                    log=_tail(self.console_log(name)))
                 time.sleep(0.05)
-            self.host(name).run("true", check=True, timeout=10)
+        self._open_shared_connections()
+        self._save_state()
+
+    def _open_shared_connections(self) -> None:
+        """OpenSSH logs in (``-f`` returns once it has) and stays as the master of its control socket;
+        its pid is recorded with the lab's other processes, so ``down`` and a later clean-up end it."""
+        logins = {}
+        for name in self.hosts:
+            argv = self.ssh_command(name)
+            argv[1:1] = ["-f", "-N", "-o", "ControlMaster=yes", "-o", "ControlPersist=yes"]
+            logins[name] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE)
+        for name, login in logins.items():
+            try:
+                _, error = login.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                login.kill()
+                error = b"timed out"
+            if login.returncode != 0:
+                raise LabError("lab.login_failed", host=name, error=error.decode(errors="replace").strip())
+            check = subprocess.run(["ssh", "-o", f"ControlPath={self.control_socket(name)}", "-O", "check",
+                                    "lab"], capture_output=True, text=True, timeout=5)
+            match = re.search(r"pid=(\d+)", check.stderr + check.stdout)
+            if match:
+                self.helper_pids[f"ssh-{name}"] = int(match.group(1))
 
     def _save_state(self) -> None:
         state = {
