@@ -33,11 +33,14 @@ from tests.hubclient import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.class_hub,
-    pytest.mark.timeout(900),
-    pytest.mark.skipif(os.geteuid() != 0, reason="the class hub starts servers as students: needs root"),
-]
+pytestmark = pytest.mark.class_hub
+
+def hub_test(test):
+    """A test with a real hub: it starts each server as its student, and makes the students' accounts."""
+    needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the class hub starts servers as students: "
+                                                             "needs root")
+    return pytest.mark.timeout(900)(needs_root(test))
+
 
 #: What a student's kernel reports: who runs it, its language, its notebooks, its lab folder.
 WHO_CELL = """
@@ -123,6 +126,7 @@ def hub_pids(hub: ClassHub) -> list[int]:
     return [hub.process.pid, proxy, *children_of(hub.process.pid)]
 
 
+@hub_test
 def test_each_student_logs_in_and_gets_a_server_of_their_own_and_idle_ones_are_culled(class_of_two):
     students, base = class_of_two
     english, korean = students
@@ -150,6 +154,7 @@ def test_each_student_logs_in_and_gets_a_server_of_their_own_and_idle_ones_are_c
         hub.stop()
 
 
+@hub_test
 def test_each_student_gets_a_lab_of_their_own_and_every_lab_is_torn_down(class_of_two):
     students, base = class_of_two
     english, korean = students
@@ -206,3 +211,50 @@ def check_lab_gone(lab: dict, hub: ClassHub, student: Student) -> None:
         with socket.socket() as probe, pytest.raises(OSError):
             probe.settimeout(2)
             probe.connect(("127.0.0.1", port))
+
+
+# -- the roster and the reset command, without a hub ---------------------------------------------------
+
+
+def test_a_roster_gives_each_student_a_language_group_and_makes_teachers_admins(tmp_path):
+    from bondkit_class.roster import load_roster
+
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("teachers: [kim]\nstudents:\n  en: [alice, bob]\n  ko: [minji]\n", encoding="utf-8")
+    loaded = load_roster(roster)
+    assert loaded.everyone == {"kim", "alice", "bob", "minji"}
+    assert loaded.groups() == {"en": {"users": ["alice", "bob"]}, "ko": {"users": ["minji"]}}
+    example = load_roster(ROOT / "deploy" / "jupyterhub" / "roster.example.yaml")
+    assert set(example.students.values()) == {"en", "ko"}
+
+
+@pytest.mark.parametrize(("text", "key", "line"), [
+    ("students:\n  fr: [alice]\n", "class.roster_lang", None),
+    ("students:\n  en: [alice]\n  ko: [alice]\n", "class.roster_twice", None),
+    ("students:\n  en: [Alice Smith]\n", "class.roster_name", None),
+    ("students: [alice]\n", "class.roster_shape", None),
+    ("students:\n  en: [alice\n  ko: minji]\n", "class.roster_yaml", 3),
+])
+def test_a_wrong_roster_is_a_config_error_that_says_where(tmp_path, text, key, line):
+    from bondkit_class.roster import load_roster
+
+    from bondkit.errors import ConfigError
+
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_roster(roster)
+    assert caught.value.key == key
+    assert caught.value.source == str(roster) and caught.value.line == line
+    korean, english = caught.value.message("ko"), caught.value.message("en")
+    assert str(roster) in korean and korean != english
+
+
+def test_reset_names_no_one_outside_the_roster_and_asks_whom(tmp_path):
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("students:\n  en: [alice]\n", encoding="utf-8")
+    env = {**os.environ, "BONDKIT_CLASS_ROSTER": str(roster), "BONDKIT_LANG": "en"}
+    unknown = subprocess.run([str(RESET), "mallory"], env=env, capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 2 and "mallory" in unknown.stderr and str(roster) in unknown.stderr
+    nobody = subprocess.run([str(RESET)], env=env, capture_output=True, text=True, timeout=60)
+    assert nobody.returncode == 2 and "--all" in nobody.stderr

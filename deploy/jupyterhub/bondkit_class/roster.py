@@ -62,7 +62,7 @@ def load_roster(path: Path) -> Roster:
         raise ConfigError("class.roster_shape", source=source)
     for lang, names in by_lang.items():
         if lang not in LANGS:
-            raise ConfigError("class.roster_lang", source=source, lang=lang, langs=", ".join(LANGS))
+            raise ConfigError("class.roster_lang", source=source, language=lang, langs=", ".join(LANGS))
         for name in _names(names or [], source, f"students.{lang}"):
             if name in students:
                 raise ConfigError("class.roster_twice", source=source, name=name)
