@@ -90,6 +90,9 @@ def test_a_notebook_as_a_student_meets_it(server, page, lab_dir, lang, name):
     path = f"{lang}/{name}.ipynb"
     notebook = NotebookPage.open(page, server, path)
     assert _widget_problems(notebook.text()) == [], "the committed notebook, before it is run"
+    if t("widgets.static_explorer", lang) in (NOTEBOOKS / path).read_text(encoding="utf-8"):
+        assert t("widgets.static_explorer", lang) in notebook.text()  # the explorer's last figure, shown
+        assert notebook.panel.locator(".jp-RenderedHTML img[src^='data:image/png']").count() >= 1
     cells = notebook.run_all()
     assert error_outputs(cells) == []
     assert all(cell["count"] is not None for cell in cells), "a cell did not run"
