@@ -370,3 +370,16 @@ def test_the_recorded_ping_during_the_fault_shows_its_gap_as_ping_printed_it():
     assert "packets transmitted" in gap.lines[-1]
     proc = (path.parent / "ping-during-fault.proc-bonding.txt").read_text()
     assert "Currently Active Slave: enp0s9" in proc
+
+
+def test_05_exercise_2_the_lab_recorded_what_the_key_predicts():
+    """Only a unicast-drop with broadcasts on the wire and no validation keeps the bond on the dead
+    slave; every other case fails over (data/recorded/lab/arp-validate.csv, record_arp_validate.py)."""
+    import csv
+
+    with (ROOT / "data" / "recorded" / "lab" / "arp-validate.csv").open() as recorded:
+        rows = list(csv.DictReader(recorded))
+    assert len(rows) == 8 and all(row["active_before"] == "enp0s8" for row in rows)
+    stayed = [(r["fault"], r["broadcasts"], r["arp_validate"]) for r in rows if r["active_after"] == "enp0s8"]
+    assert stayed == [("unicast-drop", "yes", "none")]
+    assert "arp_validate=all" in solutions()["05-2"]

@@ -62,7 +62,7 @@
 # | `00_start` | 지금 이 페이지: 키트가 돌아가는 방식, 환경 점검 |
 # | `01_ec2_cli_and_boto3` | EC2 튜토리얼의 각 단계를 `aws` 명령과 boto3 호출로 나란히 실행합니다. 키트에 내장된 EC2 엔드포인트를 쓰며, 인스턴스에 SSH로 접속하고 정리하는 데서 끝납니다 |
 # | `02_bond_configs` | 튜토리얼의 CentOS ifcfg 파일과 Ubuntu netplan 파일을 파싱하고, 린트로 점검하고(튜토리얼에 파일 이름 실수가 하나 있습니다), 형식 사이에서 변환하고, 옵션마다 뜻을 알아봅니다 |
-# | `03_failover_test` | 튜토리얼의 시험을 실습 환경에서 그대로: client와 server를 설정하고, `/proc/net/bonding/bond0`를 읽고, ping을 보내며 액티브 슬레이브를 내려도 ping이 계속 가는지 봅니다 |
+# | `03_failover_test` | 튜토리얼의 테스트를 실습 환경에서 그대로: client와 server를 설정하고, `/proc/net/bonding/bond0`를 읽고, ping을 보내며 액티브 슬레이브를 내려도 ping이 계속 가는지 봅니다 |
 # | `04_fail_over_mac` | `none`, `active`, `follow`를 나란히: MAC 주소 타임라인, ping 지연, 장애 전후의 `ip link show`, 탐색 위젯 |
 # | `05_beyond` | MAC 주소로 프레임을 넘겨주는 네트워크(키트가 VirtualBox 호스트 전용 네트워크를 본떠 만든 모델)에서 `none`과 `follow`가 실패할 수 있는 이유, EC2에서는 대신 무엇을 하는지, miimon과 ARP 모니터링, `arp_validate`, miimon·updelay·downdelay가 끊긴 시간을 어떻게 바꾸는지 |
 #

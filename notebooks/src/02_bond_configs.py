@@ -264,7 +264,7 @@ nb.show_findings(lint.lint(server_as_saved))
 
 # %% [markdown] lang="ko"
 # 세 번째 저장이 두 번째 파일을 덮어썼습니다. enp0s8에는 파일이 없으니 슬레이브가 되지 못하고, server의
-# 본딩은 enp0s9 하나로만 돌아갑니다. 이런 server에서는 튜토리얼의 시험(액티브 슬레이브를 내리고 ping이
+# 본딩은 enp0s9 하나로만 돌아갑니다. 이런 server에서는 튜토리얼의 테스트(액티브 슬레이브를 내리고 ping이
 # 계속 가는지 보기)이 성립하지 않습니다. `03` 노트북은 바로잡은 `data/seed/centos/server/`의 파일을
 # 씁니다.
 #

@@ -17,11 +17,11 @@
 # - read a measured failover: when the fault came, when the bond noticed, how many pings were lost.
 
 # %% [markdown] lang="ko"
-# # 03 · 페일오버 시험
+# # 03 · 페일오버 테스트
 #
-# 본딩 튜토리얼은 시험 하나로 끝납니다. client에서 server의 본딩 주소로 ping을 보내고,
+# 본딩 튜토리얼은 테스트 하나로 끝납니다. client에서 server의 본딩 주소로 ping을 보내고,
 # `ip link set dev enp0s8 down`으로 server의 액티브 슬레이브를 내린 뒤, 액티브 슬레이브가 enp0s8에서
-# enp0s9로 바뀌는 동안에도 ping이 계속 가는지 확인합니다. 이 노트북에서는 그 시험을 내장 실습 환경에서
+# enp0s9로 바뀌는 동안에도 ping이 계속 가는지 확인합니다. 이 노트북에서는 그 테스트를 내장 실습 환경에서
 # 한 단계씩 해 보고, 이어서 측정까지 합니다.
 #
 # ## 학습 목표
@@ -240,7 +240,7 @@ nb.ask("03_bond_mac", answer=2)
 # run in two terminals gives a gap of the same kind, a few pings long.
 
 # %% [markdown] lang="ko"
-# 그동안 내내 돌던 터미널 1의 ping은 어땠을까요? 4절의 터미널 두 개로 하는 시험을 실습 환경에서 기록했을 때
+# 그동안 내내 돌던 터미널 1의 ping은 어땠을까요? 4절의 터미널 두 개로 하는 테스트를 실습 환경에서 기록했을 때
 # (`scripts/record_ping_gap.py`) ping이 출력한 줄 가운데, enp0s8이 내려간 순간 전후입니다. `-O`를 주면 ping은
 # 응답이 늦은 요청마다 `no answer yet for icmp_seq=N`을 찍습니다. 여기 나온 요청은 끝내 응답을 받지 못했고,
 # ping은 다음 icmp_seq로 계속 갔습니다. 터미널 두 개로 직접 해 보면 ping 몇 개 길이의 같은 빈 구간이 보입니다.
@@ -403,7 +403,7 @@ plot.run_figure(recorded_run)
 # enp0s8이 돌아오면 어떻게 될지 예측해 보세요. 4절처럼 본딩이 enp0s9에 머물까요, 아니면 돌아갈까요? ping이
 # 한 번 더, 짧게 끊길 수도 있을까요? 그런 다음 `my_primary`를 `"enp0s8"`로 바꾸고 셀을 실행하세요. Ubuntu
 # 본딩의 옵션(`active-backup`, `miimon` 100, `fail_over_mac` `active`, `primary` `enp0s8`)으로 튜토리얼의
-# 시험을 실습 환경에서 실행하거나, 기록해 둔 실행을 보여 줍니다. 표에는 액티브 슬레이브가 바뀐 때가 모두
+# 테스트를 실습 환경에서 실행하거나, 기록해 둔 실행을 보여 줍니다. 표에는 액티브 슬레이브가 바뀐 때가 모두
 # 나오며, 장애로부터 잰 시간과, 되돌린 뒤라면 되돌린 때로부터 잰 시간이 함께 나옵니다(`primary_reselect`의
 # 기본값은 `always`: `bonding.rst`의 *primary_reselect* 항목).
 #

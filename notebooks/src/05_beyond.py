@@ -73,7 +73,7 @@ runs = load_runs()
 # 그렇다면 다른 NIC의 주소를 넘겨받은 NIC에는 그 주소로 오는 프레임이 하나도 닿지 않습니다. 학습 스위치는
 # 더 너그러워서, 어떤 주소든 마지막으로 본 포트로 프레임을 보냅니다. 실습 환경에는 둘 다 있습니다. 스위치
 # 프로필 `learning`과, 어댑터에 처음 주어진 MAC 주소로 온 유니캐스트만 그 포트로 넘겨주는
-# `vbox-hostonly`입니다. `vbox-hostonly`는 이 설명을 시험해 보려고 만든 모델이며, VirtualBox에서 잰 것이
+# `vbox-hostonly`입니다. `vbox-hostonly`는 이 설명을 확인해 보려고 만든 모델이며, VirtualBox에서 잰 것이
 # 아닙니다.
 #
 # `04` 노트북에서 학습 스위치 위에서는 세 정책 모두 ping이 이어지는 것을 보았습니다. 보기 전에 예측해
@@ -366,55 +366,63 @@ summary_frame([nb.run_or_recorded(lab, fail_over_mac="active", fault="carrier-lo
 # ### Exercise 2 · `arp_validate`: two silent failures
 #
 # Two faults keep the carrier up: `silent-drop` (the switch port drops everything) and `unicast-drop`
-# (the port still delivers broadcasts, but no unicast, so the peer's ARP replies are lost while its ARP
-# requests still arrive). First write the bond: the cell below holds `BONDING_OPTS` for ARP monitoring
+# (the port still delivers broadcasts, but no unicast, so the peer's ARP replies are lost). On a real
+# network other hosts' broadcasts keep arriving all the time; here the client sends some. First write the
+# bond: the cell below holds `BONDING_OPTS` for ARP monitoring
 # of the peer, in place of the tutorial's `miimon=100`; add validation of every slave (`bonding.rst`,
 # *arp_validate*), run it, and check that the option shows in the spec and that lint has nothing to say
-# (lint names any value the kernel would refuse). Then predict, for each fault, with and without validation: does the bond fail over?
+# (lint names any value the kernel would refuse). Then predict, for each fault, with other hosts'
+# broadcasts on the wire, with and without validation: does the bond fail over?
 #
 # > **Type it yourself** on the lab, with the tutorial's CentOS bonds applied (notebook `03`, or
 # > `.venv/bin/bondkit apply --lab server data/seed/centos/server` and the same for the client). Switch
-# > both bonds to ARP monitoring of each other at run time, through sysfs:
+# > the server's bond to ARP monitoring of the client at run time, through sysfs; the client keeps
+# > `miimon`. In terminal 2, the client sends broadcasts (20 a second for 8 s); in terminal 1, while they
+# > run, break the port and look:
 # >
 # > ```sh
 # > .venv/bin/bondkit lab ssh server -- sh -c 'cd /sys/class/net/bond0/bonding && echo 0 > miimon && echo +192.168.99.101 > arp_ip_target && echo 100 > arp_interval'
-# > .venv/bin/bondkit lab ssh client -- sh -c 'cd /sys/class/net/bond0/bonding && echo 0 > miimon && echo +192.168.99.102 > arp_ip_target && echo 100 > arp_interval'
+# > # terminal 2
+# > .venv/bin/bondkit lab ssh client -- ping -b -n -q -i 0.05 -w 8 192.168.99.255
+# > # terminal 1
 # > .venv/bin/bondkit lab fault server enp0s8 unicast-drop
-# > .venv/bin/bondkit lab ssh server -- grep -A1 "Currently Active" /proc/net/bonding/bond0
-# > .venv/bin/bondkit lab ssh server -- sh -c 'echo all > /sys/class/net/bond0/bonding/arp_validate'
-# > .venv/bin/bondkit lab ssh server -- grep -A1 "Currently Active" /proc/net/bonding/bond0
+# > .venv/bin/bondkit lab ssh server -- grep "Currently Active" /proc/net/bonding/bond0
 # > .venv/bin/bondkit lab fault server enp0s8 restore
+# > .venv/bin/bondkit lab ssh server -- sh -c 'echo all > /sys/class/net/bond0/bonding/arp_validate'
 # > ```
 # >
-# > Then the same with `silent-drop` instead of `unicast-drop` (set `arp_validate` back with
-# > `echo none > ...` first).
+# > Then run terminal 2 and terminal 1 again with validation on, and once more with `silent-drop`
+# > instead of `unicast-drop`.
 
 # %% [markdown] lang="ko"
 # ### 연습 문제 2 · `arp_validate`: 조용한 장애 두 가지
 #
 # 캐리어를 살려 둔 채 나는 장애가 둘 있습니다. `silent-drop`(스위치 포트가 모든 프레임을 버림)과
-# `unicast-drop`(포트가 브로드캐스트는 넘겨주고 유니캐스트만 버림. 그래서 상대의 ARP 응답은 잃지만 상대의 ARP
-# 요청은 여전히 들어옴)입니다. 먼저 본딩을 쓰세요. 아래 셀에는 상대 호스트를 ARP 모니터링하는 `BONDING_OPTS`가
+# `unicast-drop`(포트가 브로드캐스트는 넘겨주고 유니캐스트만 버림. 그래서 상대의 ARP 응답을 잃음)입니다. 실제
+# 네트워크에서는 다른 호스트의 브로드캐스트가 늘 들어옵니다. 여기서는 client가 보냅니다. 먼저 본딩을 쓰세요. 아래 셀에는 상대 호스트를 ARP 모니터링하는 `BONDING_OPTS`가
 # 튜토리얼의 `miimon=100` 대신 들어 있습니다. 모든 슬레이브를 검증하는 옵션(`bonding.rst`의 *arp_validate*
 # 항목)을 더해 실행한 뒤, spec에 그 옵션이 나오는지, 린트의 지적 사항이 없는지 확인하세요(커널이 거부할 값이면
-# 린트가 알려 줍니다). 그런 다음 장애마다, 검증이 있을 때와 없을 때 본딩이 페일오버할지 예측하세요.
+# 린트가 알려 줍니다). 그런 다음 다른 호스트의 브로드캐스트가 들어오는 가운데, 장애마다 검증이 있을 때와 없을 때
+# 본딩이 페일오버할지 예측하세요.
 #
 # > **직접 입력해 보기.** 실습 환경에서, 튜토리얼의 CentOS 본딩을 적용한 상태로 합니다(`03` 노트북, 또는
-# > `.venv/bin/bondkit apply --lab server data/seed/centos/server`와 client도 같은 방식으로). sysfs로 두 본딩을
-# > 실행 중에 서로를 ARP 모니터링하도록 바꿉니다.
+# > `.venv/bin/bondkit apply --lab server data/seed/centos/server`와 client도 같은 방식으로). sysfs로 server의
+# > 본딩을 실행 중에 client를 ARP 모니터링하도록 바꾸고, client는 `miimon`을 그대로 둡니다. 터미널 2에서는 client가
+# > 브로드캐스트를 보내고(8초 동안 1초에 20개), 그동안 터미널 1에서 포트를 망가뜨린 뒤 살펴봅니다.
 # >
 # > ```sh
 # > .venv/bin/bondkit lab ssh server -- sh -c 'cd /sys/class/net/bond0/bonding && echo 0 > miimon && echo +192.168.99.101 > arp_ip_target && echo 100 > arp_interval'
-# > .venv/bin/bondkit lab ssh client -- sh -c 'cd /sys/class/net/bond0/bonding && echo 0 > miimon && echo +192.168.99.102 > arp_ip_target && echo 100 > arp_interval'
+# > # 터미널 2
+# > .venv/bin/bondkit lab ssh client -- ping -b -n -q -i 0.05 -w 8 192.168.99.255
+# > # 터미널 1
 # > .venv/bin/bondkit lab fault server enp0s8 unicast-drop
-# > .venv/bin/bondkit lab ssh server -- grep -A1 "Currently Active" /proc/net/bonding/bond0
-# > .venv/bin/bondkit lab ssh server -- sh -c 'echo all > /sys/class/net/bond0/bonding/arp_validate'
-# > .venv/bin/bondkit lab ssh server -- grep -A1 "Currently Active" /proc/net/bonding/bond0
+# > .venv/bin/bondkit lab ssh server -- grep "Currently Active" /proc/net/bonding/bond0
 # > .venv/bin/bondkit lab fault server enp0s8 restore
+# > .venv/bin/bondkit lab ssh server -- sh -c 'echo all > /sys/class/net/bond0/bonding/arp_validate'
 # > ```
 # >
-# > 이어서 `unicast-drop` 대신 `silent-drop`으로 똑같이 해 보세요(먼저 `echo none > ...`으로 `arp_validate`를
-# > 되돌립니다).
+# > 이어서 검증을 켠 채로 터미널 2와 터미널 1을 다시 해 보고, `unicast-drop` 대신 `silent-drop`으로도 한 번 더
+# > 해 보세요.
 
 # %%
 my_opts = "mode=1 arp_interval=100 arp_ip_target=192.168.99.101 fail_over_mac=1"  # add the validation
@@ -423,6 +431,17 @@ server_files["ifcfg-bond0"] = server_files["ifcfg-bond0"].replace("mode=1 miimon
 my_bond = ifcfg.parse(server_files)
 print(my_bond[0].options)
 nb.show_findings(lint.lint(my_bond))
+
+# %% [markdown] lang="en"
+# Written your prediction? These are the eight cases as the lab recorded them (`scripts/record_arp_validate.py`,
+# the commands above, one run each): the server's active slave before the fault and two seconds after.
+
+# %% [markdown] lang="ko"
+# 예측을 적었나요? 실습 환경에서 기록한 여덟 가지 경우입니다(`scripts/record_arp_validate.py`, 위와 같은 명령,
+# 경우마다 한 번씩). 장애 전과 장애 2초 뒤 server의 액티브 슬레이브입니다.
+
+# %%
+nb.show_files(nb.data_path("recorded", "lab", "arp-validate.csv"), numbered=False)
 
 # %% [markdown] lang="en"
 # ## Final challenge
