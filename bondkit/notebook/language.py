@@ -51,9 +51,16 @@ def setup(lang: str | None = None) -> str:
     return chosen
 
 
+#: Dots per inch of the figures a notebook shows: bondkit's figures are 10 inches wide, about 830 px here.
+FIGURE_DPI = 83
+
+
 def _inline_figures() -> None:
     """In a Jupyter kernel, show matplotlib figures as images, including the ``Figure`` objects that
-    ``bondkit.plot`` returns (made without pyplot, which is what registers the inline formatter)."""
+    ``bondkit.plot`` returns (made without pyplot, which is what registers the inline formatter).
+
+    They are rendered at :data:`FIGURE_DPI`, so that a 10-inch figure is as wide as a notebook's output
+    area (about 850 px) and is shown pixel for pixel, neither stretched nor shrunk, with tight bounds."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
@@ -62,6 +69,8 @@ def _inline_figures() -> None:
     if shell is None or not hasattr(shell, "kernel"):
         return
     shell.run_line_magic("matplotlib", "inline")
+    shell.run_line_magic("config", f"InlineBackend.print_figure_kwargs = {{'bbox_inches': 'tight', "
+                                   f"'dpi': {FIGURE_DPI}}}")
 
 
 def data_dir() -> Path:
