@@ -232,6 +232,8 @@ class IPConfig:
     routes: list[Route | tuple[str, str]] = field(default_factory=list)
     dhcp4: bool = False
     dhcp6: bool = False
+    #: DHCP without its default route (ifcfg DEFROUTE=no, NetworkManager ipv4.never-default).
+    never_default: bool = False
     #: IPv6 router advertisements: True/False when the file says so, None for the tool's default.
     accept_ra: bool | None = None
     nameservers: list[str] = field(default_factory=list)
@@ -254,8 +256,9 @@ class IPConfig:
         return {
             "addresses": list(self.addresses), "gateway": self.gateway,
             "routes": [_route_dict(route) for route in self.route_list()], "dhcp4": self.dhcp4,
-            "dhcp6": self.dhcp6, "accept_ra": self.accept_ra, "nameservers": list(self.nameservers),
-            "search": list(self.search), "mtu": self.mtu, "mac": self.mac, "autoconnect": self.autoconnect,
+            "dhcp6": self.dhcp6, "never_default": self.never_default, "accept_ra": self.accept_ra,
+            "nameservers": list(self.nameservers), "search": list(self.search), "mtu": self.mtu,
+            "mac": self.mac, "autoconnect": self.autoconnect,
         }
 
 

@@ -100,6 +100,7 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "routes": [],
         "dhcp4": False,
         "dhcp6": False,
+        "never_default": False,
         "accept_ra": None,
         "nameservers": [],
         "search": [],

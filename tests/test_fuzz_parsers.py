@@ -118,6 +118,7 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
         # A bridge port carries no IP settings of its own (NetworkManager does not even take them).
         spec.addresses, spec.gateway, spec.routes, spec.dhcp4 = [], None, [], False
         spec.dhcp6, spec.accept_ra, spec.nameservers, spec.search = False, None, [], []
+        spec.never_default = False
     if fmt == "netplan":
         spec.renderer = draw(st.none() | st.sampled_from(["networkd", "NetworkManager"]))
     return spec
@@ -137,6 +138,7 @@ def _draw_ip_extras(draw: st.DrawFn, conf: IPConfig, fmt: str) -> None:
     conf.search = draw(st.lists(st.from_regex(r"[a-z]{2,8}\.example", fullmatch=True), max_size=2,
                                 unique=True))
     conf.autoconnect = draw(st.booleans())
+    conf.never_default = fmt in ("ifcfg", "nmcli") and conf.dhcp4 and not conf.gateway and draw(st.booleans())
     conf.dhcp6 = draw(st.booleans())
     has_v6 = any(":" in address for address in conf.addresses)
     if fmt in ("nmcli", "any"):

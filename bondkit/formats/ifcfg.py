@@ -244,6 +244,8 @@ def _read_ip(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
     conf.dhcp4 = bootproto in ("dhcp", "bootp")
     if conf.dhcp4:
         conf.origin["dhcp4"] = f.where("BOOTPROTO")
+        conf.never_default = str(f.get("DEFROUTE", "yes")).lower() == "no"
+        conf.origin["never_default"] = f.where("DEFROUTE")
     conf.autoconnect = f.yes("ONBOOT", True)
     conf.origin["autoconnect"] = f.where("ONBOOT")
     _read_addresses(f, conf, spec, col)
@@ -604,7 +606,8 @@ def _ip_pairs(conf: IPConfig) -> list[tuple[str, str]]:
             pairs.append(("IPV6ADDR_SECONDARIES", " ".join(v6[1:])))
     if conf.gateway:
         pairs.append(("IPV6_DEFAULTGW" if is_v6(conf.gateway) else "GATEWAY", conf.gateway))
-    pairs.append(("DEFROUTE", "yes" if conf.gateway else "no"))
+    takes_default = conf.gateway or (conf.dhcp4 and not conf.never_default)
+    pairs.append(("DEFROUTE", "yes" if takes_default else "no"))
     pairs += [(f"DNS{n}", server) for n, server in enumerate(conf.nameservers, 1)]
     if conf.search:
         pairs.append(("DOMAIN", " ".join(conf.search)))

@@ -674,6 +674,10 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
     found = losses.shared(spec, "netplan")
     for name in [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options):
         found.append(losses.setting_lost(spec, name, name, "netplan", "formats.loss.option", bond=spec.name))
+    for name, conf in spec.interfaces():
+        if conf.never_default:
+            found.append(losses.setting_lost(conf, "never_default", f"DEFROUTE=no ({name})", "netplan",
+                                             "formats.loss.never_default"))
     for holder, where in [(spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]:
         if holder.ethtool_opts:
             found.append(losses.Loss(f"ETHTOOL_OPTS={holder.ethtool_opts}", where, "netplan",

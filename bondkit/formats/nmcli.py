@@ -53,7 +53,7 @@ _PROPERTIES = {
     "ethernet.mtu": "mtu", "802-3-ethernet.mtu": "mtu", "mtu": "mtu",
     "autoconnect": "autoconnect", "connection.autoconnect": "autoconnect",
     "vlan.parent": "vlan.parent", "dev": "vlan.parent", "vlan.id": "vlan.id", "id": "vlan.id",
-    "bridge.stp": "bridge.stp", "stp": "bridge.stp",
+    "bridge.stp": "bridge.stp", "stp": "bridge.stp", "ipv4.never-default": "ipv4.never-default",
     "match.interface-name": "match.name", "match.driver": "match.driver",
 }
 #: The bond shortcuts older nmcli takes after ``type bond`` (kernel option names with "-" for "_").
@@ -320,6 +320,7 @@ def _read_ip(conn: _Connection, conf: IPConfig, spec: BondSpec, col: Collector) 
     if method not in _METHODS4:
         col.problem("bad-value", "formats.nmcli.bad_method", conn.at("ipv4.method"), spec, value=method)
     conf.dhcp4 = method == "auto" and not conn.get("master")
+    conf.never_default = conf.dhcp4 and (conn.get("ipv4.never-default") or "").lower() in _YES
     method6 = (conn.get("ipv6.method") or "").lower()
     if method6 and method6 not in _METHODS6:
         col.problem("bad-value", "formats.nmcli.bad_method", conn.at("ipv6.method"), spec, value=method6)
@@ -507,6 +508,8 @@ def _ip_words(conf: IPConfig, port: bool = False) -> list[str]:
         return words
     v4, v6 = split_addresses(conf.addresses)
     words += ["ipv4.method", "auto" if conf.dhcp4 else "manual" if v4 else "disabled"]
+    if conf.dhcp4 and conf.never_default:
+        words += ["ipv4.never-default", "yes"]
     if v4:
         words += ["ipv4.addresses", q(",".join(v4))]
     method6 = _method6(conf, v6)
