@@ -192,6 +192,81 @@ def test_keep_then_cleanup(target: Target, tmp_path: Path) -> None:
     assert ec2.remaining(target).empty()
 
 
+def _foreign_key(path: Path) -> Path:
+    """A private key of another key pair under a kit name (the real-AWS tutorial's file, say)."""
+    import subprocess
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "not the kit's", "-f", str(path)],
+                   check=True, timeout=30)
+    Path(f"{path}.pub").unlink()
+    path.chmod(0o400)
+    return path
+
+
+def test_cleanup_removes_only_the_key_files_of_the_key_pairs_it_deletes(target: Target,
+                                                                        tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    first = ec2.create_key_pair(target, key_dir=keys).result.path
+    second = ec2.create_key_pair(target, "Second").result.path  # in the current folder
+    stranger = _foreign_key(keys / "Second.pem")  # same name, another key: not the kit's to remove
+    unrelated = _foreign_key(tmp_path / "Mine.pem")
+    step = ec2.cleanup(target, key_dirs=[keys, "."])
+    assert not first.exists() and not second.exists()
+    assert stranger.exists() and unrelated.exists()
+    assert t("ec2.note.pem_removed", path=first) in step.notes
+    assert t("ec2.note.pem_removed", path=Path("Second.pem")) in step.notes
+    assert t("ec2.note.pem_kept", path=stranger) in step.notes
+    assert not any("Mine.pem" in note for note in step.notes)  # no key pair of that name was deleted
+    assert step.notes[-1] == t("ec2.note.cleanup", instances=0, groups=0, keys=2, files=2)
+    assert target.call("describe_key_pairs")["KeyPairs"] == []
+
+
+def test_cleanup_says_in_korean_which_key_files_it_removed(target: Target, tmp_path: Path) -> None:
+    from bondkit.i18n import set_lang
+
+    pem = ec2.create_key_pair(target).result.path
+    unreadable = tmp_path / "keys"
+    unreadable.mkdir()
+    (unreadable / "TestKeyPair.pem").write_text("not a key\n")
+    (unreadable / "TestKeyPair.pem").chmod(0o400)
+    set_lang("ko")
+    step = ec2.cleanup(target, key_dirs=[".", unreadable])
+    assert not pem.exists() and (unreadable / "TestKeyPair.pem").exists()
+    assert f"키 파일을 삭제했습니다: {pem.name}" in step.notes
+    kept = [note for note in step.notes if note.startswith("키 파일을 그대로 두었습니다: ")]
+    assert len(kept) == 1 and str(unreadable / "TestKeyPair.pem") in kept[0]
+    assert "키 파일 1개를 삭제했습니다" in step.notes[-1]
+
+
+def test_cleanup_command_after_walkthrough_keep(target: Target, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """As a student types it, on the real moto server in its own process: walkthrough --keep leaves the
+    .pem files; ec2 cleanup removes them from the key folder and the current folder and says which."""
+    monkeypatch.setenv("BONDKIT_HOME", str(tmp_path / "home"))
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    try:
+        assert _cli("ec2", "emulator", "start") == 0
+        assert _cli("ec2", "walkthrough", "--keep", "--key-dir", str(keys), "--no-ssh", "--no-compare") == 0
+        assert _cli("ec2", "walkthrough", "--keep", "--key-name", "Second", "--no-ssh", "--no-compare") == 0
+        assert (keys / "TestKeyPair.pem").exists() and Path("Second.pem").exists()
+        stranger = _foreign_key(tmp_path / "TestKeyPair.pem")  # the current folder's, not the kit's
+        capsys.readouterr()
+        assert _cli("ec2", "cleanup", "--key-dir", str(keys)) == 0
+        out = capsys.readouterr().out.splitlines()
+    finally:
+        assert _cli("ec2", "emulator", "stop") == 0
+    assert not (keys / "TestKeyPair.pem").exists(), "\n".join(out)
+    assert not Path("Second.pem").exists() and stranger.exists()
+    assert t("ec2.note.pem_removed", path=keys / "TestKeyPair.pem") in out
+    assert t("ec2.note.pem_removed", path=Path("Second.pem")) in out
+    assert t("ec2.note.pem_kept", path=Path("TestKeyPair.pem")) in out
+    assert "aws ec2 delete-key-pair --key-name Second" in "\n".join(out)
+    assert t("ec2.cli.nothing_left") in out
+
+
 def test_cleanup_touches_only_kit_tagged_resources(target: Target) -> None:
     client = target.client()
     client.create_key_pair(KeyName="mine")
@@ -496,6 +571,7 @@ def test_background_emulator_lifecycle(tmp_path: Path, monkeypatch: pytest.Monke
         state = emulator.status()
         assert state is not None and state.url.startswith("http://127.0.0.1:")
         assert Path(state.log).is_file()  # the state names the log the process really writes
+        assert "Warning" not in Path(state.log).read_text()  # started cleanly, its module loaded once
         assert _cli("ec2", "emulator", "start") == 0  # a second start finds the running one
         assert _cli("ec2", "emulator", "status") == 0
         capsys.readouterr()

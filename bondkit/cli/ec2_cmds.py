@@ -49,6 +49,7 @@ def register(subparsers: Any) -> None:
         "cleanup", help=t("ec2.cli.cleanup_help"), description=t("ec2.cli.cleanup_help")
     )
     _target_options(clean)
+    clean.add_argument("--key-dir", default=".", type=Path, help=t("ec2.cli.cleanup_key_dir_help"))
     clean.set_defaults(func=_cleanup)
 
 
@@ -194,7 +195,7 @@ def _cleanup(args: argparse.Namespace) -> int:
     from bondkit import ec2
 
     with _target(args) as target:
-        step = ec2.cleanup(target)
+        step = ec2.cleanup(target, key_dirs=[args.key_dir, Path(".")])
         for command in step.cli:
             print(f"$ {command.line()}")
         for note in step.notes:

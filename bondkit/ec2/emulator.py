@@ -5,10 +5,10 @@ own process and must reach an HTTP endpoint; boto3 in the notebook then sees the
 to run it:
 
 - ``with Emulator() as emu:`` — a thread in this process (notebooks, tests); gone when the block ends.
-- ``start_background()`` / ``stop_background()`` — a process of its own that outlives the command that
-  started it (``bondkit ec2 emulator start|stop|status|env``). Its pid, URL and command line are kept in a
-  state file in the per-user kit directory; it is stopped by that pid only, after checking that the
-  pid is still ours.
+- ``start_background()`` / ``stop_background()`` — a process of its own (``python -m bondkit.ec2 serve``)
+  that outlives the command that started it (``bondkit ec2 emulator start|stop|status|env``). Its pid,
+  URL and command line are kept in a state file in the per-user kit directory; it is stopped by that
+  pid only, after checking that the pid is still ours.
 
 It always binds 127.0.0.1 on a free port, and every environment it hands out carries throw-away
 credentials, so a call that misses the endpoint fails instead of reaching AWS.
@@ -56,6 +56,9 @@ DEFAULT_REGION = "ap-northeast-2"  # the tutorial's region (Seoul)
 THROWAWAY = "testing"  # moto accepts any credentials; these cannot sign a real AWS request
 LOOPBACK = "127.0.0.1"
 _STATE = "emulator.json"
+#: What the background emulator runs as (``python -m bondkit.ec2``, whose ``__main__`` calls :func:`main`):
+#: a module of its own, since running this one with ``-m`` would load it twice (the package imports it).
+SERVE_MODULE = "bondkit.ec2"
 _LOG = "emulator.log"  # the background emulator's output, beside its state file
 
 # Images that moto does not ship: the tutorial's Ubuntu 16.04 AMI id and a current Ubuntu LTS, both
@@ -215,11 +218,15 @@ def _http(url: str, method: str = "GET", timeout: float = 2.0) -> int:
 
 
 def reachable(url: str, timeout: float = 2.0) -> bool:
-    """True when a moto server answers at ``url`` (its dashboard API; no AWS call is made)."""
+    """True when a moto server answers at ``url`` (no AWS call is made).
+
+    Asked for moto's configuration, a few bytes: its ``data.json`` dumps every resource of every
+    region, megabytes that take seconds once a walkthrough has run, and the answer came too late.
+    """
     if not is_loopback_url(url):
         return False
     try:
-        return _http(url.rstrip("/") + "/moto-api/data.json", timeout=timeout) == 200
+        return _http(url.rstrip("/") + "/moto-api/config", timeout=timeout) in (200, 201)
     except (OSError, urllib.error.URLError, ValueError):
         return False
 
@@ -313,7 +320,7 @@ def _is_ours(pid: int, state_file: str) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return _alive(pid)  # no /proc: trust the state file
-    return b"bondkit.ec2.emulator" in cmdline and state_file.encode() in cmdline
+    return SERVE_MODULE.encode() in cmdline and state_file.encode() in cmdline
 
 
 def status() -> EmulatorState | None:
@@ -339,7 +346,7 @@ def start_background(timeout: float = 30.0) -> tuple[EmulatorState, bool]:
     log = path.parent / _LOG
     with log.open("ab") as log_handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bondkit.ec2.emulator", "serve", "--state-file", str(path)],
+            [sys.executable, "-m", SERVE_MODULE, "serve", "--state-file", str(path)],
             stdin=subprocess.DEVNULL,
             stdout=log_handle,
             stderr=log_handle,
@@ -412,12 +419,9 @@ def _serve(state_file: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bondkit.ec2.emulator")
+    """``python -m bondkit.ec2 serve --state-file FILE``: the background emulator's own process."""
+    parser = argparse.ArgumentParser(prog=f"python -m {SERVE_MODULE}")
     parser.add_argument("action", choices=("serve",))
     parser.add_argument("--state-file", required=True, type=Path)
     args = parser.parse_args(argv)
     return _serve(args.state_file)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

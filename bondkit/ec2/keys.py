@@ -1,13 +1,16 @@
 """The tutorial's key pair: created with its private key saved as a 0400 .pem, and deleted again.
 
 Why the .pem is created before EC2 is asked: an existing file is refused before anything exists in EC2,
-and the key is never readable by others, not even for an instant.
+and the key is never readable by others, not even for an instant. Why a .pem is removed only when its
+key is the deleted key pair's: ``TestKeyPair.pem`` is also the name the tutorial uses on real AWS, and a
+student's key to a real instance must survive a cleanup of the emulator.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +20,8 @@ from bondkit.ec2.target import Target
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
 
-__all__ = ["TUTORIAL_KEY_NAME", "KeyPairResult", "create_key_pair", "delete_key_pair", "validate_key_name"]
+__all__ = ["TUTORIAL_KEY_NAME", "KeyPairResult", "create_key_pair", "delete_key_pair", "public_keys",
+           "remove_key_files", "validate_key_name"]
 
 TUTORIAL_KEY_NAME = "TestKeyPair"
 _KEY_NAME = re.compile(r"^[\x20-\x7e]{1,255}$")
@@ -123,3 +127,54 @@ def delete_key_pair(target: Target, name: str, *, pem: str | Path | None = None)
         ),
         notes=notes,
     )
+
+
+def public_keys(target: Target, names: Sequence[str]) -> dict[str, str]:
+    """The public key (``ssh-rsa AAAA...``, without comment) of each named key pair that EC2 reports;
+    read before the key pairs go, so that their .pem files can be recognised afterwards."""
+    if not names:
+        return {}
+    pairs = target.call("describe_key_pairs", KeyNames=list(names), IncludePublicKey=True)["KeyPairs"]
+    return {pair["KeyName"]: " ".join(pair["PublicKey"].split()[:2])
+            for pair in pairs if pair.get("PublicKey")}
+
+
+def remove_key_files(keys: dict[str, str], folders: Iterable[str | Path] = (),
+                     files: Iterable[str | Path] = ()) -> tuple[list[Path], list[str]]:
+    """Remove the .pem files of deleted key pairs: ``<folder>/<name>.pem`` for each key pair ``name`` of
+    ``keys`` (name -> public key, from :func:`public_keys`), and ``files``, each only when the private key
+    in it is one of those key pairs'. Returns the files removed and a note for each file looked at."""
+    candidates: dict[Path, set[str]] = {}  # file -> the public keys it may hold
+    for folder in folders:
+        for name, public in keys.items():
+            candidates.setdefault(Path(folder).expanduser() / f"{name}.pem", set()).add(public)
+    for file in files:
+        candidates.setdefault(Path(file).expanduser(), set()).update(keys.values())
+    removed: list[Path] = []
+    notes: list[str] = []
+    seen: set[Path] = set()
+    for path, allowed in candidates.items():
+        if not path.is_file() or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        held, problem = _public_key_in(path)
+        if problem:
+            notes.append(t("ec2.note.pem_unreadable", path=path, reason=problem))
+        elif held in allowed:
+            path.unlink()
+            removed.append(path)
+            notes.append(t("ec2.note.pem_removed", path=path))
+        else:
+            notes.append(t("ec2.note.pem_kept", path=path))
+    return removed, notes
+
+
+def _public_key_in(path: Path) -> tuple[str, str | None]:
+    """The public key of the private key in ``path`` (``type base64``), or why it cannot be read."""
+    from bondkit.errors import SSHError
+    from bondkit.ssh import load_private_key, public_key_line
+
+    try:
+        return public_key_line(load_private_key(path)), None
+    except SSHError as exc:  # the reason without the path, which the note names already
+        return "", t(exc.key, **exc.params)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bondkit.ec2.instances import LIVE_STATES, describe, ids_query, validate_ids, wait_for
-from bondkit.ec2.keys import delete_key_pair
+from bondkit.ec2.keys import delete_key_pair, public_keys, remove_key_files
 from bondkit.ec2.ssh import release_guests
 from bondkit.ec2.step import CliCommand, Query, Step
 from bondkit.ec2.tags import is_kit_tagged
@@ -86,13 +86,17 @@ def remaining(target: Target) -> KitResources:
     return KitResources(instances, groups, keys)
 
 
-def cleanup(target: Target, *, lab: Any = None, pem_files: Iterable[str | Path] = ()) -> Step:
-    """Remove every instance, security group and key pair tagged ``bondkit*``, in dependency order.
+def cleanup(target: Target, *, lab: Any = None, key_dirs: Iterable[str | Path] = (),
+            pem_files: Iterable[str | Path] = ()) -> Step:
+    """Remove every instance, security group and key pair tagged ``bondkit*``, in dependency order,
+    and the .pem files of those key pairs.
 
-    Only resources with such a tag are touched. ``pem_files`` are local key files the kit wrote for
-    those key pairs; they go too.
+    Only resources with such a tag are touched. A key pair's file is looked for as ``<name>.pem`` in each
+    of ``key_dirs`` (where the walkthrough saved it), and ``pem_files`` are files the kit wrote; either
+    goes only if the private key in it is a deleted key pair's (a notes line says so for each file).
     """
     found = remaining(target)
+    keys = public_keys(target, found.key_pairs)
     cli: list[CliCommand] = []
     if found.instances:
         cli += terminate_instances(target, found.instances, lab=lab).cli
@@ -101,19 +105,16 @@ def cleanup(target: Target, *, lab: Any = None, pem_files: Iterable[str | Path] 
         cli.append(CliCommand(["aws", "ec2", "delete-security-group", "--group-id", group_id]))
     for name in found.key_pairs:
         cli += delete_key_pair(target, name).cli
-    removed_files = []
-    for pem in pem_files:
-        if Path(pem).exists():
-            Path(pem).unlink()
-            removed_files.append(str(pem))
+    removed_files, file_notes = remove_key_files(keys, key_dirs, pem_files)
     notes = [
+        *file_notes,
         t(
             "ec2.note.cleanup",
             instances=len(found.instances),
             groups=len(found.security_groups),
             keys=len(found.key_pairs),
             files=len(removed_files),
-        )
+        ),
     ]
     return Step(
         "cleanup",
