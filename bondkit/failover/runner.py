@@ -117,11 +117,10 @@ class _Session:
         return time.time()
 
     def fault(self, slave: str) -> tuple[float, float]:
-        """Inject the fault; returns (when the call began, when it returned)."""
-        begun = time.time()
+        """Inject the fault; returns when it began and was done, as the guest stamped its commands
+        (the same clock as the probes' samples), not the wider span of the call from here."""
         self.faulted = slave
-        self.lab.fault(self.host_spec.name, slave, self.params.fault)
-        return begun, time.time()
+        return self.lab.fault(self.host_spec.name, slave, self.params.fault)
 
     def restore(self) -> tuple[float, float]:
         begun = time.time()

@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -272,7 +273,7 @@ class Lab:
 
     # ---- faults and switch -------------------------------------------------------------------------
 
-    def fault(self, host: str, iface: str, kind: str) -> None:
+    def fault(self, host: str, iface: str, kind: str) -> tuple[float, float]:
         """Break (or ``restore``) data NIC ``iface`` of ``host`` the way ``kind`` says.
 
         admin-down: ``ip link set DEV down`` in the guest, as in the tutorial. carrier-loss: the cable
@@ -280,6 +281,10 @@ class Lab:
         stops forwarding while the carrier stays up (only ARP monitoring notices). unicast-drop: the
         port still passes broadcast and multicast but no unicast, so the peer's ARP requests keep
         arriving while its replies do not (a plain ARP monitor is fooled; ``arp_validate`` is not).
+
+        Returns when, on the guest's own clock (the host's, in UML), the fault began and was done: the
+        guest stamps the commands itself, so the instant is known to the commands' own run time
+        rather than to a whole SSH round trip.
         """
         if kind not in FAULTS:
             raise LabError("lab.bad_fault", fault=kind, choices=", ".join(FAULTS))
@@ -287,19 +292,24 @@ class Lab:
         index = data_index(spec, iface)
         target = self.host(host)
         key = f"{host}/{iface}"
+        commands = []
         if kind in ("admin-down", "restore"):
-            target.run(f"ip link set dev {iface} {'down' if kind == 'admin-down' else 'up'}", check=True)
+            commands.append(f"ip link set dev {iface} {'down' if kind == 'admin-down' else 'up'}")
         if kind in ("carrier-loss", "restore"):
-            state = "down" if kind == "carrier-loss" else "up"
-            target.run(f"nsenter -t 1 -n ip link set dev hw{index} {state}", check=True)
+            cable = "down" if kind == "carrier-loss" else "up"
+            commands.append(f"nsenter -t 1 -n ip link set dev hw{index} {cable}")
         if kind in (*PORT_STATES, "restore"):
-            target.run(_rewire(index, spec.data[index - 1], self.switch, PORT_STATES.get(kind, "forwarding")),
-                       check=True)
+            port = PORT_STATES.get(kind, "forwarding")
+            commands.append(_rewire(index, spec.data[index - 1], self.switch, port))
+        stamped = ('b=$EPOCHREALTIME; ' + " && ".join(commands)
+                   + '; s=$?; a=$EPOCHREALTIME; echo "$b $a"; exit $s')
+        out = target.run(f"bash -c {shlex.quote(stamped)}", check=True).stdout.split()
         if kind == "restore":
             self.faults.pop(key, None)
         else:
             self.faults[key] = kind
         self._save_state()
+        return float(out[-2]), float(out[-1])
 
     def set_switch(self, profile: str) -> None:
         """Change how every data port delivers unicast (``learning`` or ``vbox-hostonly``)."""
