@@ -87,6 +87,18 @@ class Applied:
                 lines.append(f"[{host}] {state} {last}")
         return "\n".join(lines).rstrip()
 
+    def _repr_html_(self) -> str:
+        """In a notebook: ``detail``'s verdict and verification table first, its steps folded
+        (``ApplyReport._repr_html_``); the other hosts in their one-line verdict."""
+        import html
+
+        if not self.reports:
+            return f"<pre>{html.escape(t('nb.apply.no_lab', self.lang))}</pre>"
+        parts = [f"<div><b>[{html.escape(host)}]</b>{report._repr_html_()}</div>" if host == self.detail
+                 else f"<pre>{html.escape(report.verdict(self.lang))}</pre>"
+                 for host, report in self.reports.items()]
+        return "".join(parts)
+
 
 def apply_configs(session: LabSession, configs: dict[str, Any], *, detail: str | None = None,
                   settle: float = 3.0) -> Applied:
