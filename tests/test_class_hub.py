@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -258,3 +259,25 @@ def test_reset_names_no_one_outside_the_roster_and_asks_whom(tmp_path):
     assert unknown.returncode == 2 and "mallory" in unknown.stderr and str(roster) in unknown.stderr
     nobody = subprocess.run([str(RESET)], env=env, capture_output=True, text=True, timeout=60)
     assert nobody.returncode == 2 and "--all" in nobody.stderr
+
+
+def test_a_students_copy_keeps_their_edits_and_gains_new_notebooks(tmp_path):
+    from bondkit_class.workspace import LAB_LOCALE, WORKSPACE
+
+    home = tmp_path / "home"
+    home.mkdir()
+    command = [sys.executable, "-m", "bondkit_class.workspace", str(home), "ko"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "deploy" / "jupyterhub")}
+    subprocess.run(command, env=env, check=True, timeout=60)
+    copy = home / WORKSPACE / "ko"
+    kit = sorted(p.name for p in (ROOT / "notebooks" / "ko").glob("*.ipynb"))
+    assert sorted(p.name for p in copy.glob("*.ipynb")) == kit
+    assert json.loads((home / LAB_LOCALE).read_text()) == {"locale": "ko_KR"}
+    edited, removed = copy / kit[0], copy / kit[-1]
+    edited.write_text("my own edits", encoding="utf-8")
+    removed.unlink()
+    (home / LAB_LOCALE).write_text('{"locale": "en"}', encoding="utf-8")  # the student's own choice
+    subprocess.run(command, env=env, check=True, timeout=60)
+    assert edited.read_text(encoding="utf-8") == "my own edits"
+    assert removed.exists(), "a notebook missing from the copy comes back"
+    assert json.loads((home / LAB_LOCALE).read_text()) == {"locale": "en"}
