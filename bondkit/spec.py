@@ -243,6 +243,8 @@ class IPConfig:
     mac: str | None = None
     #: Brought up at boot (ONBOOT, connection.autoconnect; netplan activation-mode: manual when not).
     autoconnect: bool = True
+    #: The firewalld zone (ifcfg ZONE, NetworkManager connection.zone).
+    zone: str | None = None
     #: Settings outside the model, kept as written (see ``Extra``).
     extras: list[Extra] = field(default_factory=list, compare=False)
     #: Where each setting was read, for lint and for conversion warnings.
@@ -258,7 +260,7 @@ class IPConfig:
             "routes": [_route_dict(route) for route in self.route_list()], "dhcp4": self.dhcp4,
             "dhcp6": self.dhcp6, "never_default": self.never_default, "accept_ra": self.accept_ra,
             "nameservers": list(self.nameservers), "search": list(self.search), "mtu": self.mtu,
-            "mac": self.mac, "autoconnect": self.autoconnect,
+            "mac": self.mac, "autoconnect": self.autoconnect, "zone": self.zone,
         }
 
 
@@ -362,7 +364,7 @@ class BondSpec(IPConfig):
         result += [(vlan.name, vlan) for vlan in self.vlans]
         if self.bridge:
             result.append((self.bridge.name, self.bridge))
-        result += [(other.name, other.conf) for other in self.others if other.conf is not None]
+        result += [(other.conf.name, other.conf) for other in self.others if other.conf is not None]
         return result
 
     def to_dict(self) -> dict[str, object]:

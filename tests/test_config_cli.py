@@ -107,6 +107,7 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "mtu": None,
         "mac": None,
         "autoconnect": True,
+        "zone": None,
         "vlans": [],
         "bridge": None,
         "renderer": None,

@@ -108,12 +108,11 @@ def test_whole_network_scripts_copy_migrates_with_the_management_nic(tmp_path: P
     assert ("type ethernet con-name enp0s3 ifname enp0s3 ipv4.method auto" in text if fmt == "nmcli"
             else "enp0s3:\n      dhcp4: true\n" in text)
     assert "127.0.0.1" not in text and "ifup" not in text
-    # enp0s3 takes its address by DHCP but not the default route (DEFROUTE=no): nmcli says so, netplan cannot.
-    assert ("ipv4.never-default yes" in text) == (fmt == "nmcli")
-    zone, *rest = result.lost
-    assert zone.setting == "ZONE=internal" and zone.where.line == 11
-    assert [(loss.setting, loss.where.line) for loss in rest] == ([] if fmt == "nmcli" else [
-        ("DEFROUTE=no (enp0s3)", 5)])
+    # enp0s3 takes its address by DHCP but not the default route (DEFROUTE=no), and bond0 is in the
+    # firewalld zone "internal": NetworkManager says both, netplan neither.
+    assert ("ipv4.never-default yes" in text and "connection.zone internal" in text) == (fmt == "nmcli")
+    assert [(loss.setting, loss.where.line) for loss in result.lost] == ([] if fmt == "nmcli" else [
+        ("ZONE=internal (bond0)", 11), ("DEFROUTE=no (enp0s3)", 5)])
 
 
 def test_address_on_the_vlan_survives_every_conversion() -> None:

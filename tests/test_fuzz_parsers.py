@@ -138,6 +138,8 @@ def _draw_ip_extras(draw: st.DrawFn, conf: IPConfig, fmt: str) -> None:
     conf.search = draw(st.lists(st.from_regex(r"[a-z]{2,8}\.example", fullmatch=True), max_size=2,
                                 unique=True))
     conf.autoconnect = draw(st.booleans())
+    conf.zone = draw(st.none() | st.sampled_from(["public", "internal", "trusted"])) if fmt in (
+        "ifcfg", "nmcli") else None
     conf.never_default = fmt in ("ifcfg", "nmcli") and conf.dhcp4 and not conf.gateway and draw(st.booleans())
     conf.dhcp6 = draw(st.booleans())
     has_v6 = any(":" in address for address in conf.addresses)

@@ -39,7 +39,7 @@ from bondkit.spec import (
 _READ = {"DEVICE", "TYPE", "BONDING_OPTS", "BONDING_MASTER", "MASTER", "SLAVE", "BOOTPROTO",
          "ONBOOT", "DEFROUTE", "GATEWAY", "IPV6INIT", "IPV6ADDR", "IPV6ADDR_SECONDARIES", "IPV6_DEFAULTGW",
          "MACADDR", "HWADDR", "MTU", "DOMAIN", "IPV6_AUTOCONF", "DHCPV6C", "ETHTOOL_OPTS", "VLAN", "PHYSDEV",
-         "VLAN_ID", "BRIDGE", "STP"}
+         "VLAN_ID", "BRIDGE", "STP", "ZONE"}
 _NUMBERED = re.compile(r"(IPADDR|PREFIX|NETMASK)([0-9]{0,3})")
 _DNS = re.compile(r"DNS[0-9]{1,2}")
 #: Keys that carry no meaning of their own once the files are joined (names, ids, values derived from
@@ -49,7 +49,7 @@ _STRUCTURAL = {"NAME", "UUID", "NETWORK", "BROADCAST", "MASTER_UUID", "BRIDGE_UU
 _DEFAULTS = {"USERCTL": "no", "PEERDNS": "yes", "PEERROUTES": "yes", "IPV4_FAILURE_FATAL": "no",
              "IPV6_FAILURE_FATAL": "no", "HOTPLUG": "yes", "PROXY_METHOD": "none", "BROWSER_ONLY": "no",
              "IPV6_PEERDNS": "yes", "IPV6_PEERROUTES": "yes", "IPV6_DEFROUTE": "yes", "IPV6FORWARDING": "no",
-             "NOZEROCONF": "no", "ARPCHECK": "yes", "AUTOCONNECT_SLAVES": "no", "ZONE": ""}
+             "NOZEROCONF": "no", "ARPCHECK": "yes", "AUTOCONNECT_SLAVES": "no"}
 #: Keys that only act on what a DHCP client learns.
 _DHCP_ONLY = {"PEERDNS", "PEERROUTES", "IPV6_PEERDNS", "IPV6_PEERROUTES", "DHCP_HOSTNAME",
               "PERSISTENT_DHCLIENT", "DHCP_CLIENT_ID", "DHCPV6_DUID", "DHCP_SEND_HOSTNAME"}
@@ -278,6 +278,9 @@ def _read_ip(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
     if f.get("MACADDR"):
         conf.mac = col.mac(str(f.get("MACADDR")), f.where("MACADDR"), spec)
         conf.origin["mac"] = f.where("MACADDR")
+    if f.get("ZONE"):
+        conf.zone = f.get("ZONE")
+        conf.origin["zone"] = f.where("ZONE")
 
 
 def _mtu(f: _File, spec: BondSpec | None, col: Collector) -> int | None:
@@ -552,7 +555,7 @@ def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
         files[f"ifcfg-{spec.bridge.name}"] = _bridge_text(spec.bridge)
     for other in spec.others if whole else []:
         if other.conf is not None:
-            files[f"ifcfg-{other.name}"] = _ethernet_text(other.conf)
+            files[f"ifcfg-{other.conf.name}"] = _ethernet_text(other.conf)
         elif other.fmt == "ifcfg" and isinstance(other.value, str):
             files[f"ifcfg-{other.name}"] = other.value
     for name, conf in spec.interfaces():
@@ -615,6 +618,8 @@ def _ip_pairs(conf: IPConfig) -> list[tuple[str, str]]:
         pairs.append(("MTU", str(conf.mtu)))
     if conf.mac:
         pairs.append(("MACADDR", conf.mac))
+    if conf.zone:
+        pairs.append(("ZONE", conf.zone))
     return pairs
 
 

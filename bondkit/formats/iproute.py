@@ -158,7 +158,7 @@ def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
     lines = commands(spec, lossy=whole)
     for other in spec.others if whole else []:
         if other.conf is not None:
-            lines += _interface_commands(other.name, other.conf)
+            lines += _interface_commands(other.conf.name, other.conf)
     text = "#!/bin/sh\nset -e\nmodprobe bonding\n" + "\n".join(lines) + "\n"
     return {f"{spec.name}-ip.sh": text}
 

@@ -62,5 +62,12 @@ def setting_lost(conf: IPConfig, key: str, setting: str, target: str, reason: st
     return Loss(setting, where, target, reason, params)
 
 
+def zones_lost(spec: BondSpec, target: str) -> list[Loss]:
+    """The firewalld zone: ifcfg files and NetworkManager name it, netplan and ip commands cannot."""
+    return [setting_lost(conf, "zone", f"ZONE={conf.zone} ({name})", target, "formats.loss.zone")
+            for name, conf in spec.interfaces() if conf.zone]
+
+
 def shared(spec: BondSpec, target: str) -> list[Loss]:
-    return extras_lost(spec, target) + others_lost(spec, target)
+    found = extras_lost(spec, target) + others_lost(spec, target)
+    return found + (zones_lost(spec, target) if target in ("netplan", "ip") else [])

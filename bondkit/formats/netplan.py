@@ -730,7 +730,7 @@ def document(spec: BondSpec, whole: bool = False) -> dict[str, object]:
         if other.fmt == "netplan":
             sections.setdefault(other.section, {}).setdefault(other.name, other.value)
         elif other.conf is not None:
-            sections.setdefault("ethernets", {}).setdefault(other.name, _plain(other.conf))
+            sections.setdefault("ethernets", {}).setdefault(other.conf.name, _plain(other.conf))
     for section in ("ethernets", "bonds", "vlans", "bridges"):
         if section in sections:
             network[section] = sections.pop(section)

@@ -54,6 +54,7 @@ _PROPERTIES = {
     "autoconnect": "autoconnect", "connection.autoconnect": "autoconnect",
     "vlan.parent": "vlan.parent", "dev": "vlan.parent", "vlan.id": "vlan.id", "id": "vlan.id",
     "bridge.stp": "bridge.stp", "stp": "bridge.stp", "ipv4.never-default": "ipv4.never-default",
+    "connection.zone": "zone",
     "match.interface-name": "match.name", "match.driver": "match.driver",
 }
 #: The bond shortcuts older nmcli takes after ``type bond`` (kernel option names with "-" for "_").
@@ -359,6 +360,9 @@ def _read_ip(conn: _Connection, conf: IPConfig, spec: BondSpec, col: Collector) 
     if conn.get("mac"):
         conf.mac = col.mac(conn.get("mac") or "", conn.at("mac"), spec)
         conf.origin["mac"] = conn.at("mac")
+    if conn.get("zone"):
+        conf.zone = conn.get("zone")
+        conf.origin["zone"] = conn.at("zone")
     if conn.get("autoconnect"):
         conf.autoconnect = (conn.get("autoconnect") or "").lower() in _YES
         conf.origin["autoconnect"] = conn.at("autoconnect")
@@ -504,6 +508,8 @@ def _ip_words(conf: IPConfig, port: bool = False) -> list[str]:
         words += ["ethernet.mtu", str(conf.mtu)]
     if not conf.autoconnect:
         words += ["connection.autoconnect", "no"]
+    if conf.zone:
+        words += ["connection.zone", shlex.quote(conf.zone)]
     if port:
         return words
     v4, v6 = split_addresses(conf.addresses)
