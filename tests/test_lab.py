@@ -385,3 +385,25 @@ def test_the_lab_tests_run_under_the_conditions_asked_for():
         for command in (["unshare", "--net", "true"], ["unshare", "--user", "true"],
                         ["unshare", "--mount", "true"]):
             assert subprocess.run(command, capture_output=True).returncode != 0, command
+
+
+def test_two_labs_side_by_side_never_see_each_other(lab, tmp_path):
+    """One lab per student: a second lab of the same user, in another folder, shares no wire, no
+    address space and no process with the first, and its ``down`` leaves the first running."""
+    from bondkit.lab import Lab
+
+    build_bond(lab["server"], BOND_ADDRESSES["server"])
+    build_bond(lab["client"], BOND_ADDRESSES["client"])
+    assert ping_ok(lab["client"], "192.168.99.102") == 3  # the first lab's own wire works
+    other = Lab(directory=tmp_path / "other").up()
+    try:
+        assert set(other.ports.values()).isdisjoint(lab.ports.values())
+        assert set(other.pids.values()).isdisjoint(lab.pids.values())
+        build_bond(other["client"], BOND_ADDRESSES["client"])
+        assert ping_ok(other["client"], "192.168.99.102") == 0  # the first lab's server is not there
+        other["server"].run("hostname second-lab", check=True)
+        assert lab["server"].run("hostname").stdout.strip() == "server"
+    finally:
+        other.down()
+    _nothing_left(tmp_path / "other")
+    assert ping_ok(lab["client"], "192.168.99.102") == 3  # the first lab is untouched
