@@ -103,7 +103,15 @@ def check_own_server(hub: ClassHub, student: Student, seen: dict) -> None:
     assert student.lang in {item["name"] for item in top}, "the server opens on the student's notebooks"
     want = sorted(p.name for p in (ROOT / "notebooks" / student.lang).glob("*.ipynb"))
     assert want and seen["notebooks"] == want, "the student's copy of the notebooks in their language"
-    assert seen["locale"] == {"locale": {"en": "en", "ko": "ko_KR"}[student.lang]}
+    locale = {"en": "en", "ko": "ko_KR"}[student.lang]
+    assert seen["locale"] == {"locale": locale}
+    # JupyterLab itself, as the student's browser gets it: the page, its language setting, the pack.
+    server = f"/user/{student.name}/lab"
+    page = hub.api("GET", server)
+    assert page.status_code == 200 and "jupyter-config-data" in page.text, page.text[:500]
+    setting = hub.api("GET", f"{server}/api/settings/@jupyterlab/translation-extension:plugin").json()
+    assert setting["settings"]["locale"] == locale
+    assert "ko_KR" in hub.api("GET", f"{server}/api/translations/").json()["data"]
     assert seen["lab_dir"] == str(hub.labs_root / student.name / "lab")
     for notebook in (home / "bondkit" / student.lang).glob("*.ipynb"):
         assert notebook.stat().st_uid == student.uid, f"{notebook} must be the student's own"

@@ -4,8 +4,8 @@ A student's server, kernel and ``bondkit`` run with the student's uid, so the en
 must be reachable by any account. A ``.venv`` made from Debian's ``python3`` is; one made from an
 interpreter inside a private home (pyenv under ``/root``, say) is not. Then the class gets a small
 environment of its own, ``deploy/jupyterhub/.student-env``: a venv of the system's interpreter of the
-same version that loads the kit's installed packages and shared files from ``.venv`` (nothing is
-installed twice) and has the kit's commands, pointing at it.
+same version that loads the kit's installed packages, configuration and shared files from ``.venv``
+(nothing is installed twice) and has the kit's commands, pointing at it.
 """
 
 from __future__ import annotations
@@ -61,16 +61,19 @@ def ensure_student_env() -> Path | None:
     if not (STUDENT_ENV / "bin" / "python").exists():
         subprocess.run([str(python), "-m", "venv", "--without-pip", str(STUDENT_ENV)], check=True)
     site = Path(sysconfig.get_paths()["purelib"])  # the kit's packages, in .venv
-    ours = STUDENT_ENV / "lib" / f"python{VERSION}" / "site-packages"
+    site_packages = STUDENT_ENV / "lib" / f"python{VERSION}" / "site-packages"
     # An "import" line in a .pth file runs at start-up: the kit's folder is added with its own .pth
     # files processed (bondkit's editable install among them).
-    (ours / "bondkit-kit.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n", encoding="utf-8")
-    # What the kit keeps under its prefix is found under the students' one too: JupyterLab, its
-    # extensions and Korean language pack (share/jupyter), the lab's root image (share/bondkit).
-    share = STUDENT_ENV / "share"
-    if not share.is_symlink():
-        shutil.rmtree(share, ignore_errors=True)
-        share.symlink_to(Path(sys.prefix) / "share")
+    pth = f"import site; site.addsitedir({str(site)!r})\n"
+    (site_packages / "bondkit-kit.pth").write_text(pth, encoding="utf-8")
+    # What the kit keeps under its prefix is found under the students' one too: Jupyter's server
+    # extensions, JupyterLab among them (etc/jupyter), JupyterLab's files and Korean language pack
+    # (share/jupyter), the lab's root image (share/bondkit).
+    for folder in ("etc", "share"):
+        link = STUDENT_ENV / folder
+        if not link.is_symlink():
+            shutil.rmtree(link, ignore_errors=True)
+            link.symlink_to(Path(sys.prefix) / folder)
     link_commands(STUDENT_ENV / "bin")
     return STUDENT_ENV / "bin"
 
