@@ -687,3 +687,20 @@ def test_ifcfg_keys_of_other_readers_are_kept_and_written_back() -> None:
     assert "BOND_PORT_QUEUE_ID=2\n" in written["ifcfg-eth1"]
     assert sorted(loss.setting for loss in formats.losses(spec, "nmcli")) == [
         "AGEING=30", "BOND_PORT_QUEUE_ID=2", "PRIO=4096"]
+
+
+def test_valid_commands_outside_the_model_are_told_not_refused() -> None:
+    """nmcli device ..., ip link set ... promisc on, a multipath route: nmcli and iproute2 take them, so
+    they are kept (info) and every conversion reports them, never an error."""
+    nm_notes: list = []
+    (spec,) = nmcli.parse("nmcli con add type bond ifname bond0\nnmcli device reapply eth0\n", notes=nm_notes)
+    assert [n.rule for n in spec.notes + nm_notes] == ["outside-model"]
+    assert [loss.setting for loss in formats.losses(spec, "netplan")] == ["nmcli device reapply eth0"]
+    text = (
+        "ip link add bond0 type bond mode 1 miimon 100\nip link set bond0 promisc on\n"
+        "ip route add default dev bond0 nexthop via 10.0.0.1 weight 1\n"
+    )
+    (spec,) = iproute.parse(text)
+    lost = [(loss.setting, loss.where.line) for loss in formats.losses(spec, "ip")]
+    assert lost == [("ip link set bond0 promisc on", 2),
+                    ("ip route add default dev bond0 nexthop via 10.0.0.1 weight 1", 3)]

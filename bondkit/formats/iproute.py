@@ -281,9 +281,8 @@ class _Script:
                 continue
             elif name is None:
                 name = word
-            else:
-                self.col.problem("unknown-command", "formats.ip.unknown", where, text=text[:60])
-                return
+            elif text not in (kept for kept, _ in self.kept):
+                self.keep(text, where)  # an attribute bondkit does not model: told, reported as lost
         kind, args = (rest[1], rest[2:]) if len(rest) > 1 else (None, [])
         if name is None or kind is None:
             self.col.problem("unknown-command", "formats.ip.unknown", where, text=text[:60])
@@ -356,12 +355,8 @@ class _Script:
                 self.macs[name] = (rest.pop(0), where)
             elif word == "mtu" and rest:
                 self.mtus[name] = (rest.pop(0), where)
-            elif word in _LINK_VALUES + ("arp", "multicast", "allmulticast", "promisc", "dynamic",
-                                         "trailers", "carrier", "protodown") and rest:
-                self.keep(text, where, name)
-                return
             else:
-                self.col.problem("unknown-command", "formats.ip.unknown", where, text=text[:60])
+                self.keep(text, where, name)  # arp, promisc, xdp...: told, reported as lost
                 return
 
     def enslave(self, name: str, master: str, where: Location) -> None:
@@ -416,8 +411,8 @@ class _Script:
                 on_link = True
             elif word in _ROUTE_VALUES and rest:
                 fields[word] = rest.pop(0)
-            else:
-                self.col.problem("unknown-command", "formats.ip.unknown", where, text=text[:60])
+            else:  # nexthop, encap...: the whole route is told and reported as lost
+                self.keep(text, where, fields.get("dev"))
                 return
         device = fields.get("dev")
         if device is None:

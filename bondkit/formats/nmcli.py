@@ -70,6 +70,10 @@ _SETTINGS = {"connection", "ipv4", "ipv6", "ethernet", "802-3-ethernet", "bond",
              "ovs-bridge", "ovs-port", "ovs-interface", "sriov", "tc", "dcb", "802-1x", "user",
              "infiniband", "ip-tunnel", "macvlan", "vxlan", "wireguard", "dummy", "veth"}
 _OBJECTS = ("connection",)
+#: nmcli's other objects, in nmcli's order for abbreviations (``nmcli d`` is device).
+_OTHER_OBJECTS = ("general", "networking", "radio", "device", "agent", "monitor")
+#: Where commands that build no connection are kept until the bond is known.
+_COMMANDS = "\0commands"
 _VERBS = ("add", "modify", "up", "down", "delete", "reload", "show", "load", "clone", "edit", "migrate")
 _METHODS4 = ("auto", "manual", "disabled", "link-local", "shared")
 _METHODS6 = ("auto", "dhcp", "manual", "ignore", "disabled", "link-local", "shared")
@@ -123,6 +127,12 @@ def parse(text: str, source: str = "bond0-nmcli.sh", notes: list[Note] | None = 
 def _command(words: list[str], where: Location, connections: dict[str, _Connection], col: Collector) -> None:
     while len(words) > 1 and words[0] == "nmcli" and words[1].startswith("-"):
         words = [words[0]] + words[3 if words[1] in ("-w", "--wait", "-f", "--fields") else 2:]
+    if len(words) >= 2 and words[0] == "nmcli" and _word(words[1], _OTHER_OBJECTS):
+        # nmcli device/radio/general...: valid, but nothing of a connection profile.
+        connections.setdefault(_COMMANDS, _Connection(where)).extras.append(
+            Extra("", " ".join(words), where, "nmcli-command"))
+        col.notice("outside-model", "formats.nmcli.other_command", where, None, text=" ".join(words)[:60])
+        return
     if len(words) < 3 or words[0] != "nmcli" or not _word(words[1], _OBJECTS):
         col.problem("unknown-command", "formats.nmcli.not_nmcli", where, text=" ".join(words)[:60])
         return
@@ -228,8 +238,8 @@ def _assemble(connections: dict[str, _Connection], col: Collector) -> list[BondS
             enslaved[ifname] = spec.name
             spec.slaves.append(_slave(conn, ifname, spec, col))
     for cid, conn in connections.items():
-        if cid in by_id:
-            bonds[by_id[cid]].extras += conn.extras
+        if cid in by_id or (cid == _COMMANDS and bonds):
+            bonds[by_id.get(cid) or next(iter(bonds))].extras += conn.extras
         elif bonds and not conn.used:
             # A connection of the same script that is no part of any bond (a management NIC).
             first = next(iter(bonds.values()))
