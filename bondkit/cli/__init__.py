@@ -2,10 +2,10 @@
 
 Each area adds its sub-commands from its own module, which exposes ``register(subparsers)`` and sets
 ``func`` on its parsers. Only the module of the command being run is imported (``COMMANDS`` says which
-module adds which command, and the line ``bondkit --help`` shows for it), so that a command starts as
-fast as Python does: pandas, paramiko, boto3 and the lab are imported by the commands that use them,
-never to parse arguments. A BondkitError is printed in the user's language without a traceback, and the
-command exits 2.
+module adds which command, and the line ``bondkit --help`` shows for it), so that ``bondkit --help`` and
+``bondkit lint`` start about as fast as Python does: no command pays for another's imports (pandas,
+paramiko, boto3, the lab). A BondkitError is printed in the user's language without a traceback, and
+the command exits 2.
 """
 
 from __future__ import annotations
