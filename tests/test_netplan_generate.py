@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from bondkit import formats
 from bondkit.formats import netplan
 from bondkit.spec import BondSpec, SlaveSpec
-from tests.test_corpus import ACCEPTED, CORPUS
+from tests.test_corpus import ACCEPTED, CASES, CORPUS, REFUSED
 from tests.test_fuzz_parsers import bond_specs
 
 NETPLAN = shutil.which("netplan") or next(
@@ -263,3 +263,24 @@ def test_corpus_converted_to_netplan_is_accepted_and_means_the_same(name: str) -
             check_stack(spec, network)
     finally:
         shutil.rmtree(network.parent.parent.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name", [n for n in REFUSED if any((CORPUS / n).glob("*.yaml"))])
+def test_corpus_refusals_are_netplans_own(name: str) -> None:
+    """What bondkit refuses in a netplan file, the real netplan generate refuses too, at the same line and
+    for the reason the corpus gives."""
+    root = Path(tempfile.mkdtemp(prefix="bondkit-netplan-"))
+    try:
+        etc = root / "etc" / "netplan"
+        etc.mkdir(parents=True)
+        for path in (CORPUS / name).glob("*.yaml"):
+            (etc / path.name).write_text(path.read_text())
+            (etc / path.name).chmod(0o600)
+        done = subprocess.run([NETPLAN, "generate", "--root-dir", str(root)], capture_output=True,
+                              text=True, timeout=60)
+        case = CASES[name]
+        assert done.returncode != 0
+        assert f".yaml:{case['line']}:" in done.stderr
+        assert case["owner"].split(": ", 1)[1] in done.stderr, done.stderr
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
