@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bondkit_class.roster import load_roster  # noqa: E402
-from bondkit_class.settings import HERE, load_settings  # noqa: E402
+from bondkit_class.settings import HERE, REPO, load_settings  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 settings = load_settings()
@@ -41,6 +41,8 @@ c.JupyterHub.load_groups = roster.groups()
 # -- what each student gets -----------------------------------------------------------------------------
 c.JupyterHub.spawner_class = "bondkit_class.spawner.ClassSpawner"
 c.Spawner.ip = "127.0.0.1"
+# The kit's JupyterLab settings, as `make lab` has them (widget state saved, no news fetched).
+c.Spawner.args = [f"--LabApp.app_settings_dir={REPO / 'scripts' / 'jupyterlab-settings'}"]
 c.Spawner.start_timeout = 180  # a class logging in at once on a small server
 c.Spawner.http_timeout = 180
 c.JupyterHub.last_activity_interval = settings.activity_interval
