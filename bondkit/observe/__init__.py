@@ -1,6 +1,8 @@
 """Parsers of what the kernel and the tools print about a bond, turned into dicts and pandas frames.
 
-Students look at a bond in four ways, and each has its own parser here:
+Students look at a bond in four ways, and each has its own module here (``proc_bonding``, ``ip_link``,
+``ip_link_json``, ``ping``), as each format has in :mod:`bondkit.formats`; this door guesses the kind of
+a text, reads files, and gives every parser's name:
 
 =================  ===========================================  =========================================
 kind               what it reads                                parser
