@@ -46,7 +46,8 @@ def test_the_guide_gives_the_answer_to_every_self_check_as_the_catalog_words_it(
     """Each notebook's answers are what scripts/teachers_answers.py writes from the catalog now: the
     question, the right choice with its letter, and why (run the script after changing a question)."""
     text = guide(lang)
-    assert answers.rewritten(text, lang, answers.answers_from_data()) == text
+    assert answers.rewritten(text, lang, answers.answers_from_data()) == text, \
+        "the catalog's questions changed: run .venv/bin/python scripts/teachers_answers.py"
     for qid, _count, _answer in QUESTIONS:
         assert re.search(rf"^- `{qid}`: .*\n  \*\*[a-h]\) .+\*\*\. ", text, re.M), f"{lang}: {qid}"
 
