@@ -232,9 +232,9 @@ _JS_STATE = """(path) => {
   return cells;
 }""".replace("PANEL", _JS_PANEL)
 
-_JS_SAVE_CLOSE = """async ({path, shutdown}) => {
+_JS_SAVE_CLOSE = """async ({path, shutdown, save}) => {
   const panel = (PANEL)(path);
-  await panel.context.save();
+  if (save) await panel.context.save();
   if (shutdown) await panel.sessionContext.shutdown();
   panel.dispose();
   return true;
@@ -289,8 +289,9 @@ class NotebookPage:
         """All the notebook's text, rendered or not (cells out of view have no innerText)."""
         return self.panel.text_content() or ""
 
-    def save_and_close(self, *, shutdown: bool = True) -> None:
-        self.page.evaluate(_JS_SAVE_CLOSE, {"path": self.path, "shutdown": shutdown})
+    def save_and_close(self, *, shutdown: bool = True, save: bool = True) -> None:
+        """Save (unless ``save`` is False), stop the kernel (unless ``shutdown`` is False), close."""
+        self.page.evaluate(_JS_SAVE_CLOSE, {"path": self.path, "shutdown": shutdown, "save": save})
 
     def wait_widgets(self, timeout: float = 20) -> None:
         """Wait until no output still says "Loading widget..." (saved widgets are being restored)."""

@@ -108,10 +108,23 @@ def test_a_notebook_as_a_student_meets_it(server, page, lab_dir, lang, name):
     notebook.save_and_close()
     assert "widgets" in notebook.file()["metadata"], "the saved notebook keeps its widgets' state"
 
-    reopened = NotebookPage.open(page, server, path)
-    reopened.wait_widgets()
-    assert _widget_problems(reopened.text()) == [], "the saved notebook, reopened without running"
-    reopened.save_and_close()
+    assert _reopened_problems(page, server, path) == [], "the saved notebook, reopened without running"
+
+
+def _reopened_problems(page, server, path: str) -> list[str]:
+    """What is wrong with the saved notebook opened again (not run). JupyterLab's widget manager can
+    lose the race between restoring the saved state and the new kernel's first connection, and then
+    shows "model not found" for a state that is there: one more opening tells that race from a
+    state that was not saved."""
+    for attempt in range(2):
+        reopened = NotebookPage.open(page, server, path)
+        reopened.wait_widgets()
+        problems = _widget_problems(reopened.text())
+        reopened.save_and_close(save=False)  # what a broken view would save must not count next time
+        if not problems:
+            break
+        print(f"{path}, opened again (attempt {attempt + 1}): {problems}")
+    return problems
 
 
 def _every_explorer_control_changes_the_figure(notebook: NotebookPage) -> None:
