@@ -55,7 +55,11 @@ nb.setup()
 #
 # `none` is the simplest, but it makes two NICs use one address. `active` never makes a NIC use
 # another's address, at the price of a new MAC for the bond. `follow` keeps the bond's address, and
-# makes sure that no two slaves carry the same one at any time.
+# makes sure that no two slaves carry the same one at any time. The kernel's documentation
+# (`bonding.rst`, *fail_over_mac*) adds two details: `none` is the default unless the first slave cannot
+# change its MAC address, in which case the kernel picks `active`; and with `active` every device on the
+# network must learn the new address from the gratuitous ARP, so "if the gratuitous ARP is lost,
+# communication may be disrupted".
 
 # %% [markdown] lang="ko"
 # ## 1. 세 가지 정책
@@ -68,7 +72,10 @@ nb.setup()
 #
 # `none`이 가장 단순하지만 NIC 두 개가 주소 하나를 함께 씁니다. `active`는 어느 NIC도 남의 주소를 쓰게
 # 하지 않는 대신 본딩 인터페이스의 MAC 주소가 바뀝니다. `follow`는 본딩 인터페이스의 주소를 지키면서도
-# 어느 순간에도 두 슬레이브가 같은 주소를 갖지 않게 합니다.
+# 어느 순간에도 두 슬레이브가 같은 주소를 갖지 않게 합니다. 커널 문서(`bonding.rst`의 *fail_over_mac* 항목)는
+# 두 가지를 덧붙입니다. 첫 번째 슬레이브가 MAC 주소를 바꿀 수 없으면 기본값이 `none` 대신 `active`가 되고,
+# `active`에서는 네트워크의 모든 장치가 gratuitous ARP로 새 주소를 배워야 하므로 그 ARP를 잃으면 통신이 끊길 수
+# 있습니다.
 
 # %% [markdown] lang="en"
 # ## 2. The tutorial's `ip link show`, as tables
