@@ -296,7 +296,7 @@ policy, moment = "follow", "after the fault"  # change to "after the restore"
 chosen = next(r for r in modes if r.params.fail_over_mac == policy)
 at = chosen.meta["restore_t"] + 0.3 if moment == "after the restore" else 0.5
 lanes = chosen.lanes()
-lanes[(lanes["t"] - at).abs() < 0.02][["ifname", "mac", "is_active"]].drop_duplicates("ifname")
+lanes[(lanes["t"] - at).abs() < 0.02][["ifname", "mac", "is_active"]].drop_duplicates("ifname").set_index("ifname")
 
 # %% [markdown] lang="en"
 # ### Exercise 2 · The same failover on the network that filters
