@@ -2,11 +2,11 @@
 
 For N = 2, 4, 8 (``--quick``: 2 only) N students start their labs at the same moment, each in a process
 and a lab folder of its own as a student's kernel would; once every lab is up they all run the
-tutorial's failover (fail_over_mac=active, admin-down, learning switch) together. Printed against a
-lone student's run: labs up, up time (median, max), time to detect and outage (median, max), in how
-many labs the pings survived, memory per student (PSS of the lab's processes, of the student's kernel
-and of a Jupyter server), then a sizing line: the largest class that met the target, per core and per
-GiB.
+tutorial's failover (fail_over_mac=active, admin-down, learning switch) together, three times in a
+row. Printed against a lone student's runs (three labs, one after another): labs up, up time (median,
+max), time to detect and outage (median, max), in how many runs the pings survived, pings lost,
+memory per student (PSS of the lab's processes, of the student's kernel and of a Jupyter server),
+then a sizing line: the largest class that met the target, per core and per GiB.
 
 Target: 8 students at once on 2 cores, every lab up, every ping surviving, outage within 20 ms of a
 lone run's median.
@@ -29,7 +29,8 @@ from pathlib import Path
 SIZES = (2, 4, 8)
 QUICK_SIZES = (2,)
 OUTAGE_SLACK_MS = 20.0
-LONE_RUNS = 3
+LONE_LABS = 3  # a lone student's figures: this many labs one after another
+ROUNDS = 3  # failovers each student runs, one after another, while the whole class's labs are up
 BARRIER_S = 300.0  # how long a student waits for the others' labs before giving up
 
 
@@ -79,8 +80,9 @@ def wait_for_class(barrier: Path, size: int) -> bool:
     return False
 
 
-def student(directory: Path, barrier: Path, size: int, name: str) -> dict:
-    """Start a lab, wait until the whole class is up, run the failover, measure, tear down."""
+def student(directory: Path, barrier: Path, size: int, name: str, rounds: int) -> dict:
+    """Start a lab, wait until the whole class is up, run the failover ``rounds`` times, measure, tear
+    down."""
     from bondkit.failover import RunParams, run_failover
     from bondkit.lab import Lab
 
@@ -98,10 +100,13 @@ def student(directory: Path, barrier: Path, size: int, name: str) -> dict:
         if not wait_for_class(barrier, size):
             result["error"] = "the others' labs did not come up in time"
             return result
-        run = run_failover(lab, RunParams())
-        metrics = run.metrics
-        result.update(detect_ms=metrics.detect_ms, outage_ms=metrics.outage_ms, lost=metrics.lost,
-                      survived=bool(metrics.survived), link_samples=run.meta["link_samples"])
+        result["runs"] = []
+        for _ in range(rounds):
+            run = run_failover(lab, RunParams())
+            metrics = run.metrics
+            result["runs"].append({"detect_ms": metrics.detect_ms, "outage_ms": metrics.outage_ms,
+                                   "lost": metrics.lost, "survived": bool(metrics.survived),
+                                   "link_samples": run.meta["link_samples"]})
         lab_pids = process_tree([*lab.pids.values(), *lab.helper_pids.values()])
         result["lab_mib"] = pss_mib(lab_pids)
         result["python_mib"] = pss_mib({os.getpid()})
@@ -117,7 +122,7 @@ def student(directory: Path, barrier: Path, size: int, name: str) -> dict:
 # -- the class -----------------------------------------------------------------------------------------
 
 
-def run_class(size: int, base: Path) -> list[dict]:
+def run_class(size: int, base: Path, rounds: int) -> list[dict]:
     """``size`` students at once, each a process of its own; their results."""
     group = base / f"class-{size}"
     barrier = group / "barrier"
@@ -126,12 +131,12 @@ def run_class(size: int, base: Path) -> list[dict]:
     for index in range(size):
         name = f"s{index}"
         command = [sys.executable, __file__, "--student", str(group / name / "lab"), str(barrier), str(size),
-                   name]
+                   name, str(rounds)]
         workers.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     results = []
     for worker in workers:
         try:
-            out, err = worker.communicate(timeout=BARRIER_S + 240)
+            out, err = worker.communicate(timeout=BARRIER_S + 60 * rounds + 180)
         except subprocess.TimeoutExpired:
             worker.kill()
             out, err = worker.communicate()
@@ -178,25 +183,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def summarise(size: int, results: list[dict], lone_outage: float | None, server_mib: float) -> dict:
+def summarise(size: int, results: list[dict], lone_outage: float | None, server_mib: float,
+              rounds: int) -> dict:
     ok = [r for r in results if "error" not in r]
+    runs = [run for r in ok for run in r["runs"]]
+    wanted = size * rounds
     up = [r["up_s"] for r in results if "up_s" in r]
-    detect = [r["detect_ms"] for r in ok if r.get("detect_ms") is not None]
-    outage = [r["outage_ms"] for r in ok]
+    detect = [run["detect_ms"] for run in runs if run["detect_ms"] is not None]
+    outage = [run["outage_ms"] for run in runs]
     memory = [r["lab_mib"] + r["python_mib"] + server_mib for r in ok]
-    survived = len(ok) == size and all(r["survived"] for r in ok)
-    rode_out = sum(1 for r in ok if r["survived"])
+    rode_out = sum(1 for run in runs if run["survived"])
+    survived = len(up) == size and rode_out == wanted
     worse = statistics.median(outage) - lone_outage if outage and lone_outage is not None else None
-    label = f"alone, {size} runs" if lone_outage is None else f"{size} students"
-    print(f"{label:>13}: labs up {len(up)}/{size}, failovers done {len(ok)}/{size}, "
-          f"pings survived the failover in {rode_out}/{size}")
+    label = f"alone, {size} labs" if lone_outage is None else f"{size} students"
+    print(f"{label:>13}: labs up {len(up)}/{size}, failovers done {len(runs)}/{wanted}, "
+          f"pings survived the failover in {rode_out}/{wanted}")
     print(f"{'':>13}  up time (s)     {median_max(up)}")
-    samples = statistics.median(r["link_samples"] for r in ok) if ok else 0
-    print(f"{'':>13}  detect (ms)     {median_max(detect)}   (failover seen in {len(detect)}/{len(ok)} "
+    samples = statistics.median(run["link_samples"] for run in runs) if runs else 0
+    print(f"{'':>13}  detect (ms)     {median_max(detect)}   (failover seen in {len(detect)}/{len(runs)} "
           f"runs' link samples, {samples:.0f} samples a run)")
     print(f"{'':>13}  outage (ms)     {median_max(outage)}"
-          + (f"   ({worse:+.1f} ms against the lone run's median)" if worse is not None and size > 1 else ""))
-    print(f"{'':>13}  pings lost      {median_max([float(r['lost']) for r in ok])}   (10 ms apart)")
+          + (f"   ({worse:+.1f} ms against alone)" if worse is not None else ""))
+    print(f"{'':>13}  pings lost      {median_max([float(run['lost']) for run in runs])}   (10 ms apart)")
     if ok:
         print(f"{'':>13}  memory/student  {statistics.median(memory):7.0f} MiB "
               f"(lab {statistics.median(r['lab_mib'] for r in ok):.0f} MiB "
@@ -225,12 +233,12 @@ def sizing(summaries: list[dict]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke test: a lone run and 2 students")
-    parser.add_argument("--student", nargs=4, metavar=("LAB_DIR", "BARRIER", "SIZE", "NAME"),
+    parser.add_argument("--student", nargs=5, metavar=("LAB_DIR", "BARRIER", "SIZE", "NAME", "ROUNDS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.student:
-        directory, barrier, size, name = args.student
-        print(json.dumps(student(Path(directory), Path(barrier), int(size), name)))
+        directory, barrier, size, name, rounds = args.student
+        print(json.dumps(student(Path(directory), Path(barrier), int(size), name, int(rounds))))
         return 0
 
     from bondkit.lab.host import missing_pieces
@@ -244,11 +252,13 @@ def main(argv: list[str]) -> int:
     server_mib = jupyter_server_mib()
     with tempfile.TemporaryDirectory(prefix="bk-class-") as tmp:
         # The lone student's figures: several runs one after another, for a median to compare with.
-        alone = [result for run in range(LONE_RUNS) for result in run_class(1, Path(tmp) / f"lone-{run}")]
-        lone = summarise(LONE_RUNS, alone, None, server_mib)
+        alone = [result for lab in range(LONE_LABS)
+                 for result in run_class(1, Path(tmp) / f"lone-{lab}", ROUNDS)]
+        lone = summarise(LONE_LABS, alone, None, server_mib, ROUNDS)
         summaries.append(lone)
         for size in sizes:
-            summaries.append(summarise(size, run_class(size, Path(tmp)), lone["outage"], server_mib))
+            results = run_class(size, Path(tmp), ROUNDS)
+            summaries.append(summarise(size, results, lone["outage"], server_mib, ROUNDS))
     print(sizing(summaries))
     print(f"(target: 8 students at once on {os.cpu_count()} cores, every lab up, every ping surviving, "
           f"outage within {OUTAGE_SLACK_MS:.0f} ms of the lone run's median)")
