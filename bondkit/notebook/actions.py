@@ -61,7 +61,10 @@ def run_or_recorded(session: LabSession, *, runs_dir: str | os.PathLike[str] | N
             print(t("nb.run.live", id=run.id))
             return run
     run = recorded_for([plan], Path(runs_dir) if runs_dir else None)[0]
-    print(t("nb.run.recorded", id=run.id))
+    if getattr(session, "switched_off", None):
+        print(t("nb.run.recorded_switched_off", id=run.id, switch=session.switched_off))
+    else:
+        print(t("nb.run.recorded", id=run.id))
     return run
 
 
