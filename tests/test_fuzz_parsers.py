@@ -199,6 +199,10 @@ def _only_bondkit_errors(text: str, source: str, fmt: str) -> None:
                     formats.render(spec, target)
                 except BondkitError:
                     pass
+                # A conversion never refuses what it cannot say: it writes the rest and lists the losses.
+                formats.render(spec, target, whole=True)
+                for loss in formats.losses(spec, target):
+                    assert loss.message("en") and loss.message("ko")
 
 
 _SOURCES = {"ifcfg": "ifcfg-bond0", "netplan": "bond0.yaml", "nmcli": "bond0-nmcli.sh", "ip": "bond0-ip.sh"}
