@@ -23,6 +23,8 @@ from bondkit.failover.record import Run
 from bondkit.spec import BondSpec
 
 #: The steps of a run, in order; ``progress(step)`` is called as each one ends.
+#: Round trips per guest when reading its clock (the shortest one is kept).
+CLOCK_ROUNDS = 5
 STAGES = ("configure", "ready", "measure", "fault", "restore", "collect", "teardown")
 READY_TRIES = 30  # one-probe pings, each waiting at most 0.3 s, before the bond counts as not working
 _SEP = "=====BONDKIT-SEPARATOR====="
@@ -116,11 +118,34 @@ class _Session:
                                    "ping": (int(started[2]), started[3])}
         return time.time()
 
-    def fault(self, slave: str) -> tuple[float, float]:
-        """Inject the fault; returns when it began and was done, as the guest stamped its commands
-        (the same clock as the probes' samples), not the wider span of the call from here."""
+    def clock_offsets(self, rounds: int = CLOCK_ROUNDS) -> dict[str, float]:
+        """How far each guest's clock is from this machine's, in seconds.
+
+        A UML guest's clock starts from the host's at boot but loses the time its boot was kept
+        waiting, so two guests of one lab can be hundreds of milliseconds apart on a busy machine.
+        The guest's time is read between two readings here (NTP's way); the round with the shortest
+        round trip is kept. Every guest is read by the same command, so what reading costs on the
+        guest's side biases all of them alike and cancels between the client's pings and the
+        server's samples.
+        """
+        offsets = {}
+        for name in (self.host_spec.name, self.pinger_spec.name):
+            best = None
+            for _ in range(rounds):
+                sent = time.time()
+                guest = float(self.host(name).run("bash -c 'echo $EPOCHREALTIME'", check=True).stdout)
+                back = time.time()
+                if best is None or back - sent < best[0]:
+                    best = (back - sent, guest - (sent + back) / 2)
+            offsets[name] = best[1]
+        return offsets
+
+    def fault(self, slave: str, offset: float = 0.0) -> tuple[float, float]:
+        """Inject the fault; returns when it began and was done, as the guest stamped its commands,
+        on this machine's clock (``offset``: the guest's), not the wider span of the call from here."""
         self.faulted = slave
-        return self.lab.fault(self.host_spec.name, slave, self.params.fault)
+        begun, done = self.lab.fault(self.host_spec.name, slave, self.params.fault)
+        return begun - offset, done - offset
 
     def restore(self) -> tuple[float, float]:
         begun = time.time()
@@ -213,10 +238,11 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
         if not slave:
             raise FailoverError("failover.no_active", where=params.host)
         tick("ready")
+        offsets = session.clock_offsets()
         ping_started = session.start_probes()
         _sleep_until(ping_started + params.pre)
         tick("measure")
-        times["fault_begun"], times["t0"] = session.fault(slave)
+        times["fault_begun"], times["t0"] = session.fault(slave, offsets[params.host])
         tick("fault")
         _sleep_until(times["t0"] + params.duration)
         times["restore_begun"], times["restore_done"] = session.restore()
@@ -233,21 +259,22 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
     except BaseException:
         session.cleanup()
         raise
-    run = _assemble(session, outputs, times, slave, kernel)
+    run = _assemble(session, outputs, times, slave, kernel, offsets)
     run.raw = outputs
     return run
 
 
 def _assemble(session: _Session, outputs: dict[str, str], times: dict[str, float], slave: str,
-              kernel: str) -> Run:
-    """The probes' output as a Run, every time relative to the fault instant."""
+              kernel: str, offsets: dict[str, float]) -> Run:
+    """The probes' output as a Run, every time relative to the fault instant (each guest's stamps
+    brought to this machine's clock by its offset)."""
     params = session.params
     host, pinger, t0 = params.host, params.pinger, times["t0"]
     links_text, _, _ = outputs[host].partition(_SEP)
     neigh_text, _, ping_text = outputs[pinger].partition(_SEP)
-    links, neigh_host, link_stats = parse_samples(links_text, host, t0)
-    _, neigh_pinger, _ = parse_samples(neigh_text, pinger, t0)
-    pings, ping_stats = pings_frame(ping_text, t0)
+    links, neigh_host, link_stats = parse_samples(links_text, host, t0 + offsets[host])
+    _, neigh_pinger, _ = parse_samples(neigh_text, pinger, t0 + offsets[pinger])
+    pings, ping_stats = pings_frame(ping_text, t0 + offsets[pinger])
     neigh = pd.concat([neigh_pinger, neigh_host], ignore_index=True)
     shift, window_start = fault_instant(links, slave, times["fault_begun"] - t0)
     # Every frame ends a little before the probes were stopped: the last pings had no time to be
@@ -284,5 +311,6 @@ def _assemble(session: _Session, outputs: dict[str, str], times: dict[str, float
         "sample_period_ms": round(link_stats["period_ms"], 3),
         "link_samples": link_stats["samples"],
         "t0_epoch": round(t0 + shift, 6),
+        "clock_offsets_ms": {name: round(value * 1000, 2) for name, value in offsets.items()},
     }
     return Run(meta=meta, pings=rebase(pings), links=rebase(links), neigh=rebase(neigh))

@@ -22,6 +22,28 @@ def default_runs_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "runs"
 
 
+#: The settings ``scripts/record_sweeps.py`` repeats (about ten runs each) for the timing claims of
+#: notebook 05: name -> RunParams keywords.
+SWEEPS: dict[str, dict[str, Any]] = {
+    **{f"miimon{ms}": {"fault": "carrier-loss", "miimon": ms} for ms in (50, 100, 200, 500)},
+    "downdelay200": {"fault": "carrier-loss", "miimon": 100, "downdelay": 200},
+    **{f"arp{ms}": {"fault": "silent-drop", "arp_interval": ms} for ms in (50, 100, 200, 500)},
+    "primary-failback": {"fault": "admin-down", "miimon": 100, "primary": "enp0s8", "slave": "enp0s8"},
+}
+
+
+def default_sweeps_dir() -> Path:
+    """``data/sweeps`` of the kit's source tree: repeated runs, one folder per setting."""
+    return default_runs_dir().parent / "sweeps"
+
+
+def load_sweeps(directory: str | Path | None = None) -> pd.DataFrame:
+    """The sweeps' index (one row per run: setting, repeat, detect_ms, outage_ms, ...), or an empty
+    frame when none were recorded."""
+    path = Path(directory or default_sweeps_dir()) / INDEX
+    return pd.read_csv(path) if path.exists() else pd.DataFrame()
+
+
 def load_runs(directory: str | Path | None = None) -> list[Run]:
     """Every run saved under ``directory`` (one sub-directory each), sorted by id."""
     directory = Path(directory) if directory else default_runs_dir()
