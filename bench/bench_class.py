@@ -213,6 +213,11 @@ def summarise(size: int, results: list[dict], lone_outage: float | None, server_
     for r in results:
         if "error" in r:
             print(f"{'':>13}  {r.get('name', '?')}: {r['error'].splitlines()[0][:160]}")
+        for run in r.get("runs", []):
+            if not run["survived"]:
+                print(f"{'':>13}  {r['name']}: pings did not ride out this failover: detect "
+                      f"{run['detect_ms']} ms, outage {run['outage_ms']} ms, {run['lost']} lost, "
+                      f"{run['link_samples']} link samples")
     met = survived and worse is not None and worse <= OUTAGE_SLACK_MS
     return {"size": size, "met": met, "memory": memory,
             "outage": statistics.median(outage) if outage else None}
