@@ -413,6 +413,22 @@ def _grid(fig: Figure, columns: int, zoom: bool) -> list[list[Axes]]:
     return result
 
 
+def _same_scales(columns: list[list[Axes]]) -> None:
+    """One scale for each row of panels, its labels once, on the left. Limits are copied rather than
+    the axes shared: shared axes keep every panel's tick labels, only hidden, and each costs a redraw."""
+    for row in range(len(columns[0])):
+        axes = [column[row] for column in columns]
+        low = min(ax.get_ylim()[0] for ax in axes)
+        high = max(ax.get_ylim()[1] for ax in axes)
+        left = min(ax.get_xlim()[0] for ax in axes)
+        right = max(ax.get_xlim()[1] for ax in axes)
+        for index, ax in enumerate(axes):
+            ax.set_ylim(low, high)
+            ax.set_xlim(left, right)
+            if index:
+                ax.yaxis.set_major_locator(NullLocator())
+
+
 def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | None = None,
                fast: bool = False, size: tuple[float, float] | None = None,
                zoom: tuple[float, float] | None = ZOOM) -> Figure:
@@ -479,17 +495,16 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
         owners.update(mac_owners(run))
         heading = ", ".join(_setting(run, name, lang) for name in varying)
         lines = [heading]
-        if varying == ["fail_over_mac"]:
+        if varying == ["fail_over_mac"] and not fast:  # the explorer's panels are too narrow for it
             lines.append(t(f"plot.mode.{run.params.fail_over_mac}", lang))
         lines += run_numbers(run, lang).split(" · ")
         axes[0].set_title("\n".join(lines), fontsize=8, linespacing=1.35, **_TITLE)
-        if index:  # the rows share their y axes: labels once, on the left
-            for ax, other in zip(axes, columns[0], strict=True):
-                ax.sharey(other)
-                ax.tick_params(labelleft=False)
+        if index:
             axes[0].set_ylabel("")
         for ax in axes:
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if len(runs) < 3 or not fast else 3,
+                                                   steps=[1, 2, 2.5, 5, 10]))
+    _same_scales(columns)
     shared = [name for name in ("fail_over_mac", "fault", "switch", "monitor") if name not in varying]
     first = runs[0]
     settings = ", ".join(_setting(first, name, lang) for name in shared)
@@ -497,5 +512,5 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
     footer = _footer(fig, columns[0][0], columns[0][1], macs, colours, owners, lang,
                      None if fast else "plot.caption.compare")
     _leave_room(fig, footer, fast, left=_lane_margin(runs, lang, width * 100), right=0.98,
-                top=1 - 1.45 / height, wspace=0.06)
+                top=1 - 1.3 / height, wspace=0.1)
     return fig
