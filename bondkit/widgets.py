@@ -123,8 +123,9 @@ class Explorer:
         self.monitor = w.Dropdown(style=style, layout=narrow)
         self.window = w.Dropdown(style=style, layout=wide, value=None)
         self.lang = w.ToggleButtons(options=[("English", "en"), ("한국어", "ko")], value=lang,
-                                    style={"description_width": "initial", "button_width": "5em"},
-                                    layout=w.Layout(width="auto", flex_flow="row nowrap"))
+                                    tooltips=["English", "한국어"],
+                                    style={"description_width": "0px", "button_width": "5.5em"},
+                                    layout=w.Layout(width="200px", flex_flow="row nowrap"))
         width = FIGURE_PX["one"][0]
         self.image = w.Image(format="png", layout=w.Layout(width=f"{width}px", max_width="100%",
                                                            height="auto"))
@@ -217,7 +218,8 @@ class Explorer:
     def _relabel(self) -> None:
         lang = self.lang.value
         for name, control in self.controls().items():
-            control.description = t(f"widgets.{name}", lang)
+            # the language buttons name themselves: a label beside them would wrap them onto a new line
+            control.description = "" if control is self.lang else t(f"widgets.{name}", lang)
         self._fill_options()
 
     def redraw(self) -> None:
