@@ -102,6 +102,7 @@ def ec2_target(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("ec2")
     emu = emulator.Emulator().start()
+    emu.reset()  # moto keeps its state per process: start as a student's notebook does, from nothing
     try:
         target = ec2.Target.emulator(emu.url, aws_dir=work / "aws")
         ec2.configure(target)
