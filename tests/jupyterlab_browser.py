@@ -293,6 +293,12 @@ class NotebookPage:
         """Save (unless ``save`` is False), stop the kernel (unless ``shutdown`` is False), close."""
         self.page.evaluate(_JS_SAVE_CLOSE, {"path": self.path, "shutdown": shutdown, "save": save})
 
+    def wait_text(self, text: str, timeout: float = 20) -> None:
+        """Wait until the notebook shows ``text`` (outputs are rendered a moment after it opens)."""
+        self.page.wait_for_function(
+            "([id, text]) => document.getElementById(id).textContent.includes(text)",
+            arg=[self.page.evaluate(_JS_PANEL_ID, self.path), text], timeout=timeout * 1000)
+
     def wait_widgets(self, timeout: float = 20) -> None:
         """Wait until no output still says "Loading widget..." (saved widgets are being restored)."""
         self.page.wait_for_function(

@@ -90,8 +90,9 @@ def test_a_notebook_as_a_student_meets_it(server, page, lab_dir, lang, name):
     path = f"{lang}/{name}.ipynb"
     notebook = NotebookPage.open(page, server, path)
     assert _widget_problems(notebook.text()) == [], "the committed notebook, before it is run"
-    if t("widgets.static_explorer", lang) in (NOTEBOOKS / path).read_text(encoding="utf-8"):
-        assert t("widgets.static_explorer", lang) in notebook.text()  # the explorer's last figure, shown
+    hint = t("widgets.static_explorer", lang)
+    if hint in (NOTEBOOKS / path).read_text(encoding="utf-8"):  # the explorer's last figure, shown
+        notebook.wait_text(hint)
         assert notebook.panel.locator(".jp-RenderedHTML img[src^='data:image/png']").count() >= 1
     cells = notebook.run_all()
     assert error_outputs(cells) == []
