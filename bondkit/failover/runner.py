@@ -73,11 +73,12 @@ class _Session:
         on_hosts(configure_host, [(self.host(name), spec) for name, spec in self.specs.items()])
 
     def ready(self) -> tuple[str, str]:
-        """Wait (bounded) until the pinger reaches the host and both bonds say they are up, then read
-        the host's active slave and kernel.
+        """Wait (bounded) until the pinger reaches the host and both bonds and all their slaves say
+        they are up, then read the host's active slave and kernel.
 
-        The kernel updates a bond's operstate lazily (linkwatch may take a second), so a run that
-        started at the first answered ping would show bond0 "down" while pings flow.
+        The kernel updates operstate lazily (linkwatch may take a second), so a run that started at
+        the first answered ping would show bond0 or a slave "down" while pings flow; waiting for all
+        of them starts every run from a settled bond.
         """
         target = self.addresses[self.host_spec.name].ip
         probe = (f"i=0; while [ $i -lt {READY_TRIES} ]; do "
@@ -86,11 +87,17 @@ class _Session:
         result = self.host(self.pinger_spec.name).run(probe, timeout=READY_TRIES + 10)
         if "ready" not in result.stdout:
             raise FailoverError("failover.not_ready", where=self.pinger_spec.name, target=str(target))
-        up = (f"i=0; while [ $i -lt 40 ]; do s=; read -r s < /sys/class/net/{BOND_NAME}/operstate; "
-              f'[ "$s" = up ] && break; sleep 0.05; i=$((i + 1)); done')
-        self.host(self.pinger_spec.name).run(up, timeout=15)
+
+        def all_up(spec: BondSpec) -> str:
+            names = " ".join([BOND_NAME, *spec.slave_names])
+            return (f"i=0; while [ $i -lt 60 ]; do n=0; for d in {names}; do s=; "
+                    f"read -r s < /sys/class/net/$d/operstate; [ \"$s\" = up ] || n=1; done; "
+                    f"[ $n = 0 ] && break; sleep 0.05; i=$((i + 1)); done")
+
+        self.host(self.pinger_spec.name).run(all_up(self.specs[self.pinger_spec.name]), timeout=15)
         out = self.host(self.host_spec.name).run(
-            f"{up}; a=; read -r a < /sys/class/net/{BOND_NAME}/bonding/active_slave; echo \"$a\"; uname -r",
+            f"{all_up(self.specs[self.host_spec.name])}; a=; "
+            f"read -r a < /sys/class/net/{BOND_NAME}/bonding/active_slave; echo \"$a\"; uname -r",
             check=True, timeout=15).stdout.split("\n")
         return out[0].strip(), out[1].strip()
 

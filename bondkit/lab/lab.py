@@ -348,11 +348,17 @@ class Lab:
             (gdir / "root.cow").unlink(missing_ok=True)
 
     def _start_switches(self) -> None:
-        """One VDE switch per network: a learning switch, as the one behind a host-only adapter. VDE
-        ignores a MAC address that moves between ports for 3 s by default, against flapping; a real
-        switch relearns at once, and failover is exactly a MAC moving port, so that guard is off."""
+        """One VDE switch per network: a learning switch, as the one behind a host-only adapter.
+
+        Against flapping, VDE keeps a MAC address on its port while it was seen there less than
+        "min persistence" whole seconds ago, and every sighting renews that. A failover is exactly a
+        MAC moving port while the pings still arrive for it: with the guard at its default (3 s), or
+        even at 0 (it compares whole seconds with ``>``), the switch kept sending the pings to the dead
+        port for seconds. -1 lets a MAC move with its first frame on the new port, as a real switch
+        relearns.
+        """
         rc_file = self.net_dir / "switch.rc"
-        rc_file.write_text("hash/setminper 0\n")
+        rc_file.write_text("hash/setminper -1\n")
         started = []
         for network in (MGMT_SWITCH, self.topology.switch):
             pidfile = self.net_dir / f"{network}.pid"
