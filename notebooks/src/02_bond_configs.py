@@ -21,7 +21,7 @@
 # %% [markdown] lang="ko"
 # # 02 · 본딩 설정: ifcfg, netplan, 그리고 그 뜻
 #
-# 본딩 튜토리얼은 `bond0`를 두 번 설정합니다. 한 번은 CentOS 7의 network-scripts(`ifcfg-*` 파일)로,
+# 본딩 튜토리얼은 `bond0`을 두 번 설정합니다. 한 번은 CentOS 7의 network-scripts(`ifcfg-*` 파일)로,
 # 한 번은 Ubuntu 18.04의 netplan으로. 이 노트북에서는 바로 그 파일들을 읽고, 실수가 없는지 점검하고,
 # 한 형식에서 다른 형식으로 바꿔 봅니다.
 #
@@ -99,7 +99,7 @@ nb.show_files(centos_client)
 # | `DEFROUTE=no` | 본딩 인터페이스를 기본 경로로 쓰지 않음(기본 경로는 NAT용 `enp0s3`이 가짐) | — |
 # | `ONBOOT=yes` | 부팅할 때 올림 | 같음 |
 # | `BONDING_OPTS` | 본딩 드라이버 옵션. 그대로 커널에 전달됨 | — |
-# | `MASTER`, `SLAVE` | — | `MASTER=bond0`와 `SLAVE=yes`로 이 NIC을 `bond0`의 슬레이브로 만듦 |
+# | `MASTER`, `SLAVE` | — | `MASTER=bond0`과 `SLAVE=yes`로 이 NIC을 `bond0`의 슬레이브로 만듦 |
 #
 # 본딩의 동작은 모두 `BONDING_OPTS="mode=1 miimon=100 fail_over_mac=1"` 한 줄에 들어 있습니다.
 #
@@ -121,7 +121,7 @@ nb.show_files(centos_client)
 # ## 2. 모든 형식을 하나의 모델로
 #
 # `formats.load`는 디렉터리(또는 파일)를 읽어 파일마다 형식을 알아내고, 본딩마다 `BondSpec`을 하나씩
-# 돌려줍니다. 옵션은 커널이 쓰는 이름과 값, 곧 `/sys/class/net/bond0/bonding/`와
+# 돌려줍니다. 옵션은 커널이 쓰는 이름과 값, 곧 `/sys/class/net/bond0/bonding/`과
 # `/proc/net/bonding/bond0`에 나오는 말로 저장되므로, 숫자는 이름으로 바뀝니다.
 
 # %%

@@ -29,7 +29,7 @@
 # 이 노트북을 마치면 다음을 할 수 있습니다.
 #
 # - 튜토리얼의 CentOS 파일을 `bondkit.apply`로 호스트 두 대에 적용하고, 그 검증 결과를 읽을 수 있습니다.
-# - `/proc/net/bonding/bond0`와 `ip link show`를 읽고, 어느 슬레이브가 액티브인지, 인터페이스마다 MAC
+# - `/proc/net/bonding/bond0`과 `ip link show`를 읽고, 어느 슬레이브가 액티브인지, 인터페이스마다 MAC
 #   주소가 무엇인지 말할 수 있습니다.
 # - 튜토리얼의 방식으로 액티브 링크를 끊고, 본딩이 무엇을 했는지 설명할 수 있습니다.
 # - 측정된 페일오버를 읽을 수 있습니다. 장애가 언제 났고, 본딩이 언제 알아챘고, ping을 몇 개 잃었는지.
@@ -55,7 +55,7 @@ nb.setup()
 # ## 1. 실습 환경
 #
 # 실습 환경에는 튜토리얼과 같은 호스트 두 대, `client`와 `server`가 있습니다. 각 호스트는 관리용
-# `enp0s3`와, 스위치 `vboxnet0`에 연결된 `enp0s8`, `enp0s9`를 가집니다. 다음 셀은 실습 환경을 띄우거나,
+# `enp0s3`과, 스위치 `vboxnet0`에 연결된 `enp0s8`, `enp0s9`를 가집니다. 다음 셀은 실습 환경을 띄우거나,
 # `bondkit lab up`으로 이미 띄워 둔 것을 씁니다. 실습 환경을 띄울 수 없는 머신에서는 그렇다고 알리고,
 # 아래의 실습 셀은 모두 실습 환경에서 같은 명령으로 기록해 둔 출력을 보여 줍니다. 출력 맨 끝 줄에 어느
 # 쪽인지 적혀 있습니다.
@@ -107,7 +107,7 @@ nb.apply_configs(lab, {"client": centos / "client", "server": centos / "server"}
 # %% [markdown] lang="ko"
 # ## 3. 어느 슬레이브가 액티브인가?
 #
-# 튜토리얼의 첫 확인은 각 호스트에서 `cat /proc/net/bonding/bond0`를 보는 것입니다. 모드와
+# 튜토리얼의 첫 확인은 각 호스트에서 `cat /proc/net/bonding/bond0`을 보는 것입니다. 모드와
 # `fail_over_mac` 정책, *현재 액티브 슬레이브*, MII 확인 주기(`miimon`), 그리고 슬레이브마다 링크 상태,
 # 링크가 끊긴 횟수, 고유(공장 출하) MAC 주소가 나옵니다.
 #
@@ -117,7 +117,7 @@ nb.apply_configs(lab, {"client": centos / "client", "server": centos / "server"}
 # > .venv/bin/bondkit lab ssh server -- cat /proc/net/bonding/bond0
 # > ```
 # >
-# > 또는 `.venv/bin/bondkit lab ssh server`로 로그인해 프롬프트에서 `cat /proc/net/bonding/bond0`를
+# > 또는 `.venv/bin/bondkit lab ssh server`로 로그인해 프롬프트에서 `cat /proc/net/bonding/bond0`을
 # > 입력하세요(`exit`로 나옵니다). 내 CentOS VM이라면 root로 같은 명령을 입력하면 됩니다.
 
 # %%
@@ -187,13 +187,13 @@ ping = nb.sh(lab, "client", "ping -D -O -c 20 -i 0.05 192.168.99.102",
 # 이제 튜토리얼의 장애를 server에 줍니다. `ip link set dev enp0s8 down`입니다. `miimon=100`이면 본딩은
 # 100 ms마다 슬레이브의 링크를 살피므로, 그 안에 장애를 알아채고 enp0s9를 액티브로 바꿉니다.
 #
-# > **직접 입력해 보기.** 튜토리얼처럼 터미널 두 개를 씁니다. 첫 번째 터미널에서 ping을 시작하고, ping이 도는
+# > **직접 입력해 보기.** 튜토리얼처럼 터미널 두 개를 씁니다. 첫 번째 터미널에서 ping을 시작하고, ping이 실행되는
 # > 동안 두 번째 터미널에서 링크를 내린 뒤, 첫 번째 터미널을 지켜보세요.
 # >
 # > ```sh
 # > # 터미널 1: 10 ms 간격으로 ping 600개(6초)
 # > .venv/bin/bondkit lab ssh client -- ping -D -O -c 600 -i 0.01 192.168.99.102
-# > # 터미널 2: 터미널 1이 도는 동안
+# > # 터미널 2: 터미널 1의 ping이 실행되는 동안
 # > .venv/bin/bondkit lab ssh server -- ip link set dev enp0s8 down
 # > .venv/bin/bondkit lab ssh server -- cat /proc/net/bonding/bond0
 # > ```
@@ -222,7 +222,7 @@ nb.ask("03_active_after", choices=["enp0s8", "enp0s9", "bond0"], answer=after.pa
 # MAC addresses:
 
 # %% [markdown] lang="ko"
-# `/proc/net/bonding/bond0`를 보면 이제 enp0s8은 `MII Status: down`, `Link Failure Count: 1`입니다. MAC
+# `/proc/net/bonding/bond0`을 보면 이제 enp0s8은 `MII Status: down`, `Link Failure Count: 1`입니다. MAC
 # 주소는 어떻게 되었을까요?
 
 # %%
@@ -322,7 +322,7 @@ summary_frame([recorded_run])
 # %% [markdown] lang="ko"
 # - *감지*: 장애부터 링크 기록에 enp0s9가 액티브로 나올 때까지의 ms;
 # - *끊긴 시간*: 처음 잃은 ping부터 마지막 잃은 ping까지(ping 간격 하나를 더해서);
-# - *손실*: 답이 오지 않은 ping 수, *MAC 변경*: bond0와 슬레이브의 MAC 주소가 바뀐 횟수.
+# - *손실*: 답이 오지 않은 ping 수, *MAC 변경*: bond0과 슬레이브의 MAC 주소가 바뀐 횟수.
 #
 # ping은 장애가 나는 동안에도 내내 돌았습니다. 끊긴 구간 전후의 줄입니다. 10 ms마다 하나씩 보냈습니다.
 # 잃은 ping만큼 icmp_seq에 빈 곳이 생깁니다. `t_ms`는 장애로부터 잰, 각 ping을 보낸 시각(ms)입니다. (실습
@@ -360,7 +360,7 @@ plot.run_figure(recorded_run)
 # %% [markdown] lang="ko"
 # ## 정리
 #
-# - `/proc/net/bonding/bond0`는 어느 슬레이브가 액티브인지, `ip link show`는 인터페이스마다 어떤 MAC
+# - `/proc/net/bonding/bond0`은 어느 슬레이브가 액티브인지, `ip link show`는 인터페이스마다 어떤 MAC
 #   주소를 쓰는지 알려 줍니다.
 # - 액티브 슬레이브를 내리면 본딩은 대략 `miimon` 주기 하나 안에 다른 슬레이브로 옮겨 갑니다. ping 몇
 #   개를 잃은 뒤 튜토리얼 말대로 ping은 계속 갑니다.
@@ -397,7 +397,7 @@ plot.run_figure(recorded_run)
 #
 # 풀이는 `notebooks/teachers/solutions.ko.md`에 있습니다. 먼저 직접 해 보세요.
 #
-# ### 연습 문제 1 · Ubuntu 쪽: `primary: enp0s8`과 되돌아가기
+# ### 연습 문제 1 · Ubuntu 쪽: `primary: enp0s8`과 페일백(failback)
 #
 # 튜토리얼의 Ubuntu 파일에는 CentOS 파일에 없는 옵션이 하나 있습니다. `primary: enp0s8`입니다. 장애가 끝나
 # enp0s8이 돌아오면 어떻게 될지 예측해 보세요. 4절처럼 본딩이 enp0s9에 머물까요, 아니면 돌아갈까요? ping이
@@ -407,7 +407,7 @@ plot.run_figure(recorded_run)
 # 나오며, 장애로부터 잰 시간과, 되돌린 뒤라면 되돌린 때로부터 잰 시간이 함께 나옵니다(`primary_reselect`의
 # 기본값은 `always`: `bonding.rst`의 *primary_reselect* 항목).
 #
-# > **직접 입력해 보기.** 돌고 있는 본딩에 Ubuntu의 옵션을 줍니다(sysfs로는 본딩 옵션을 실행 중에 바꿀 수
+# > **직접 입력해 보기.** 실행 중인 본딩에 Ubuntu의 옵션을 줍니다(sysfs로는 본딩 옵션을 실행 중에 바꿀 수
 # > 있습니다. 내 Ubuntu VM이라면 파일을 고친 뒤 `sudo netplan apply`로 합니다).
 # >
 # > ```sh
@@ -461,7 +461,7 @@ summary_frame([Run.load(nb.data_path("runs", f"active_{my_fault}_learning_mii100
 # that a link that flaps does not pull the bond back and forth? Write the netplan `parameters:` lines.
 
 # %% [markdown] lang="ko"
-# **도전 과제.** `primary: enp0s8`이면 연습 문제 1의 되돌아가기 때문에 ping이 한 번 더 끊깁니다. enp0s9가
+# **도전 과제.** `primary: enp0s8`이면 연습 문제 1의 페일백 때문에 ping이 한 번 더 끊깁니다. enp0s9가
 # 잘 동작하는 동안 되돌아가지 않게 하는 `primary_reselect` 값은 무엇일까요? 오락가락하는 링크가 본딩을
 # 이리저리 끌고 다니지 않게 하려면 `updelay`를 얼마나 두겠습니까? netplan의 `parameters:` 줄로 써 보세요.
 
