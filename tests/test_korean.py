@@ -321,3 +321,16 @@ def test_self_check_choices_are_not_left_as_fragments():
     cut = {key: text for key, text in choices.items()
            if text.rstrip(". ").endswith(("때문에", "려고", "므로"))}
     assert not cut
+
+
+def test_the_teachers_materials_and_docs_in_korean_choose_their_particles_from_the_reading():
+    """The guide, the answer key and the migration notes are read by Korean teachers too."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*sorted((root / "notebooks" / "teachers").glob("*.ko.md")),
+             *sorted((root / "docs").glob("*.ko.md"))]
+    assert files
+    problems = [(path.name, found) for path in files
+                for found in particle_fallbacks(path.read_text()) + misread_particles(path.read_text())]
+    assert not problems
