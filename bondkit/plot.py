@@ -514,3 +514,41 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
     _leave_room(fig, footer, fast, left=_lane_margin(runs, lang, width * 100), right=0.98,
                 top=1 - 1.3 / height, wspace=0.1)
     return fig
+
+
+#: The panels of a sweep figure: the MII sweep and downdelay on a pulled cable, the ARP sweep on a
+#: silent drop (settings as ``bondkit.failover.store.SWEEPS`` names them).
+SWEEP_PANELS = (("mii", ("miimon50", "miimon100", "miimon200", "miimon500", "downdelay200")),
+                ("arp", ("arp50", "arp100", "arp200", "arp500")))
+
+
+def sweep_figure(sweeps: pd.DataFrame, lang: str | None = None) -> Figure:
+    """Detection time of every repeated run, a dot each, and a bar at each setting's median: the
+    spread one run hides (the fault lands anywhere in the monitor's period). Under each panel: how
+    many runs it holds and the time resolution (link samples, ping interval)."""
+    lang = get_lang(lang)
+    use_korean_font()
+    fig = Figure(figsize=(10, 3.8), dpi=83, layout="constrained")
+    axes = fig.subplots(1, len(SWEEP_PANELS), width_ratios=[5, 4])  # own scales: ARP waits 10x longer
+    jitter = np.random.default_rng(0)
+    recorded = set(sweeps["setting"]) if "setting" in sweeps else set()
+    for ax, (monitor, settings) in zip(axes, SWEEP_PANELS, strict=True):
+        shown = [name for name in settings if name in recorded]
+        for x, name in enumerate(shown):
+            rows = sweeps.loc[sweeps["setting"] == name, "detect_ms"]
+            detect = pd.to_numeric(rows, errors="coerce").dropna()
+            ax.scatter(x + jitter.uniform(-0.15, 0.15, len(detect)), detect, s=16, color=PALETTE[0],
+                       alpha=0.75, zorder=3)
+            if len(detect):
+                ax.hlines(detect.median(), x - 0.32, x + 0.32, color=FAULT_COLOUR, linewidth=2.2, zorder=4)
+        ax.set_xticks(range(len(shown)), [t(f"plot.sweep.{name}", lang) for name in shown], fontsize=9)
+        ax.set_xlim(-0.6, max(len(shown), 1) - 0.4)
+        ax.set_title(t(f"plot.sweep.title_{monitor}", lang), fontsize=11)
+        rows = sweeps[sweeps["setting"].isin(shown)] if shown else sweeps.iloc[0:0]
+        sample = pd.to_numeric(rows.get("sample_period_ms", pd.Series(dtype=float)), errors="coerce")
+        ping = pd.to_numeric(rows.get("ping_interval_ms", pd.Series(dtype=float)), errors="coerce")
+        ax.set_xlabel(t("plot.sweep.resolution", lang, runs=len(rows), sample=_ms(sample.median()),
+                        ping=_ms(ping.median())), fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel(t("plot.sweep.detect_axis", lang))
+    return fig

@@ -225,7 +225,8 @@ def test_03_exercise_1_primary_brings_the_bond_back_after_the_restore():
     assert list(without["active_slave"]) == ["enp0s8", "enp0s9"]
     assert list(with_primary["active_slave"]) == ["enp0s8", "enp0s9", "enp0s8"]
     back = float(with_primary["after_restore_ms"].iloc[-1])
-    assert 0 < back < 200
+    # The guest's own run of the restore (a program start, tens of ms in UML), then one MII check.
+    assert 0 < back < 300
 
 
 def test_03_exercise_2_both_faults_are_seen_within_a_miimon_period():
@@ -346,15 +347,17 @@ def test_ping_gap_of_a_recorded_run_shows_the_icmp_seq_gap_and_says_it_is_parsed
 
 def test_ping_gap_of_a_fresh_run_shows_pings_own_lines():
     run = Run.load(RUNS / "active_admin-down_learning_mii100")
+    lost = set(run.pings.loc[run.pings["lost"], "seq"].astype(int))
+    first, last = min(lost), max(lost)
     reply = "64 bytes from 192.168.99.102: icmp_seq={} ttl=64 time=0.2 ms"
     lines = [f"[1795620556.{seq:06d}] "
-             + (f"no answer yet for icmp_seq={seq}" if 102 <= seq <= 105 else reply.format(seq))
-             for seq in range(95, 112)]
+             + (f"no answer yet for icmp_seq={seq}" if seq in lost else reply.format(seq))
+             for seq in range(first - 7, last + 7)]
     run.raw = {"client": "links...\n---\nPING 192.168.99.102 (192.168.99.102) 56(84) bytes of data.\n"
                          + "\n".join(lines)}
     gap = ping_gap(run)
-    assert gap.raw and gap.lines[0].endswith("icmp_seq=99 ttl=64 time=0.2 ms")
-    assert sum("no answer yet" in line for line in gap.lines) == 4
+    assert gap.raw and gap.lines[0].endswith(f"icmp_seq={first - 3} ttl=64 time=0.2 ms")
+    assert sum("no answer yet" in line for line in gap.lines) == len(lost)
 
 
 def test_the_recorded_ping_during_the_fault_shows_its_gap_as_ping_printed_it():

@@ -115,11 +115,12 @@ def test_figures_render_without_missing_glyphs(runs, lang, caplog):
 
 
 def test_korean_labels(runs):
-    fig = run_figure(runs["active_admin-down_learning_mii100"], "ko")
+    run = runs["active_admin-down_learning_mii100"]
+    fig = run_figure(run, "ko")
     assert fig.axes[1].get_xlabel() == "장애 발생 후 경과 시간 (ms)"
     assert any(HANGUL.search(text) for text in _texts(fig))
     assert any("관리적 다운" in text for text in _texts(fig))
-    assert "44 ms 뒤 enp0s9로 페일오버" in fig.axes[0].get_title(loc="left")
+    assert f"{run.metrics.detect_ms:.0f} ms 뒤 enp0s9로 페일오버" in fig.axes[0].get_title(loc="left")
 
 
 def test_comparison_puts_the_three_modes_side_by_side(runs):

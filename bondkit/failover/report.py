@@ -69,3 +69,30 @@ def format_table(frame: pd.DataFrame) -> str:
              for row in cells]
     lines.insert(1, "  ".join("-" * size for size in sizes))
     return "\n".join(lines)
+
+
+def sweep_frame(sweeps: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """One row per repeated setting (``scripts/record_sweeps.py``): how many runs, and the median and
+    range of the detection time and of the outage, with the failback's outage where there was one."""
+    from bondkit.failover.store import SWEEPS
+
+    lang = get_lang(lang)
+    rows = []
+    order = {name: number for number, name in enumerate(SWEEPS)}
+    for setting, group in sorted(sweeps.groupby("setting"), key=lambda item: order.get(item[0], len(order))):
+        detect = pd.to_numeric(group["detect_ms"], errors="coerce").dropna()
+        outage = pd.to_numeric(group["outage_ms"], errors="coerce").dropna()
+        failback = pd.to_numeric(group["failback_outage_ms"], errors="coerce").fillna(0.0)
+
+        def spread(values: pd.Series) -> str:
+            return "-" if values.empty else f"{values.median():.0f} ({values.min():.0f}-{values.max():.0f})"
+
+        rows.append({
+            t("failover.col.setting", lang): setting,
+            t("failover.col.runs", lang): len(group),
+            t("failover.col.detect_spread", lang): spread(detect),
+            t("failover.col.outage_spread", lang): spread(outage),
+            t("failover.col.failback", lang): spread(failback) if group["primary"].notna().any()
+            and (group["primary"].astype(str) != "").any() else "-",
+        })
+    return pd.DataFrame(rows)

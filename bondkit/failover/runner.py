@@ -157,7 +157,7 @@ class _Session:
     def restore(self) -> tuple[float, float]:
         begun = time.time()
         if self.faulted:
-            self.lab.fault(self.host_spec.name, self.faulted, "restore")
+            self.lab.fault(self.host_spec.name, self.faulted, "restore", only=self.params.fault)
             self.faulted = None
         return begun, time.time()
 

@@ -273,7 +273,7 @@ class Lab:
 
     # ---- faults and switch -------------------------------------------------------------------------
 
-    def fault(self, host: str, iface: str, kind: str) -> tuple[float, float]:
+    def fault(self, host: str, iface: str, kind: str, *, only: str | None = None) -> tuple[float, float]:
         """Break (or ``restore``) data NIC ``iface`` of ``host`` the way ``kind`` says.
 
         admin-down: ``ip link set DEV down`` in the guest, as in the tutorial. carrier-loss: the cable
@@ -282,9 +282,12 @@ class Lab:
         port still passes broadcast and multicast but no unicast, so the peer's ARP requests keep
         arriving while its replies do not (a plain ARP monitor is fooled; ``arp_validate`` is not).
 
-        Returns when, on the guest's own clock (the host's, in UML), the fault began and was done: the
-        guest stamps the commands itself, so the instant is known to the commands' own run time
-        rather than to a whole SSH round trip.
+        ``restore`` undoes every kind of fault, or with ``only`` just that one (each undo starts a
+        program in the guest, slow in UML: a run that knows its fault restores it faster).
+
+        Returns when, on the guest's own clock, the fault began and was done: the guest stamps the
+        commands itself, so the instant is known to the commands' own run time rather than to a whole
+        SSH round trip.
         """
         if kind not in FAULTS:
             raise LabError("lab.bad_fault", fault=kind, choices=", ".join(FAULTS))
@@ -292,13 +295,17 @@ class Lab:
         index = data_index(spec, iface)
         target = self.host(host)
         key = f"{host}/{iface}"
+        restoring = kind == "restore"
+
+        def acts_on(*faults: str) -> bool:
+            return kind in faults or restoring and (only is None or only in faults)
+
         commands = []
-        if kind in ("admin-down", "restore"):
-            commands.append(f"ip link set dev {iface} {'down' if kind == 'admin-down' else 'up'}")
-        if kind in ("carrier-loss", "restore"):
-            cable = "down" if kind == "carrier-loss" else "up"
-            commands.append(f"nsenter -t 1 -n ip link set dev hw{index} {cable}")
-        if kind in (*PORT_STATES, "restore"):
+        if acts_on("admin-down"):
+            commands.append(f"ip link set dev {iface} {'up' if restoring else 'down'}")
+        if acts_on("carrier-loss"):
+            commands.append(f"nsenter -t 1 -n ip link set dev hw{index} {'up' if restoring else 'down'}")
+        if acts_on(*PORT_STATES):
             port = PORT_STATES.get(kind, "forwarding")
             commands.append(_rewire(index, spec.data[index - 1], self.switch, port))
         stamped = ('b=$EPOCHREALTIME; ' + " && ".join(commands)

@@ -39,8 +39,8 @@ from bondkit import lint
 from bondkit import notebook as nb
 from bondkit import plot
 from bondkit.failover.demo import demo_plans, recorded_for
-from bondkit.failover.report import explanations, summary_frame
-from bondkit.failover.store import load_runs, select
+from bondkit.failover.report import explanations, summary_frame, sweep_frame
+from bondkit.failover.store import load_runs, load_sweeps, select
 from bondkit.formats import ifcfg
 
 nb.setup()
@@ -237,10 +237,10 @@ nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 #
 # With a pulled cable (`carrier-loss`), the bond notices at its next MII check, so the time to detect is
 # at most one `miimon` period, about half of one on average. Read one recorded run with care: the fault
-# instant is known only to within the time the fault command took (`fault_call_ms` in each `run.json`,
-# 20 to 60 ms) and the links are sampled every 25 ms or so, so a single run is one draw that can land
-# anywhere between 0 and one period (a `miimon=500` run can show 80 ms). The rule is about the worst
-# case and the average over many runs:
+# instant is known only to within the time the guest took to run the fault command (`fault_call_ms` in
+# each `run.json`, 40 to 115 ms for most runs here) and the links are sampled every 25 ms or so, so a
+# single run is one draw that can land anywhere between 0 and one period (a `miimon=500` run can show
+# 90 ms). The rule is about the worst case and the average over many runs, which 3a shows:
 
 # %% [markdown] lang="ko"
 # ARP 모니터링에도 대가가 있습니다. 응답해 줄 대상(여기서는 상대 호스트의 본딩 주소)이 있어야 하고,
@@ -263,9 +263,10 @@ nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 #
 # 케이블을 뽑으면(`carrier-loss`) 본딩은 다음 MII 확인 때 알아채므로, 감지까지 걸리는 시간은 길어야
 # `miimon` 한 주기, 평균으로는 반 주기쯤입니다. 기록해 둔 실행 하나는 조심해서 읽으세요. 장애를 준 순간은
-# 장애 명령이 걸린 시간(`run.json`마다 있는 `fault_call_ms`, 20~60 ms) 안에서만 알 수 있고, 링크는 25 ms쯤마다
-# 기록하므로, 실행 하나는 0부터 한 주기 사이 어디에든 떨어질 수 있는 표본 하나입니다(`miimon=500`인 실행이
-# 80 ms로 나올 수도 있습니다). 규칙은 최악의 경우와 여러 번 실행한 평균에 관한 것입니다.
+# 게스트가 장애 명령을 실행하는 데 걸린 시간(`run.json`마다 있는 `fault_call_ms`, 여기서는 대부분
+# 40~115 ms) 안에서만 알 수 있고, 링크는 25 ms쯤마다 기록하므로, 실행 하나는 0부터 한 주기 사이 어디에든
+# 떨어질 수 있는 표본 하나입니다(`miimon=500`인 실행이 90 ms로 나올 수도 있습니다). 규칙은 최악의 경우와
+# 여러 번 실행한 평균에 관한 것이고, 3a절에서 그것을 봅니다.
 
 # %%
 cable = select(runs, fail_over_mac="active", fault="carrier-loss", switch="learning", arp_interval=0,
@@ -275,6 +276,51 @@ summary_frame(sorted(cable, key=lambda r: r.params.miimon))
 # %%
 nb.ask("05_miimon_500", choices=[50, 250, 500, 1000], answer=500,
        evidence=summary_frame(sorted(cable, key=lambda r: r.params.miimon)))
+
+# %% [markdown] lang="en"
+# ### 3a. Ten runs of each setting
+#
+# One run is one draw, so the kit ran each setting ten times on the lab (`scripts/record_sweeps.py`,
+# saved in `data/sweeps/`): every `miimon` on a pulled cable, `downdelay=200` alone, every `arp_interval`
+# on a silent drop, and the Ubuntu file's `primary: enp0s8`. Each fault was stamped by the guest itself,
+# and the guests' clocks were read before every run, so a time is known to about one link sample (the
+# resolution is printed under each panel). One dot is one run; the bar is the median.
+#
+# What to look at: how far the dots of one setting spread (the cable is pulled at a random moment of the
+# period, so a `miimon=500` run may detect at once or take almost half a second), how the medians grow
+# with the period, what `downdelay` adds on top, and that the ARP monitor needs more than one interval
+# before it gives a slave up.
+
+# %% [markdown] lang="ko"
+# ### 3a. 설정마다 열 번씩
+#
+# 실행 하나는 표본 하나일 뿐이라, 키트는 설정마다 실습 환경에서 열 번씩 실행했습니다
+# (`scripts/record_sweeps.py`, `data/sweeps/`에 저장). 케이블을 뽑는 장애로 `miimon` 값마다, `downdelay=200`만
+# 둔 경우, 조용한 장애로 `arp_interval` 값마다, 그리고 Ubuntu 파일의 `primary: enp0s8`입니다. 장애를 준
+# 순간은 게스트가 직접 기록했고 실행마다 먼저 게스트의 시계를 읽었으므로, 시간은 링크 기록 한 번 간격쯤의
+# 정확도로 압니다(그래프마다 아래에 해상도를 적었습니다). 점 하나가 실행 하나이고, 막대는 중앙값입니다.
+#
+# 볼 곳: 한 설정의 점들이 얼마나 넓게 흩어지는지(케이블을 뽑는 순간이 주기 안 어디든 될 수 있어서,
+# `miimon=500`이면 곧바로 알아챌 수도, 반 초 가까이 걸릴 수도 있습니다), 중앙값이 주기와 함께 어떻게
+# 커지는지, `downdelay`가 거기에 무엇을 더하는지, 그리고 ARP 모니터링은 슬레이브를 포기하기까지 한 주기보다
+# 오래 걸린다는 점입니다.
+
+# %%
+sweeps = load_sweeps()
+plot.sweep_figure(sweeps)
+
+# %% [markdown] lang="en"
+# The same runs as numbers. The last row is the tutorial's Ubuntu bond with `primary: enp0s8`: when
+# enp0s8 comes back, the bond returns to it at once (`bonding.rst`, *primary*), and that switch back is a
+# second, shorter interruption, in its own column.
+
+# %% [markdown] lang="ko"
+# 같은 실행을 숫자로 보면 다음과 같습니다. 마지막 줄은 튜토리얼의 Ubuntu 본딩처럼 `primary: enp0s8`을 둔
+# 경우입니다. enp0s8이 돌아오면 본딩은 곧바로 그쪽으로 되돌아가고(`bonding.rst`의 *primary* 항목), 이 되돌아감이
+# 두 번째의 더 짧은 끊김이 됩니다. 따로 한 열에 적었습니다.
+
+# %%
+sweep_frame(sweeps)
 
 # %% [markdown] lang="en"
 # `downdelay` makes the bond wait before it gives up a link that went down (a flapping link then does not
