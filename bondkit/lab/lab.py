@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -165,8 +166,8 @@ class Lab:
             self._close_shared_connections()
             for name, pid in self.pids.items():
                 machine.end_process_group(pid, self.marker(name))
-            for pid in self.helper_pids.values():
-                machine.end_process_group(pid, str(self.net_dir))
+            for pid in self.helper_pids.values():  # each names a file of this lab on its command line
+                machine.end_process_group(pid, f"{self.directory}/")
             for child in self._children:
                 try:
                     child.wait(timeout=2)
@@ -183,6 +184,7 @@ class Lab:
         directory chosen with ``BONDKIT_LAB_DIR`` keeps whatever else it holds."""
         shutil.rmtree(self.directory / GUESTS, ignore_errors=True)
         shutil.rmtree(self.net_dir, ignore_errors=True)
+        shutil.rmtree(self.control_dir, ignore_errors=True)
         written = [self.state_file, self.state_file.with_suffix(".tmp"), self.key_file, self.known_hosts,
                    self.key_file.with_suffix(".pub"), *self.directory.glob(f"*{CONSOLE_LOG}")]
         for path in written:
@@ -238,9 +240,16 @@ class Lab:
 
     __getitem__ = host
 
+    @property
+    def control_dir(self) -> Path:
+        """OpenSSH's control sockets: a short folder of their own, because a unix socket's path has at
+        most 108 bytes and ssh adds 17 while it makes one (a lab folder may be 80 long)."""
+        digest = hashlib.sha256(str(self.directory.absolute()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"bondkit-ssh-{os.getuid()}-{digest}"
+
     def control_socket(self, name: str) -> Path:
         """Where OpenSSH keeps its shared connection to ``name`` for the command line's ``lab ssh``."""
-        return self.net_dir / f"{name}.ssh"
+        return self.control_dir / name
 
     def ssh_command(self, name: str, *command: str) -> list[str]:
         """OpenSSH to lab host ``name`` as root, with the lab's key and pinned host key. The first call
@@ -340,6 +349,7 @@ class Lab:
     def _prepare_files(self) -> None:
         self.directory.mkdir(parents=True, mode=0o700, exist_ok=True)
         self.net_dir.mkdir(mode=0o700, exist_ok=True)
+        self.control_dir.mkdir(mode=0o700, exist_ok=True)
         _ssh_keygen(self.key_file, comment="bondkit-lab-admin")
         for spec in self.topology.hosts:
             gdir = self.guest_dir(spec.name)
