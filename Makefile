@@ -19,10 +19,12 @@ unit: setup
 
 # The lab's tests as an ordinary user (as root, CI: as the account bondkit-student), then again under a
 # default container's seccomp filter (no namespaces, no mounts): the lab needs neither root nor those.
+# The second pass takes the lab's own tests and the failover runs (the rest only repeats them).
 LAB_PYTEST := $(BIN)/pytest -q -p no:cacheprovider -m lab
 lab-tests: setup
 	BONDKIT_EXPECT=unprivileged scripts/as_student.sh $(LAB_PYTEST)
-	BONDKIT_EXPECT=unprivileged,no-namespaces scripts/as_student.sh /usr/bin/python3 scripts/no_namespaces.py $(LAB_PYTEST)
+	BONDKIT_EXPECT=unprivileged,no-namespaces scripts/as_student.sh /usr/bin/python3 scripts/no_namespaces.py \
+		$(LAB_PYTEST) tests/test_lab.py tests/test_failover.py
 
 notebooks: setup
 	$(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly
