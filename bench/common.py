@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -83,11 +82,7 @@ def lab_missing() -> str | None:
 
 @contextlib.contextmanager
 def lab_folder(prefix: str) -> Iterator[Path]:
-    """A folder of this bench's own for a lab (removed at the end), open for the guests to traverse:
-    ``mkdtemp`` makes it 0700, which the lab refuses since its guests run as another user."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        path.chmod(0o711)
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
+    """A folder of this bench's own for a lab, removed at the end: the bench neither meets nor stops a
+    lab someone is using."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as path:
+        yield Path(path)

@@ -15,8 +15,6 @@ active_after) with the kernel in ``arp-validate.kernel.txt``.
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 import sys
 import tempfile
 import time
@@ -76,12 +74,8 @@ def record(lab: Lab) -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     # A lab of the script's own, so that it neither meets nor stops a lab someone is using.
-    base = tempfile.mkdtemp(prefix="bondkit-record-")
-    os.chmod(base, 0o711)
-    try:
+    with tempfile.TemporaryDirectory(prefix="bondkit-record-") as base:
         record(Lab(directory=Path(base) / "lab"))
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
     print(f"recorded into {OUT}")
     return 0
 

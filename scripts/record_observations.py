@@ -9,7 +9,6 @@ Run as any user (the lab needs no root): ``.venv/bin/python scripts/record_obser
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
@@ -55,11 +54,8 @@ def save(host, stem: str) -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     # A lab of the script's own, so that it neither meets nor stops a lab someone is using.
-    base = tempfile.mkdtemp(prefix="bondkit-record-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="bondkit-record-") as base:
         record(Lab(directory=Path(base) / "lab"))
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
     print(f"recorded into {OUT}")
     return 0
 

@@ -13,8 +13,6 @@ Notebook 03 shows the lines around the gap where the lab is off.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import tempfile
 import time
@@ -53,12 +51,8 @@ def record(lab: Lab) -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     # A lab of the script's own, so that it neither meets nor stops a lab someone is using.
-    base = tempfile.mkdtemp(prefix="bondkit-record-")
-    os.chmod(base, 0o711)
-    try:
+    with tempfile.TemporaryDirectory(prefix="bondkit-record-") as base:
         record(Lab(directory=Path(base) / "lab"))
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
     print(f"recorded into {OUT}")
     return 0
 
