@@ -401,7 +401,15 @@ def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dic
 
 def _grid(fig: Figure, columns: int, zoom: bool) -> list[list[Axes]]:
     """Axes for ``columns`` runs (rows: RTT; lost pings and lanes), each with a zoomed twin when ``zoom``.
-    Two axes a run, not three: each axes costs the explorer's redraw time."""
+    Two axes a run, not three: each axes costs the explorer's redraw time. A figure whose axes were
+    made for the same grid gets them back wiped (see :func:`_wipe`) instead of new ones."""
+    shape = (columns, zoom)
+    if getattr(fig, "_bondkit_grid", None) == shape:
+        for column in fig._bondkit_columns:
+            for ax in column:
+                _wipe(ax)
+        return fig._bondkit_columns
+    fig.clear()
     grid = fig.add_gridspec(2, columns * (2 if zoom else 1), height_ratios=[3, 2.6],
                             width_ratios=[2.2, 1] * columns if zoom else None, hspace=0.06)
     result = []
@@ -410,7 +418,33 @@ def _grid(fig: Figure, columns: int, zoom: bool) -> list[list[Axes]]:
         lanes = fig.add_subplot(grid[1, column], sharex=top)
         top.tick_params(labelbottom=False)
         result.append([top, lanes])
+    fig._bondkit_grid, fig._bondkit_columns = shape, result
     return result
+
+
+def _wipe(ax: Axes) -> None:
+    """Take off what a drawing put on ``ax`` (its data, titles, limits) and keep the axes, their
+    spines and their ticks: making them again costs more than drawing into them."""
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists, *ax.images]:
+        artist.remove()
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_ylabel("")
+    ax.set_xlabel("")
+    ax.relim()
+    ax.set_autoscale_on(True)
+
+
+def _canvas(into: Figure | None, size: tuple[float, float], fast: bool) -> Figure:
+    """``into`` ready to draw on again (its figure-wide texts and legends taken off), or a new figure."""
+    if into is None:
+        return Figure(figsize=size, layout=None if fast else "constrained")
+    for artist in [*into.texts, *into.legends]:
+        artist.remove()
+    if into._suptitle is not None:
+        into._suptitle.set_text("")
+    into.set_size_inches(size)
+    return into
 
 
 def _same_scales(columns: list[list[Axes]]) -> None:
@@ -431,17 +465,18 @@ def _same_scales(columns: list[list[Axes]]) -> None:
 
 def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | None = None,
                fast: bool = False, size: tuple[float, float] | None = None,
-               zoom: tuple[float, float] | None = ZOOM) -> Figure:
+               zoom: tuple[float, float] | None = ZOOM, into: Figure | None = None) -> Figure:
     """One run: RTT, lost pings and the MAC lanes on one time axis, with the fault up close beside it.
 
     ``zoom`` (ms, None for none) adds the zoomed view on the right; ``fast``: fixed margins and no
-    zoom or caption (the explorer's redraws, which choose their window instead).
+    zoom or caption (the explorer's redraws, which choose their window instead). ``into``: a figure
+    this made before (``fast`` ones only), drawn on again rather than a new one made.
     """
     lang = get_lang(lang)
     use_korean_font()
     zoom = None if fast else zoom
     width, height = size or ((10.0, 6.4) if zoom else (8.6, 5.6))
-    fig = Figure(figsize=(width, height), layout=None if fast else "constrained")
+    fig = _canvas(into if fast else None, (width, height), fast)
     colours = mac_palette([run])
     columns = _grid(fig, 1, zoom is not None)
     macs = _column(fig, columns[0], run, lang, colours, xlim)
@@ -466,13 +501,14 @@ def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | No
 
 def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[float, float] | None = None,
                       fast: bool = False, size: tuple[float, float] | None = None,
-                      zoom: tuple[float, float] | None = None) -> Figure:
+                      zoom: tuple[float, float] | None = None, into: Figure | None = None) -> Figure:
     """The runs side by side (by mode, then monitor and interval), on one time scale and one MAC palette.
 
     Each panel's title names what tells it apart from the others (the setting that varies) and its own
     numbers; the figure's title names what they share. ``xlim`` or ``zoom`` (ms) chooses the window (the
     notebooks show the fault up close with ``zoom=plot.ZOOM``). ``fast`` trades the automatic layout (a
-    second pass over every text) for fixed margins: the explorer redraws this way.
+    second pass over every text) for fixed margins: the explorer redraws this way, ``into`` the figure
+    it drew before when it has one (as :func:`run_figure`).
     """
     lang = get_lang(lang)
     use_korean_font()
@@ -481,7 +517,7 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
                                        r.params.updelay, r.id))
     xlim = zoom or xlim
     width, height = size or (10.0, 7.2)
-    fig = Figure(figsize=(width, height), layout=None if fast else "constrained")
+    fig = _canvas(into if fast and runs else None, (width, height), fast)
     if not runs:
         fig.text(0.5, 0.5, t("plot.no_data", lang), ha="center", va="center", fontsize=14)
         return fig

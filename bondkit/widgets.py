@@ -11,7 +11,8 @@ Displayed, each widget also carries a static fallback (the current figure, or on
 read where no kernel runs it: on GitHub, in nbviewer, or the committed notebook before it is run.
 
 Callbacks are plain methods (``Explorer.redraw``, ``LiveRun.run``): tests set control values in
-Python and look at ``explorer.figure`` and ``explorer.image.value``.
+Python and look at ``explorer.figure`` and ``explorer.image.value``. The explorer keeps one figure per
+layout and draws each new view on it again; what it caches per view is the image.
 """
 
 from __future__ import annotations
@@ -107,12 +108,17 @@ class Explorer:
         self.runs: list[Run] = list(runs) if isinstance(runs, Sequence) and not isinstance(runs, str) \
             else load_runs(runs)
         self.dpi = dpi
-        self.figure: Figure | None = None
         self.png: bytes | None = None
         self.shown: list[Run] = []
         self.last_redraw_ms = 0.0
         self.last_redraw_cached = False
-        self._cache: dict[tuple, tuple[Figure, bytes, list[Run]]] = {}
+        # Images only, per view: a figure's matplotlib objects take a hundred times the memory of
+        # its PNG, and a class's server holds one explorer per student.
+        self._cache: dict[tuple, tuple[bytes, list[Run]]] = {}
+        self._figures: dict[tuple[str, int], Figure] = {}
+        self._figure: Figure | None = None
+        self._key: tuple | None = None
+        self._drawn: tuple | None = None
         self._quiet = False
         lang = get_lang(lang)
         style = {"description_width": "initial"}
@@ -222,13 +228,40 @@ class Explorer:
             control.description = "" if control is self.lang else t(f"widgets.{name}", lang)
         self._fill_options()
 
+    def _view(self) -> tuple[list[Run], bool, str, tuple[float, float]]:
+        """What the controls ask to see: the runs, side by side or not, the language, the window."""
+        return self.selection(), self.mode.value == ALL, self.lang.value, WINDOWS[self.window.value]
+
+    def _draw(self, runs: list[Run], together: bool, lang: str, xlim: tuple[float, float]) -> Figure:
+        """Draw a view on the figure kept for its layout (one policy, or so many side by side).
+
+        A layout's figure is drawn on again rather than made anew: its axes and ticks cost more to
+        make than the drawing on them."""
+        layout = ("all", len(runs)) if together or not runs else ("one", 1)
+        px = FIGURE_PX[layout[0]]
+        size = (px[0] / self.dpi, px[1] / self.dpi)
+        into = self._figures.get(layout)
+        if layout[0] == "all":
+            figure = comparison_figure(runs, lang, xlim=xlim, fast=True, size=size, into=into)
+        else:
+            figure = run_figure(runs[0], lang, xlim=xlim, fast=True, size=size, into=into)
+        self._figures[layout] = figure
+        self._drawn = (tuple(id(r) for r in runs), together, lang, xlim)
+        self._figure = figure
+        return figure
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure shown, as matplotlib objects. A view that came from the cache (its image only)
+        is drawn again first, so this always matches ``png``."""
+        if self._key is not None and self._drawn != self._key:
+            self._draw(*self._view())
+        return self._figure
+
     def redraw(self) -> None:
-        """Draw the selection into the figure and the image (cached per selection and language)."""
+        """Draw the selection into the image (the PNG cached per selection and language)."""
         start = time.perf_counter()
-        runs = self.selection()
-        lang = self.lang.value
-        together = self.mode.value == ALL
-        xlim = WINDOWS[self.window.value]
+        runs, together, lang, xlim = self._view()
         key = (tuple(id(r) for r in runs), together, lang, xlim)
         self.last_redraw_cached = key in self._cache
         if key not in self._cache:
@@ -237,19 +270,15 @@ class Explorer:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                px = FIGURE_PX["all" if together or not runs else "one"]
-                size = (px[0] / self.dpi, px[1] / self.dpi)
-                if together or not runs:
-                    figure = comparison_figure(runs, lang, xlim=xlim, fast=True, size=size)
-                else:
-                    figure = run_figure(runs[0], lang, xlim=xlim, fast=True, size=size)
+                figure = self._draw(runs, together, lang, xlim)
                 buffer = io.BytesIO()
                 figure.savefig(buffer, format="png", dpi=self.dpi, pil_kwargs={"compress_level": 1})
             finally:
                 if collecting:
                     gc.enable()
-            self._cache[key] = (figure, buffer.getvalue(), runs)
-        self.figure, self.png, self.shown = self._cache[key]
+            self._cache[key] = (buffer.getvalue(), runs)
+        self._key = key
+        self.png, self.shown = self._cache[key]
         self.image.value = self.png
         self.last_redraw_ms = (time.perf_counter() - start) * 1000
         self.status.value = _status_html(t("widgets.drawn", lang, count=len(runs),

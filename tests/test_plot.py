@@ -155,6 +155,25 @@ def test_a_recorded_run_reloads_into_the_identical_figure(tmp_path):
     assert _png(run_figure(copy, "ko")) == png
 
 
+def test_a_figure_drawn_again_matches_a_new_one_pixel_for_pixel(runs):
+    """The explorer draws each view on the figure of its layout again: nothing of the view before
+    (data, titles, limits, legends, scales) may remain in the image."""
+    one = [runs["active_admin-down_learning_mii100"], runs["none_silent-drop_learning_arp100"],
+           runs["follow_carrier-loss_learning_mii100"]]
+    trios = [[runs[f"{mode}_admin-down_learning_mii100"] for mode in MODES],
+             [runs[f"{mode}_silent-drop_learning_arp100"] for mode in MODES]]
+    fig = None
+    for run, lang, xlim in zip(one, ("en", "ko", "en"), ((-1000, 2500), (-100, 300), (-200, 1000)), strict=True):
+        fig = run_figure(run, lang, xlim=xlim, fast=True, size=(8.4, 5.3), into=fig)
+        assert _png(fig) == _png(run_figure(run, lang, xlim=xlim, fast=True, size=(8.4, 5.3)))
+    fig = None
+    for trio, lang, xlim in zip(trios, ("ko", "en"), ((-100, 300), (-1000, 2500)), strict=True):
+        again = comparison_figure(trio, lang, xlim=xlim, fast=True, size=(8.4, 6.0), into=fig)
+        assert fig is None or again is fig
+        fig = again
+        assert _png(fig) == _png(comparison_figure(trio, lang, xlim=xlim, fast=True, size=(8.4, 6.0)))
+
+
 def test_plot_module_does_no_io():
     import bondkit.plot as plot
 

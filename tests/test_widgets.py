@@ -110,6 +110,10 @@ def test_a_second_view_of_a_selection_comes_from_the_cache(explorer):
     explorer.mode.value = "follow"
     explorer.mode.value = "active"
     assert explorer.image.value == first and explorer.last_redraw_cached
+    # the figure is drawn again for a view that came from the cache: it shows what the image shows
+    assert "fail_over_mac=active" in _title(explorer)
+    explorer.mode.value = "follow"
+    assert "fail_over_mac=follow" in _title(explorer)
 
 
 def test_displayed_widgets_carry_a_static_fallback(explorer):
