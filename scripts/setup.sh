@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # user-mode-linux: the lab's guest kernel (with bonding.ko); kmod: modprobe inside guests;
-# iproute2/iputils-ping/openssh-*: what lab guests and hosts run (copied into the guests' root image,
-# made with e2fsprogs and fakeroot); vde2 + libvdeplug-slirp: the lab's switches and its SSH plug on
+# iproute2/iputils-ping/fping/openssh-*: what lab guests and hosts run (copied into the guests' root
+# image, made with e2fsprogs and fakeroot; fping is the failover runs' pinger); vde2 + libvdeplug-slirp: the lab's switches and its SSH plug on
 # 127.0.0.1; python3-seccomp + acl: the suite runs the lab as an ordinary user under a container's
 # seccomp filter; netplan.io: checks rendered YAML;
 # fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too); chromium: the browser the
 # notebook tests drive (Playwright uses it; it never downloads one).
-APT_PACKAGES=(user-mode-linux kmod iproute2 iputils-ping openssh-server openssh-client netplan.io
+APT_PACKAGES=(user-mode-linux kmod iproute2 iputils-ping fping openssh-server openssh-client netplan.io
               fonts-nanum python3-venv procps chromium vde2 libvdeplug-slirp e2fsprogs fakeroot
               util-linux python3-seccomp acl)
 

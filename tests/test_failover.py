@@ -128,7 +128,7 @@ def test_a_run_leaves_the_lab_as_it_found_it(lab, tutorial_runs, vbox_runs):
                             "for p in /proc/[0-9]*; do read -r c < $p/comm; echo $c; done").stdout.split()
         assert "bond0" not in out and not any(w.startswith("/tmp/bondkit-run") for w in out)
         assert vbox_mac(name, "enp0s8") in out and vbox_mac(name, "enp0s9") in out
-        assert "ping" not in out
+        assert "fping" not in out and "timeout" not in out and "ping" not in out
 
 
 @pytest.mark.lab
@@ -144,7 +144,7 @@ def test_an_error_mid_run_restores_fault_bonds_and_switch(lab):
     assert lab.switch == "learning" and not lab.faults
     out = lab["server"].run("ls /sys/class/net; cat /sys/class/net/enp0s8/address; "
                             "for p in /proc/[0-9]*; do read -r c < $p/comm; echo $c; done").stdout.split()
-    assert "bond0" not in out and vbox_mac("server", "enp0s8") in out and "ping" not in out
+    assert "bond0" not in out and vbox_mac("server", "enp0s8") in out and "fping" not in out
 
 
 @pytest.mark.lab
@@ -213,24 +213,31 @@ def test_sampler_output_becomes_tidy_frames():
     assert neigh["state"].tolist() == ["complete", "absent"]
 
 
-def test_ping_output_gives_send_times_and_fills_unreported_losses():
-    text = ("PING 192.168.99.102 (192.168.99.102) 56(84) bytes of data.\n"
-            "[10.001000] 64 bytes from 192.168.99.102: icmp_seq=1 ttl=64 time=1.00 ms\n"
-            "[10.011000] 64 bytes from 192.168.99.102: icmp_seq=2 ttl=64 time=1.00 ms\n"
-            "[10.030000] no answer yet for icmp_seq=3\n"
-            "[10.041000] 64 bytes from 192.168.99.102: icmp_seq=5 ttl=64 time=1.00 ms\n\n"
-            "--- 192.168.99.102 ping statistics ---\n"
-            "7 packets transmitted, 3 received, 57% packet loss, time 60ms\n")
+def test_fping_output_gives_send_times_and_fills_unreported_losses():
+    text = ("[10.001000] 192.168.99.102 : [0], 64 bytes, 1.00 ms (1.00 avg, 0% loss)\n"
+            "[10.011000] 192.168.99.102 : [1], 64 bytes, 1.00 ms (1.00 avg, 0% loss)\n"
+            "[11.020000] 192.168.99.102 : [2], timed out (1.00 avg, 33% loss)\n"
+            "ICMP Host Unreachable from 192.168.99.101 for ICMP Echo sent to 192.168.99.102\n"
+            "[10.041000] 192.168.99.102 : [4], 64 bytes, 1.00 ms (1.00 avg, 40% loss)\n\n"
+            "192.168.99.102 : xmt/rcv/%loss = 7/3/57%, min/avg/max = 1.00/1.00/1.00\n")
     pings, stats = pings_frame(text, 10.0)
     assert pings["seq"].tolist() == [1, 2, 3, 4, 5, 6, 7]
     assert pings["lost"].tolist() == [False, False, True, True, False, True, True]
     assert pings["t"].tolist() == pytest.approx([0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06])
-    assert stats["ping_interval_ms"] == pytest.approx(10)
+    assert stats["ping_interval_ms"] == pytest.approx(10) and stats["transmitted"] == 7
+
+
+def test_the_pinger_is_bounded_in_count_and_time_and_does_not_spin():
+    from bondkit.failover.probes import ping_command
+
+    line = ping_command("192.168.99.102", 10, 439, 6, "/tmp/run/ping")
+    assert "timeout -s INT 6 fping " in line and "-c 439" in line and "-p 10 -i 1" in line
+    assert "-t 1000" in line and " ping " not in line
 
 
 def test_stop_command_checks_identity_before_signalling():
-    line = stop_command({"ping": (1234, "5678")})
-    assert '"$2" = "(ping)"' in line and '"${22}" = "5678"' in line and "kill -INT 1234" in line
+    line = stop_command({"timeout": (1234, "5678")})
+    assert '"$2" = "(timeout)"' in line and '"${22}" = "5678"' in line and "kill -INT 1234" in line
     assert "pkill" not in line and "killall" not in line
 
 

@@ -471,6 +471,25 @@ PING 192.168.99.102 (192.168.99.102) 56(84) bytes of data.
     assert math.isnan(rows[4]["t"])
 
 
+def test_fping_lines_become_probes_counted_from_one():
+    text = ("[1796121095.10000] 10.0.2.11 : [0], 64 bytes, 0.036 ms (0.036 avg, 0% loss)\n"
+            "[1796121096.12000] 10.0.2.11 : [1], timed out (0.036 avg, 50% loss)\n"
+            "[1796121095.13000] 10.0.2.11 : [2], 64 bytes, 12.5 ms (6.27 avg, 33% loss)\n\n"
+            "10.0.2.11 : xmt/rcv/%loss = 4/2/50%, min/avg/max = 0.036/6.27/12.5\n")
+    rows = observe.parse_fping(text)
+    assert [(r["seq"], r["lost"]) for r in rows] == [(1, False), (2, True), (3, False)]
+    assert rows[0]["t"] == pytest.approx(1796121095.1) and rows[2]["rtt_ms"] == pytest.approx(12.5)
+    assert math.isnan(rows[1]["rtt_ms"])
+    assert observe.fping_sent(text) == 4 and observe.fping_sent("no summary") is None
+
+
+def test_fping_output_without_a_probe_is_an_error_in_both_languages():
+    with pytest.raises(ObserveError) as caught:
+        observe.parse_fping("fping: icmp: unknown protocol\n", "run/ping")
+    assert "run/ping" in caught.value.message("en") and "fping -D -c N" in caught.value.message("en")
+    assert "줄이 하나도 없습니다" in caught.value.message("ko")
+
+
 def test_pings_frame_columns_and_types():
     frame = observe.pings_frame(observe.parse_ping(read(REC / "ping-peer-down.txt")))
     assert tuple(frame.columns) == observe.PING_COLUMNS

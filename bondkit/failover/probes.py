@@ -4,11 +4,13 @@ Every ``fork`` in a User-Mode Linux guest costs about 25 ms, more than the 20 ms
 of the link state, so the sampler is one bash process that forks nothing per sample: it reads
 ``/sys/class/net/*/{address,operstate}``, ``bonding/active_slave`` and ``/proc/net/arp`` with the
 ``read`` builtin, stamps each sample with ``$EPOCHREALTIME`` and sleeps with ``read -t`` on a FIFO it
-holds open itself. UML guests read the host's clock, so these stamps, ping's ``-D`` stamps and the
-controller's ``time.time()`` are on one time line.
+holds open itself. The pinger is fping, for the same reason: iputils ping, asked for a probe every
+10 ms, spins between a reply and the next probe, and that kept a whole core busy for each run (see
+:mod:`bondkit.observe.fping`). These stamps, fping's ``-D`` stamps and the controller's
+``time.time()`` are put on one time line by the runner's clock offsets.
 
-Both probes are bounded twice, in count and in time (``ping -c N -w S``; the sampler stops after N
-samples or at a deadline), so a lost controller leaves nothing running for long.
+Both probes are bounded twice, in count and in time (``timeout S fping -c N``; the sampler stops
+after N samples or at a deadline), so a lost controller leaves nothing running for long.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import shlex
 import numpy as np
 import pandas as pd
 
-from bondkit.observe import parse_ping
+from bondkit.observe import fping_sent, parse_fping
 
 #: Columns of the links frame: one row per sampled interface per sample.
 LINK_COLUMNS = ("t", "host", "ifname", "mac", "operstate", "is_active")
@@ -29,11 +31,8 @@ NEIGH_COLUMNS = ("t", "host", "ip", "mac", "state")
 #: Columns of the pings frame.
 PING_COLUMNS = ("t", "seq", "rtt_ms", "lost")
 
-#: iputils ping counts its sending budget in whole milliseconds; on the lab's 100 Hz kernel a poll of
-#: exactly the interval wakes a hair early, finds the budget short and waits a second interval, so
-#: ``-i 0.010`` sends every 20 ms. Asking one millisecond less gives a steady cadence at or under the
-#: interval asked for (measured and saved as ``ping_interval_ms``).
-PING_SLACK_MS = 1
+#: How long fping waits for a reply before it reports the probe lost (ms): ping's ``-W 1``.
+REPLY_TIMEOUT_MS = 1000
 
 SAMPLER = r"""
 deadline=$1 max=$2 period=$3 neigh=$4 active=$5; shift 5
@@ -82,9 +81,13 @@ def sampler_command(deadline: float, max_samples: int, period_ms: int, ifaces: l
 
 
 def ping_command(target: str, interval_ms: int, count: int, seconds: int, out: str) -> str:
-    """``ping -D -O`` in the background, bounded by count and deadline; prints its pid."""
-    asked = max(interval_ms - PING_SLACK_MS, 1) / 1000
-    return launch(f"ping -D -O -n -i {asked:.3f} -W 1 -c {count} -w {seconds} {target} >{out} 2>&1")
+    """fping in the background, one probe every ``interval_ms``, bounded by count and (through
+    ``timeout``, which passes SIGINT on as fping's end) by time; prints its pid.
+
+    ``-i 1``: fping's own pause between any two probes defaults to 10 ms and would stretch a 9 ms
+    period; ``-D`` stamps every line; ``-t`` as ping's ``-W 1``."""
+    return launch(f"timeout -s INT {seconds} fping -D -c {count} -p {interval_ms} -i 1 "
+                  f"-t {REPLY_TIMEOUT_MS} {target} >{out} 2>&1")
 
 
 def launch(command: str) -> str:
@@ -97,9 +100,10 @@ def launch(command: str) -> str:
     return f'{command} & p=$!; read -r st < /proc/$p/stat; set -- $st; echo "$p ${{22}}"'
 
 
-#: How each probe is ended: ping prints its statistics on SIGINT; bash, started in the background by
-#: a non-interactive shell, ignores SIGINT for good, so the sampler gets SIGTERM.
-STOP_SIGNALS = {"ping": "INT", "bash": "TERM"}
+#: How each probe is ended: ``timeout`` hands SIGINT on to fping, which prints its statistics on it;
+#: bash, started in the background by a non-interactive shell, ignores SIGINT for good, so the sampler
+#: gets SIGTERM.
+STOP_SIGNALS = {"timeout": "INT", "bash": "TERM"}
 
 
 def stop_command(procs: dict[str, tuple[int, str]], tries: int = 50) -> str:
@@ -176,25 +180,21 @@ def _arp_state(flags: str) -> str:
         return "absent"
 
 
-_TRANSMITTED = re.compile(r"^([0-9]+) packets transmitted", re.M)
-
-
 def pings_frame(text: str, t0: float) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Ping output as one row per probe sent, ``t`` = when it was sent, relative to ``t0``.
+    """fping's output as one row per probe sent, ``t`` = when it was sent, relative to ``t0``.
 
-    ``ping -D`` stamps the line that reports a probe: a reply (sent at stamp - rtt) or, with ``-O``, the
-    "no answer yet" line printed when the next probe goes out. Send times are what a time line of an
-    outage needs, so answered probes get stamp - rtt, and lost probes the send time interpolated over
-    the sequence numbers of their answered neighbours. Probes the output does not mention at all (the
-    last unanswered ones) are filled in up to the transmitted count, as lost.
+    ``fping -D`` stamps the line that reports a probe: a reply (sent at stamp - rtt) or "timed out",
+    printed a reply timeout after the probe went out. Send times are what a time line of an outage
+    needs, so answered probes get stamp - rtt, and lost probes the send time interpolated over the
+    sequence numbers of their answered neighbours. Probes the output does not mention at all (the
+    last unanswered ones, when fping was stopped) are filled in up to the sent count, as lost.
     """
     try:
-        rows = parse_ping(text, "ping")
-    except Exception:  # no probe at all: everything was lost or ping never ran
+        rows = parse_fping(text, "fping")
+    except Exception:  # no probe at all: everything was lost or fping never ran
         rows = []
     frame = pd.DataFrame(rows, columns=list(PING_COLUMNS))
-    match = _TRANSMITTED.search(text)
-    last = max(int(match.group(1)) if match else 0, int(frame["seq"].max()) if len(frame) else 0)
+    last = max(fping_sent(text) or 0, int(frame["seq"].max()) if len(frame) else 0)
     full = pd.DataFrame({"seq": np.arange(1, last + 1, dtype="int64")})
     frame = full.merge(frame, on="seq", how="left")
     frame["lost"] = frame["lost"].fillna(True).astype(bool)

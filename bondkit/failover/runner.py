@@ -122,7 +122,7 @@ class _Session:
         started = self.host(pinger.name).run(
             f"mkdir -p {self.workdir}; {listen}; {ping}", check=True).stdout.split()
         self.procs[pinger.name] = {"bash": (int(started[0]), started[1]),
-                                   "ping": (int(started[2]), started[3])}
+                                   "timeout": (int(started[2]), started[3])}
         return time.time()
 
     def clock_offsets(self, rounds: int = CLOCK_ROUNDS) -> dict[str, float]:

@@ -25,7 +25,8 @@ SLIRP_MODULE = "vdeplug/libvdeplug_slirp.so"
 PACKAGES = {
     "vde_switch": "vde2", "vde_plug": "vde2", "mke2fs": "e2fsprogs", "ssh-keygen": "openssh-client",
     "sshd": "openssh-server", "ip": "iproute2", "tc": "iproute2", "bridge": "iproute2", "ss": "iproute2",
-    "ping": "iputils-ping", "modprobe": "kmod", "insmod": "kmod", "lsmod": "kmod", "rmmod": "kmod",
+    "ping": "iputils-ping", "fping": "fping", "modprobe": "kmod", "insmod": "kmod", "lsmod": "kmod",
+    "rmmod": "kmod",
     "depmod": "kmod", "bash": "bash", "ps": "procps", "sysctl": "procps", "free": "procps",
     "uptime": "procps", "nsenter": "util-linux", "unshare": "util-linux", "mount": "mount",
     "umount": "mount", "setsid": "util-linux", "flock": "util-linux", "dmesg": "util-linux",

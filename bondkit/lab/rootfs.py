@@ -26,7 +26,7 @@ from pathlib import Path
 from bondkit.errors import LabError
 
 #: Bumped whenever what goes into the image changes in a way the source files' stamps cannot show.
-LAYOUT = 3
+LAYOUT = 4
 UML_MODULES = Path("/usr/lib/uml/modules")
 SEARCH_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
 #: What every lab host has: what bondkit runs on it and what the tutorials have a student type.
@@ -37,8 +37,8 @@ REQUIRED = (
     "basename", "dirname", "readlink", "realpath", "sync", "mktemp", "seq", "expr", "install", "du", "df",
     "sha256sum", "md5sum", "base64", "cmp", "diff", "timeout", "nohup", "setsid", "flock", "nsenter",
     "unshare", "mount", "umount", "dmesg", "ps", "kill", "sysctl", "free", "uptime", "getent", "ip", "tc",
-    "bridge", "ss", "ping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd", "halt", "mkfifo",
-    "mknod", "pwd", "dd", "od", "tac", "paste", "comm", "truncate", "nproc", "stty", "tty", "yes",
+    "bridge", "ss", "ping", "fping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd", "halt",
+    "mkfifo", "mknod", "pwd", "dd", "od", "tac", "paste", "comm", "truncate", "nproc", "stty", "tty", "yes",
 )
 #: Handy when present on the machine (a student's terminal habits), never required.
 OPTIONAL = ("less", "more", "vi", "vim", "nano", "tcpdump", "arping", "ethtool", "watch", "top", "clear",
@@ -228,6 +228,8 @@ def _populate(root: Path) -> None:
     (etc / "shadow").chmod(0o640)
     (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nshadow: files\nhosts: files\n")
     (etc / "hosts").write_text("127.0.0.1 localhost\n")
+    # fping looks its protocol up by name, as the C library's getprotobyname does
+    (etc / "protocols").write_text("ip 0 IP\nicmp 1 ICMP\ntcp 6 TCP\nudp 17 UDP\nipv6-icmp 58 IPv6-ICMP\n")
     (etc / "os-release").write_text('PRETTY_NAME="bondkit lab host (User-Mode Linux)"\nID=bondkit-lab\n'
                                     'NAME="bondkit lab host"\n')
     (etc / "profile").write_text('export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')

@@ -13,7 +13,8 @@ kind               what it reads                                parser
 ``ping``           ``ping -D -O ...`` (iputils)                 :func:`parse_ping` -> list of dicts
 =================  ===========================================  =========================================
 
-The dicts are plain JSON-able data (``bondkit parse --json`` prints them as they are); the frames
+The failover runs' own probe has a module too (``fping``: :func:`parse_fping`, not a kind a student
+records). The dicts are plain JSON-able data (``bondkit parse --json`` prints them as they are); the frames
 (:func:`slaves_frame`, :func:`links_frame`, :func:`pings_frame`, or :func:`to_frame` for any of them)
 have fixed, documented columns (:mod:`.frames`) so that observations taken at different moments can be
 concatenated.
@@ -34,6 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bondkit.observe.common import COMMANDS, KINDS, checked_lines, decode, fail
+from bondkit.observe.fping import fping_sent, parse_fping
 from bondkit.observe.frames import (
     LINK_COLUMNS,
     PING_COLUMNS,
@@ -103,6 +105,6 @@ def parse_file(path: str | os.PathLike[str], kind: str | None = None,
 
 __all__ = [
     "COMMANDS", "KINDS", "LINK_COLUMNS", "OPER_STATES", "PING_COLUMNS", "SLAVE_COLUMNS", "decode",
-    "guess_kind", "links_frame", "parse", "parse_file", "parse_ip_link", "parse_ip_link_json", "parse_ping",
-    "parse_proc_bonding", "pings_frame", "slaves_frame", "to_frame",
+    "fping_sent", "guess_kind", "links_frame", "parse", "parse_file", "parse_fping", "parse_ip_link",
+    "parse_ip_link_json", "parse_ping", "parse_proc_bonding", "pings_frame", "slaves_frame", "to_frame",
 ]
