@@ -11,14 +11,10 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from common import ROOT, Report, rounds
+from common import BONDKIT, ROOT, Report, rounds
 
 PYTHON = sys.executable
-#: The ``bondkit`` script of this environment, as the student runs it (``python -m bondkit`` otherwise).
-BONDKIT = [str(Path(PYTHON).with_name("bondkit"))] if Path(PYTHON).with_name("bondkit").exists() \
-    else [PYTHON, "-m", "bondkit"]
 
 COMMANDS = {
     "python -c pass": [PYTHON, "-c", "pass"],

@@ -23,6 +23,9 @@ if str(ROOT) not in sys.path:  # the bench scripts run from a checkout, installe
     sys.path.insert(0, str(ROOT))
 
 QUICK_SWITCH = "BONDKIT_BENCH_QUICK"
+#: The ``bondkit`` script of this environment, as a student runs it (``python -m bondkit`` otherwise).
+_SCRIPT = Path(sys.executable).with_name("bondkit")
+BONDKIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "bondkit"]
 
 
 def quick() -> bool:
