@@ -238,9 +238,10 @@ nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 # With a pulled cable (`carrier-loss`), the bond notices at its next MII check, so the time to detect is
 # at most one `miimon` period, about half of one on average. Read one recorded run with care: the fault
 # instant is known only to within the time the guest took to run the fault command (`fault_call_ms` in
-# each `run.json`, 40 to 115 ms for most runs here) and the links are sampled every 25 ms or so, so a
-# single run is one draw that can land anywhere between 0 and one period (a `miimon=500` run can show
-# 90 ms). The rule is about the worst case and the average over many runs, which 3a shows:
+# each `run.json`, 40 to 180 ms for most runs here) and the links are sampled every 25 ms or so, so a
+# single run is one draw that can land anywhere between 0 and one period (the three recorded
+# `miimon=500` runs show 173, 273 and 337 ms). The rule is about the worst case and the average over
+# many runs, which 3a shows:
 
 # %% [markdown] lang="ko"
 # ARP 모니터링에도 대가가 있습니다. 응답해 줄 대상(여기서는 상대 호스트의 본딩 주소)이 있어야 하고,
@@ -264,8 +265,8 @@ nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 # 케이블을 뽑으면(`carrier-loss`) 본딩은 다음 MII 확인 때 알아채므로, 감지까지 걸리는 시간은 길어야
 # `miimon` 한 주기, 평균으로는 반 주기쯤입니다. 기록해 둔 실행 하나는 조심해서 읽으세요. 장애를 준 순간은
 # 게스트가 장애 명령을 실행하는 데 걸린 시간(`run.json`마다 있는 `fault_call_ms`, 여기서는 대부분
-# 40~115 ms) 안에서만 알 수 있고, 링크는 25 ms쯤마다 기록하므로, 실행 하나는 0부터 한 주기 사이 어디에든
-# 떨어질 수 있는 표본 하나입니다(`miimon=500`인 실행이 90 ms로 나올 수도 있습니다). 규칙은 최악의 경우와
+# 40~180 ms) 안에서만 알 수 있고, 링크는 25 ms쯤마다 기록하므로, 실행 하나는 0부터 한 주기 사이 어디에든
+# 떨어질 수 있는 표본 하나입니다(기록해 둔 `miimon=500` 실행 세 개는 173, 273, 337 ms입니다). 규칙은 최악의 경우와
 # 여러 번 실행한 평균에 관한 것이고, 3a절에서 그것을 봅니다.
 
 # %%
@@ -386,7 +387,7 @@ summary_frame(delays).assign(run=[run.id for run in delays])
 #
 # The recorded run of section 3 set `updelay=200` and `downdelay=200` together. Set only `downdelay`
 # (make `updelay` 0 in `my_delays`) and write down your prediction first: how long is the outage after a
-# pulled cable, compared with the run without delays (about 30 ms) and with the run that had both? Then
+# pulled cable, compared with the run without delays (about 70 ms) and with the run that had both? Then
 # run the cell. It needs the lab for a setting that was not recorded; without the lab it reads the
 # recorded run with these settings from `data/runs`, and says so if there is none.
 
@@ -398,7 +399,7 @@ summary_frame(delays).assign(run=[run.id for run in delays])
 # ### 연습 문제 1 · `downdelay`만: 예측하고 실행하기
 #
 # 3절의 기록해 둔 실행은 `updelay=200`과 `downdelay=200`을 함께 두었습니다. `downdelay`만 두고(`my_delays`의
-# `updelay`를 0으로) 먼저 예측을 적어 보세요. 케이블을 뽑은 뒤 끊긴 시간은 지연이 없는 실행(30 ms쯤)과,
+# `updelay`를 0으로) 먼저 예측을 적어 보세요. 케이블을 뽑은 뒤 끊긴 시간은 지연이 없는 실행(70 ms쯤)과,
 # 둘 다 둔 실행과 비교해 어떨까요? 그런 다음 셀을 실행하세요. 기록하지 않은 설정은 실습 환경이 있어야 실행할
 # 수 있습니다. 실습 환경이 없으면 `data/runs`에서 이 설정으로 기록해 둔 실행을 읽고, 없으면 없다고
 # 알려 줍니다.
