@@ -112,8 +112,8 @@ class Explorer:
         self.shown: list[Run] = []
         self.last_redraw_ms = 0.0
         self.last_redraw_cached = False
-        # Images only, per view: a figure's matplotlib objects take a hundred times the memory of
-        # its PNG, and a class's server holds one explorer per student.
+        # Images only, per view: a figure's matplotlib objects take far more memory than its PNG,
+        # and a class's server holds one explorer per student.
         self._cache: dict[tuple, tuple[bytes, list[Run]]] = {}
         self._figures: dict[tuple[str, int], Figure] = {}
         self._figure: Figure | None = None
