@@ -241,6 +241,18 @@ def test_stop_command_checks_identity_before_signalling():
     assert "pkill" not in line and "killall" not in line
 
 
+def test_a_fresh_run_holds_what_its_saved_copy_holds(tmp_path):
+    """Times off the six-decimal grid of the files (as a run fresh from the lab has them) are kept as
+    saved, so a metric on a rounding edge cannot read 3.1 ms before saving and 3.0 ms after."""
+    recorded = Run.load(default_runs_dir() / "follow_admin-down_learning_mii100")
+    pings = recorded.pings.copy()
+    pings["t"] = pings["t"] + 4.9e-7
+    fresh = Run(dict(recorded.meta), pings, recorded.links.copy(), recorded.neigh.copy())
+    loaded = Run.load(fresh.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(loaded.pings, fresh.pings, check_exact=True)
+    assert loaded.metrics == fresh.metrics
+
+
 def test_a_broken_run_directory_is_a_failover_error(tmp_path):
     (tmp_path / "run.json").write_text("{}")
     with pytest.raises(FailoverError):

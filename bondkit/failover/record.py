@@ -22,6 +22,8 @@ from bondkit.failover.params import FailoverError, RunParams
 from bondkit.failover.probes import LINK_COLUMNS, NEIGH_COLUMNS, PING_COLUMNS
 
 FILES = {"pings": "pings.csv", "links": "links.csv", "neigh": "neigh.csv", "meta": "run.json"}
+#: The decimals save() writes of a float: what a run's frames keep in memory too.
+SAVED_DIGITS = 6
 #: Keys every run.json has at its top level (besides ``params``), for readers that do not know ours.
 TOP_KEYS = ("id", "fail_over_mac", "fault", "switch", "miimon", "arp_interval", "kernel", "started")
 
@@ -38,6 +40,15 @@ class Run:
     path: Path | None = None
     #: What the probes printed, per host (a fresh run only; not saved).
     raw: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # The frames hold what a saved run holds (the decimals save() writes), so that a run fresh
+        # from the lab and the same run loaded back give the same metrics to the last digit.
+        saved = f"{{:.{SAVED_DIGITS}f}}".format
+        for frame in (self.pings, self.links, self.neigh):
+            for column in frame.columns:
+                if pd.api.types.is_float_dtype(frame[column]):
+                    frame[column] = frame[column].map(saved).astype(float)
 
     @property
     def id(self) -> str:
@@ -82,7 +93,7 @@ class Run:
         directory.mkdir(parents=True, exist_ok=True)
         meta = {**self.meta, "metrics": self.metrics.to_dict()}
         for name, frame in (("pings", self.pings), ("links", self.links), ("neigh", self.neigh)):
-            _write(directory / FILES[name], frame.to_csv(index=False, float_format="%.6f"))
+            _write(directory / FILES[name], frame.to_csv(index=False, float_format=f"%.{SAVED_DIGITS}f"))
         _write(directory / FILES["meta"], json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         self.path = directory
         return directory
