@@ -439,10 +439,8 @@ def _canvas(into: Figure | None, size: tuple[float, float], fast: bool) -> Figur
     """``into`` ready to draw on again (its figure-wide texts and legends taken off), or a new figure."""
     if into is None:
         return Figure(figsize=size, layout=None if fast else "constrained")
-    for artist in [*into.texts, *into.legends]:
+    for artist in [*into.texts, *into.legends]:  # the suptitle each figure sets again
         artist.remove()
-    if into._suptitle is not None:
-        into._suptitle.set_text("")
     into.set_size_inches(size)
     return into
 

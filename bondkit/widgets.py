@@ -232,6 +232,11 @@ class Explorer:
         """What the controls ask to see: the runs, side by side or not, the language, the window."""
         return self.selection(), self.mode.value == ALL, self.lang.value, WINDOWS[self.window.value]
 
+    @staticmethod
+    def _view_key(runs: list[Run], together: bool, lang: str, xlim: tuple[float, float]) -> tuple:
+        """A view as the cache and the kept figures know it."""
+        return tuple(id(r) for r in runs), together, lang, xlim
+
     def _draw(self, runs: list[Run], together: bool, lang: str, xlim: tuple[float, float]) -> Figure:
         """Draw a view on the figure kept for its layout (one policy, or so many side by side).
 
@@ -246,7 +251,7 @@ class Explorer:
         else:
             figure = run_figure(runs[0], lang, xlim=xlim, fast=True, size=size, into=into)
         self._figures[layout] = figure
-        self._drawn = (tuple(id(r) for r in runs), together, lang, xlim)
+        self._drawn = self._view_key(runs, together, lang, xlim)
         self._figure = figure
         return figure
 
@@ -262,7 +267,7 @@ class Explorer:
         """Draw the selection into the image (the PNG cached per selection and language)."""
         start = time.perf_counter()
         runs, together, lang, xlim = self._view()
-        key = (tuple(id(r) for r in runs), together, lang, xlim)
+        key = self._view_key(runs, together, lang, xlim)
         self.last_redraw_cached = key in self._cache
         if key not in self._cache:
             # A drawing makes tens of thousands of short-lived objects; a garbage collection in the

@@ -345,19 +345,21 @@ def test_ping_gap_of_a_recorded_run_shows_the_icmp_seq_gap_and_says_it_is_parsed
     assert "parsed" in repr(gap)
 
 
-def test_ping_gap_of_a_fresh_run_shows_pings_own_lines():
+def test_ping_gap_of_a_fresh_run_shows_the_pingers_own_lines():
+    """A fresh run's raw output as the runner collects it: link samples, the separator, fping's lines."""
     run = Run.load(RUNS / "active_admin-down_learning_mii100")
     lost = set(run.pings.loc[run.pings["lost"], "seq"].astype(int))
     first, last = min(lost), max(lost)
-    reply = "64 bytes from 192.168.99.102: icmp_seq={} ttl=64 time=0.2 ms"
-    lines = [f"[1795620556.{seq:06d}] "
-             + (f"no answer yet for icmp_seq={seq}" if seq in lost else reply.format(seq))
+    lines = [f"[1795620556.{seq:05d}] 192.168.99.102 : [{seq - 1}], "
+             + ("timed out (0.21 avg, 1% loss)" if seq in lost else "64 bytes, 0.21 ms (0.21 avg, 0% loss)")
              for seq in range(first - 7, last + 7)]
-    run.raw = {"client": "links...\n---\nPING 192.168.99.102 (192.168.99.102) 56(84) bytes of data.\n"
-                         + "\n".join(lines)}
+    run.raw = {"client": "L 1795620556.0 - \n---\n" + "\n".join(lines)
+               + "\n\n192.168.99.102 : xmt/rcv/%loss = 30/26/13%, min/avg/max = 0.2/0.2/0.3\n"}
     gap = ping_gap(run)
-    assert gap.raw and gap.lines[0].endswith(f"icmp_seq={first - 3} ttl=64 time=0.2 ms")
-    assert sum("no answer yet" in line for line in gap.lines) == len(lost)
+    assert gap.raw and gap.lines[0].endswith(f": [{first - 4}], 64 bytes, 0.21 ms (0.21 avg, 0% loss)")
+    assert len(gap.lines) == last - first + 7
+    assert sum("timed out" in line for line in gap.lines) == len(lost)
+    assert f"probes [{first - 1}] to [{last - 1}]" in gap.origin()
 
 
 def test_the_recorded_ping_during_the_fault_shows_its_gap_as_ping_printed_it():

@@ -148,6 +148,18 @@ def test_an_error_mid_run_restores_fault_bonds_and_switch(lab):
 
 
 @pytest.mark.lab
+def test_a_fresh_runs_gap_is_shown_in_the_pingers_own_lines(tutorial_runs):
+    from bondkit.notebook.evidence import ping_gap
+
+    for run in tutorial_runs.values():
+        gap = ping_gap(run)
+        if gap.first_lost is None:  # a failover within one ping interval leaves no gap to show
+            continue
+        assert gap.raw and gap.lines and all(" : [" in line for line in gap.lines)
+        assert sum("timed out" in line for line in gap.lines) == gap.lost
+
+
+@pytest.mark.lab
 def test_run_saves_and_loads_back_the_same(tutorial_runs, tmp_path):
     run = tutorial_runs["follow"]
     loaded = Run.load(run.save(tmp_path / run.id))
@@ -227,7 +239,7 @@ def test_fping_output_gives_send_times_and_fills_unreported_losses():
     assert stats["ping_interval_ms"] == pytest.approx(10) and stats["transmitted"] == 7
 
 
-def test_the_pinger_is_bounded_in_count_and_time_and_does_not_spin():
+def test_the_pinger_is_fping_bounded_in_count_and_time():
     from bondkit.failover.probes import ping_command
 
     line = ping_command("192.168.99.102", 10, 439, 6, "/tmp/run/ping")

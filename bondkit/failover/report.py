@@ -77,22 +77,22 @@ def sweep_frame(sweeps: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     from bondkit.failover.store import SWEEPS
 
     lang = get_lang(lang)
+
+    def spread(values: pd.Series) -> str:
+        return "-" if values.empty else f"{values.median():.0f} ({values.min():.0f}-{values.max():.0f})"
+
     rows = []
     order = {name: number for number, name in enumerate(SWEEPS)}
     for setting, group in sorted(sweeps.groupby("setting"), key=lambda item: order.get(item[0], len(order))):
         detect = pd.to_numeric(group["detect_ms"], errors="coerce").dropna()
         outage = pd.to_numeric(group["outage_ms"], errors="coerce").dropna()
         failback = pd.to_numeric(group["failback_outage_ms"], errors="coerce").fillna(0.0)
-
-        def spread(values: pd.Series) -> str:
-            return "-" if values.empty else f"{values.median():.0f} ({values.min():.0f}-{values.max():.0f})"
-
+        with_primary = group["primary"].fillna("").astype(str).ne("").any()
         rows.append({
             t("failover.col.setting", lang): setting,
             t("failover.col.runs", lang): len(group),
             t("failover.col.detect_spread", lang): spread(detect),
             t("failover.col.outage_spread", lang): spread(outage),
-            t("failover.col.failback", lang): spread(failback) if group["primary"].notna().any()
-            and (group["primary"].astype(str) != "").any() else "-",
+            t("failover.col.failback", lang): spread(failback) if with_primary else "-",
         })
     return pd.DataFrame(rows)

@@ -4,8 +4,9 @@ and when the active slave changed.
 Why here and not in a notebook cell: notebooks 03 to 05 and their exercises all ask the same two
 questions of a run ("where is the gap in icmp_seq?", "when did the bond change slaves, and back?"), and
 the answer must read the same whether the run was made just now on the lab or loaded from ``data/runs``.
-A run made just now keeps ping's own output (``Run.raw``), so the student sees ping's lines as ping
-printed them; a recorded run keeps the parsed pings only, and the table says so.
+A run made just now keeps its pinger's own output (``Run.raw``: fping, the runs' probe), so the student
+sees the lines as fping printed them; a recorded run keeps the parsed pings only, and the table says
+so. ping's own lines, recorded on the lab, come from a file (:func:`ping_gap_text`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bondkit.i18n import t
+from bondkit.observe.fping import fping_seq
 
 _SEQ = re.compile(r"icmp_seq=(\d+)")
 
@@ -44,8 +46,10 @@ class PingGap:
         if self.source is not None:
             return t("nb.evidence.recorded_raw", self.lang, source=self.source, first=self.first_lost,
                      last=self.last_lost, lost=self.lost)
-        key = "nb.evidence.raw" if self.raw else "nb.evidence.parsed"
-        return t(key, self.lang, first=self.first_lost, last=self.last_lost, lost=self.lost)
+        if self.raw:  # fping's lines number the probes from [0]
+            return t("nb.evidence.raw", self.lang, first=self.first_lost - 1, last=self.last_lost - 1,
+                     lost=self.lost)
+        return t("nb.evidence.parsed", self.lang, first=self.first_lost, last=self.last_lost, lost=self.lost)
 
     def __repr__(self) -> str:
         body = "\n".join(self.lines) if self.raw else self.frame.to_string(index=False)
@@ -60,10 +64,9 @@ class PingGap:
 
 
 def _raw_ping_text(run: Any) -> str:
-    """Ping's own output in a fresh run (it starts at ping's ``PING`` header), or ''."""
+    """The pinger's own output in a fresh run (fping's lines, after the link samples), or ''."""
     text = (getattr(run, "raw", None) or {}).get(run.params.pinger, "")
-    start = text.find("PING ")
-    return text[start:] if start >= 0 else ""
+    return "\n".join(line for line in text.splitlines() if fping_seq(line) is not None)
 
 
 def ping_gap(run: Any, *, context: int = 3) -> PingGap:
@@ -82,7 +85,9 @@ def ping_gap(run: Any, *, context: int = 3) -> PingGap:
     frame = frame.rename(columns={"seq": "icmp_seq"})
     text = _raw_ping_text(run)
     if text and first is not None:
-        return PingGap(_lines_around(text, first, last, context), frame, first, last, raw=True)
+        wanted = set(range(first - context, last + context + 1))
+        lines = [line for line in text.splitlines() if fping_seq(line) in wanted]
+        return PingGap(lines, frame, first, last, raw=True)
     return PingGap([], frame, first, last, raw=False)
 
 

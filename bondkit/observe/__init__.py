@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bondkit.observe.common import COMMANDS, KINDS, checked_lines, decode, fail
-from bondkit.observe.fping import fping_sent, parse_fping
+from bondkit.observe.fping import fping_sent, fping_seq, parse_fping
 from bondkit.observe.frames import (
     LINK_COLUMNS,
     PING_COLUMNS,
@@ -105,6 +105,7 @@ def parse_file(path: str | os.PathLike[str], kind: str | None = None,
 
 __all__ = [
     "COMMANDS", "KINDS", "LINK_COLUMNS", "OPER_STATES", "PING_COLUMNS", "SLAVE_COLUMNS", "decode",
-    "fping_sent", "guess_kind", "links_frame", "parse", "parse_file", "parse_fping", "parse_ip_link",
-    "parse_ip_link_json", "parse_ping", "parse_proc_bonding", "pings_frame", "slaves_frame", "to_frame",
+    "fping_sent", "fping_seq", "guess_kind", "links_frame", "parse", "parse_file", "parse_fping",
+    "parse_ip_link", "parse_ip_link_json", "parse_ping", "parse_proc_bonding", "pings_frame", "slaves_frame",
+    "to_frame",
 ]

@@ -35,7 +35,7 @@ def parse_fping(text: str, source: str = "<text>") -> list[dict[str, Any]]:
         probe = _PROBE.match(line.strip())
         if not probe:
             continue
-        when, seq = float(probe.group(1)), int(probe.group(2)) + 1
+        when, seq = float(probe.group(1)), fping_seq(line)
         if probe.group(3) is not None:
             if seq not in rows or rows[seq]["lost"]:
                 rows[seq] = {"t": when, "seq": seq, "rtt_ms": float(probe.group(3)), "lost": False}
@@ -44,6 +44,12 @@ def parse_fping(text: str, source: str = "<text>") -> list[dict[str, Any]]:
     if not rows:
         fail("observe.fping.no_probes", source)
     return [rows[seq] for seq in sorted(rows)]
+
+
+def fping_seq(line: str) -> int | None:
+    """The probe a line of fping's reports (counted from 1, as :func:`parse_fping` counts), or None."""
+    probe = _PROBE.match(line.strip())
+    return int(probe.group(2)) + 1 if probe else None
 
 
 def fping_sent(text: str) -> int | None:
