@@ -317,7 +317,7 @@ summary_frame([recorded_run])
 #
 # The ping ran all through the fault: here are its lines around the gap, one ping every 10 ms. The
 # icmp_seq numbers jump over the lost ones; `t_ms` is when each ping was sent, in milliseconds from the
-# fault. (On the lab, a run made just now shows ping's own lines instead.)
+# fault. (On the lab, a run made just now shows the lines of its pinger, fping, instead.)
 
 # %% [markdown] lang="ko"
 # - *감지*: 장애부터 링크 기록에 enp0s9가 액티브로 나올 때까지의 ms;
@@ -326,7 +326,7 @@ summary_frame([recorded_run])
 #
 # ping은 장애가 나는 동안에도 내내 돌았습니다. 끊긴 구간 전후의 줄입니다. 10 ms마다 하나씩 보냈습니다.
 # 잃은 ping만큼 icmp_seq에 빈 곳이 생깁니다. `t_ms`는 장애로부터 잰, 각 ping을 보낸 시각(ms)입니다. (실습
-# 환경에서 방금 실행한 경우에는 ping이 출력한 줄이 그대로 나옵니다.)
+# 환경에서 방금 실행한 경우에는 ping을 보낸 fping이 출력한 줄이 그대로 나옵니다.)
 
 # %%
 ping_gap(recorded_run)
