@@ -77,7 +77,7 @@ class Report:
 
 def lab_missing() -> str | None:
     """Why the lab cannot run on this machine (its missing pieces), or None when it can."""
-    from bondkit.lab.host import missing_pieces
+    from bondkit.lab import missing_pieces
 
     missing = missing_pieces()
     return "the lab cannot run here: " + "; ".join(what for what, _ in missing) if missing else None

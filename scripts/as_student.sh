@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command as an ordinary user, as the kit's users run it. Not root: the command runs as is.
 # Root (CI): it runs as the dedicated account bondkit-student (created once, no password, no login
-# shell), with a clean environment, after making sure that account can reach the checkout.
+# shell), with a clean environment and Debian's PATH for an ordinary account (no /usr/sbin), after
+# making sure that account can reach the checkout.
 #   scripts/as_student.sh COMMAND [ARGS...]
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then exec "$@"; fi
@@ -20,6 +21,6 @@ while [ "$dir" != / ]; do
   dir=$(dirname "$dir")
 done
 exec setpriv --reuid="$user" --regid="$user" --init-groups \
-  env -i HOME="$home" USER="$user" LOGNAME="$user" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+  env -i HOME="$home" USER="$user" LOGNAME="$user" PATH=/usr/local/bin:/usr/bin:/bin \
   LANG=C.UTF-8 TMPDIR=/tmp ${CI:+CI=$CI} ${BONDKIT_REQUIRE_LAB:+BONDKIT_REQUIRE_LAB=$BONDKIT_REQUIRE_LAB} \
   ${BONDKIT_EXPECT:+BONDKIT_EXPECT=$BONDKIT_EXPECT} "$@"

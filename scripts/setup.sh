@@ -5,14 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# user-mode-linux: the lab's guest kernel (with bonding.ko); kmod: modprobe inside guests;
-# iproute2/iputils-ping/fping/openssh-*: what lab guests and hosts run (copied into the guests' root
-# image, made with e2fsprogs and fakeroot; fping is the failover runs' pinger); vde2 + libvdeplug-slirp: the lab's switches and its SSH plug on
-# 127.0.0.1; python3-seccomp + acl: the suite runs the lab as an ordinary user under a container's
-# seccomp filter; netplan.io: checks rendered YAML;
+# qemu-system-x86 (on arm64: qemu-system-arm): runs the lab's guests, whose kernel is Debian's cloud
+# kernel (with bonding.ko), fetched below with apt-get download and unpacked, not installed; kmod:
+# modprobe inside guests and depmod here; iproute2/iputils-ping/fping/openssh-*: what lab guests and
+# hosts run (copied into the guests' root image, made with e2fsprogs and fakeroot; fping is the
+# failover runs' pinger); vde2 + libvdeplug-slirp: the lab's switches and its SSH plug on 127.0.0.1;
+# python3-seccomp + acl: the suite runs the lab as an ordinary user under a container's seccomp
+# filter; netplan.io: checks rendered YAML;
 # fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too); chromium: the browser the
 # notebook tests drive (Playwright uses it; it never downloads one).
-APT_PACKAGES=(user-mode-linux kmod iproute2 iputils-ping fping openssh-server openssh-client netplan.io
+case "$(uname -m)" in
+  aarch64|arm64) QEMU_PACKAGE=qemu-system-arm ;;
+  *) QEMU_PACKAGE=qemu-system-x86 ;;
+esac
+APT_PACKAGES=($QEMU_PACKAGE kmod iproute2 iputils-ping fping openssh-server openssh-client netplan.io
               fonts-nanum python3-venv procps chromium vde2 libvdeplug-slirp e2fsprogs fakeroot
               util-linux python3-seccomp acl)
 
@@ -52,13 +58,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
   echo "$want" > "$stamp"
 fi
-# The lab guests' root image, built once beside the venv for every user (a user without it builds
-# their own on the first `bondkit lab up`).
-if image=$(.venv/bin/python -m bondkit.lab.rootfs --system 2>/dev/null); then
+# The lab guests' kernel and root image, made once beside the venv for every user (a user without
+# them fetches and builds their own on the first `bondkit lab up`).
+log=$(mktemp)
+if image=$(.venv/bin/python -W ignore -m bondkit.lab.rootfs --system 2>"$log"); then
   echo "setup: lab root image $image"
 else
-  echo "setup: the lab root image could not be built here; \`bondkit lab up\` will say what is missing" >&2
+  echo "setup: the lab's kernel or root image could not be made here; \`bondkit lab check\` says why:" >&2
+  tail -n 3 "$log" >&2
 fi
+rm -f "$log"
 # configurable-http-proxy for the class hub (deploy/jupyterhub), as pinned by its package-lock.json.
 hub=deploy/jupyterhub
 if command -v npm >/dev/null 2>&1; then

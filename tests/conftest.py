@@ -15,10 +15,9 @@ import pytest
 
 
 def lab_unavailable_reason() -> str | None:
-    from bondkit.lab.host import missing_pieces
+    from bondkit.lab import unavailable_reason
 
-    missing = missing_pieces()
-    return "the lab cannot run here: " + "; ".join(what for what, _ in missing) if missing else None
+    return unavailable_reason(lang="en")
 
 
 class LabSlot:

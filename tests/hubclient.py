@@ -105,7 +105,7 @@ def lab_missing_for(student: Student) -> list[tuple[str, str]]:
 
     ensure_student_env()
     done = subprocess.run([str(student_bin() / "python"), "-c",
-                           "from bondkit.lab.host import missing_pieces; print(repr(missing_pieces()))"],
+                           "from bondkit.lab import missing_pieces; print(repr(missing_pieces()))"],
                           user=student.uid, group=student.uid, extra_groups=[], cwd="/",
                           env={"PATH": f"{student_bin()}:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8",
                                "HOME": os.path.expanduser(f"~{student.name}")},

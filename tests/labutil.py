@@ -16,6 +16,20 @@ def active_slave(host, bond: str = "bond0") -> str | None:
     return link(host, bond)["linkinfo"]["info_data"].get("active_slave")
 
 
+def slaves_up(host, bond: str = "bond0") -> bool:
+    """Every slave of ``bond`` is up for the bond (its monitor saw it working), as
+    ``ip -d -j link show`` reports it per slave (``info_slave_data.mii_status``)."""
+    links = json.loads(host.run("ip -d -j link show", check=True).stdout)
+    slaves = [item for item in links if item.get("master") == bond]
+    return bool(slaves) and all(
+        item["linkinfo"]["info_slave_data"].get("mii_status") == "UP" for item in slaves)
+
+
+def ready_active_slave(host, bond: str = "bond0") -> str | None:
+    """The active slave, once every slave is up: a fault injected earlier could find no backup ready."""
+    return active_slave(host, bond) if slaves_up(host, bond) else None
+
+
 def wait_for(predicate, timeout: float = 5.0, interval: float = 0.05):
     """Poll until ``predicate()`` is truthy (bounded), returning its last value."""
     deadline = time.monotonic() + timeout

@@ -454,7 +454,7 @@ def test_timer_that_fired_first_is_not_contradicted():
 
 
 def test_platform_detection_order():
-    assert detect.choose_platform({"lab": "1", "have_netplan": "1", "dir_netplan": "1"}) == "lab"
+    assert detect.choose_platform({"os_id": "bondkit-lab", "have_netplan": "1", "dir_netplan": "1"}) == "lab"
     assert detect.choose_platform({"have_netplan": "1", "dir_netplan": "1", "have_nmcli": "1",
                                    "nm": "active"}) == "netplan"
     assert detect.choose_platform({"dir_network_scripts": "1", "initscripts": "1", "have_ifup": "1",

@@ -1,7 +1,8 @@
-"""The embedded lab, on the real UML kernel: reachability, isolation, the bonding driver, faults."""
+"""The embedded lab, on the real bonding driver in its guests: reachability, isolation, faults."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -17,7 +18,8 @@ from bondkit.errors import LabError, SSHError
 from bondkit.i18n import set_lang, t
 from bondkit.lab.topology import vbox_mac
 from bondkit.ssh import Host
-from tests.labutil import BOND_ADDRESSES, active_slave, build_bond, link, ping_ok, wait_for
+from tests.labutil import (BOND_ADDRESSES, active_slave, build_bond, link, ping_ok, ready_active_slave,
+                           wait_for)
 
 pytestmark = pytest.mark.lab
 
@@ -53,30 +55,33 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_guest_writes_never_reach_host_files(lab, tmp_path):
-    """A guest that remounts its root read-write and mounts the host's own filesystem (hostfs is built
-    into the UML kernel) still changes no host file: not in the user's home, not in the checkout."""
+    """A guest's root may remount its disk read-write and write the raw device, and try every way a
+    VM has of reaching the host's files (hostfs, 9p, virtiofs): no host file changes, not the root
+    image the guests share, not the user's home, not the checkout. The guest's writes land in its own
+    throw-away overlay, where it reads them back."""
     checkout = Path(__file__).resolve().parents[1]
     home = Path.home()
-    bait = tmp_path / "bait"
-    bait.mkdir()
-    (bait / "notes.txt").write_text("mine\n")
-    before = {folder: _snapshot(folder) for folder in (checkout, home, bait) if folder.is_dir()}
+    image = Path(lab.engine.describe()["image_path"])
+    image_before = hashlib.sha256(image.read_bytes()).hexdigest()
+    before = {folder: _snapshot(folder) for folder in (checkout, home) if folder.is_dir()}
+    mark = "bondkit-guest-was-here"
     script = " ; ".join([
         "mount -o remount,rw /",
         "echo written-by-guest > /etc/hostname",
+        # the device's last 64 KiB: past every file of the guest's root
+        "size=$(blockdev --getsz /dev/nvme0n1 2>/dev/null || cat /sys/block/nvme0n1/size)",
+        f"printf {mark} | dd of=/dev/nvme0n1 bs=512 seek=$((size - 128)) conv=notrunc,fsync 2>/dev/null",
+        "echo 3 > /proc/sys/vm/drop_caches",
+        "dd if=/dev/nvme0n1 bs=512 skip=$((size - 128)) count=1 2>/dev/null | head -c 22; echo",
         "mkdir -p /mnt/host",
-        "mount -t hostfs none /mnt/host -o /",
-        *(f"echo guest > /mnt/host{folder}/written-by-guest ; echo guest > /mnt/host{folder}/notes.txt ; "
-          f"rm -f /mnt/host{folder}/README.md /mnt/host{folder}/notes.txt ; "
-          f"mv /mnt/host{folder}/pyproject.toml /mnt/host{folder}/moved 2>/dev/null"
-          for folder in before),
-        f"cat /mnt/host{bait}/notes.txt",
-        "umount /mnt/host",
+        *(f"mount -t {kind} host /mnt/host 2>&1 || echo no-{kind}" for kind in ("hostfs", "9p", "virtiofs")),
     ])
     result = lab["server"].run(script)
-    assert "mine" in result.stdout  # the guest did reach the host's files: it may read them ...
-    assert "Permission denied" in result.stderr  # ... but every change was refused
-    assert lab["server"].run("cat /etc/hostname").stdout.strip() == "written-by-guest"  # its own COW
+    assert mark in result.stdout  # the write happened, in the guest's own overlay
+    for kind in ("hostfs", "9p", "virtiofs"):
+        assert f"no-{kind}" in result.stdout
+    assert lab["server"].run("cat /etc/hostname").stdout.strip() == "written-by-guest"
+    assert hashlib.sha256(image.read_bytes()).hexdigest() == image_before
     for folder, files in before.items():
         assert _snapshot(folder) == files, folder
     lab["server"].run("echo server > /etc/hostname")
@@ -183,7 +188,7 @@ def test_silent_drop_escapes_miimon_but_not_arp_monitoring(lab):
 
     build_bond(server, BOND_ADDRESSES["server"], "arp_interval 100 arp_ip_target 192.168.99.101")
     assert wait_for(lambda: ping_ok(client, "192.168.99.102", count=1) == 1)
-    before = wait_for(lambda: active_slave(server))
+    before = wait_for(lambda: ready_active_slave(server))
     try:
         lab.fault("server", before, "silent-drop")
         after = wait_for(lambda: (active_slave(server) or before) != before and active_slave(server))
@@ -208,7 +213,7 @@ def test_unicast_drop_fools_a_plain_arp_monitor_but_not_arp_validate(lab):
                    f"arp_interval 100 arp_ip_target 192.168.99.101 arp_validate {validate}")
         server.run("ip addr add 192.168.98.102/24 dev bond0", check=True)
         assert wait_for(lambda: ping_ok(client, "192.168.99.102", count=1) == 1, timeout=10)
-        before = wait_for(lambda: active_slave(server))
+        before = wait_for(lambda: ready_active_slave(server))
         try:
             lab.fault("server", before, "unicast-drop")
             if validate == "none":
@@ -243,23 +248,26 @@ def test_faults_refuse_unknown_names(lab):
 
 
 def test_missing_pieces_are_told_in_the_users_language(monkeypatch):
-    from bondkit.lab import confine, host
+    from bondkit.lab import confine, missing_pieces
+    from bondkit.lab.qemu import QemuEngine
 
-    monkeypatch.setattr(host, "uml_binary", lambda: None)
+    engine = QemuEngine("x86_64")
+    monkeypatch.setenv("BONDKIT_QEMU", "")
+    monkeypatch.setattr(QemuEngine, "program", property(lambda self: None))
     monkeypatch.setattr(confine, "abi_version", lambda: 0)
     set_lang("ko")
     try:
-        pieces = dict(host.missing_pieces())
+        pieces = dict(missing_pieces(engine))
     finally:
         set_lang(None)
-    assert pieces[t("lab.piece.uml", "ko")] == "sudo apt-get install user-mode-linux"
+    assert pieces[t("lab.piece.qemu", "ko", arch="x86_64")] == "sudo apt-get install qemu-system-x86"
     assert pieces[t("lab.piece.landlock", "ko")] == t("lab.piece.landlock_how", "ko")
     assert t("lab.piece.landlock", "ko") != t("lab.piece.landlock", "en")
     assert not any("root" in what for what in pieces)  # running never needs root
 
 
 def test_down_removes_only_what_the_lab_wrote(tmp_path):
-    from bondkit.lab.lab import clear_stale_lab
+    from bondkit.lab import clear_stale_lab
 
     chosen = tmp_path / "mine"  # as with BONDKIT_LAB_DIR pointing at a directory in use
     (chosen / "guests" / "server").mkdir(parents=True)

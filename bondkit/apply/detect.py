@@ -16,12 +16,13 @@ from bondkit.apply import state as live
 from bondkit.ssh import Host
 
 PLATFORMS = ("lab", "network-scripts", "netplan", "networkmanager")
+#: The ``ID`` of a bondkit lab host's os-release (see bondkit/lab/rootfs.py).
+LAB_OS_ID = "bondkit-lab"
 
 #: Read-only: runs as the login user, changes nothing. ``key=value`` lines, then the snapshot sections.
 PROBE = r"""echo "uid=$(id -u)"
 echo "ssh=$SSH_CONNECTION"
 if [ -r /etc/os-release ]; then . /etc/os-release; echo "os=$PRETTY_NAME"; echo "os_id=$ID"; fi
-[ -e /etc/bondkit-lab/guest.env ] && echo "lab=1"
 for c in netplan nmcli ifup sudo setsid nohup; do command -v $c >/dev/null 2>&1 && echo "have_$c=1"; done
 [ -d /etc/netplan ] && echo "dir_netplan=1"
 [ -d /etc/sysconfig/network-scripts ] && echo "dir_network_scripts=1"
@@ -63,12 +64,12 @@ class HostFacts:
 def choose_platform(values: dict[str, str]) -> str | None:
     """The way this host brings up a bond, from the probe's ``key=value`` facts.
 
-    The order matters: a lab guest sees the controller's Debian files (netplan is installed there, but
-    nothing runs it); Ubuntu may run NetworkManager under netplan, and netplan is then still the way in;
+    The order matters: a bondkit lab host is a distribution of its own (``ID=bondkit-lab`` in its
+    os-release, as Ubuntu's says ``ubuntu``) with iproute2 and no network manager; Ubuntu may run NetworkManager under netplan, and netplan is then still the way in;
     CentOS 7 runs NetworkManager too, but its ``ifup`` (initscripts) reads the ifcfg files the tutorial
     writes and hands them to NetworkManager itself.
     """
-    if values.get("lab"):
+    if values.get("os_id") == LAB_OS_ID:
         return "lab"
     if values.get("have_netplan") and values.get("dir_netplan"):
         return "netplan"

@@ -10,7 +10,7 @@ import sys
 from bondkit.errors import LabError
 from bondkit.i18n import t
 from bondkit.lab import FAULTS, SWITCH_PROFILES, Lab, tutorial_topology
-from bondkit.lab.lab import clear_stale_lab, default_directory
+from bondkit.lab import clear_stale_lab, default_directory
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

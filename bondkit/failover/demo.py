@@ -22,7 +22,7 @@ Step = Callable[[str, dict], None]
 
 def lab_unavailable() -> str | None:
     """Why the lab cannot run on this machine (None when it can)."""
-    from bondkit.lab.host import missing_pieces
+    from bondkit.lab import missing_pieces
 
     missing = missing_pieces()
     return "; ".join(what for what, _ in missing) if missing else None

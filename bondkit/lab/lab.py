@@ -1,7 +1,8 @@
 """The embedded lab: VMs with the real Linux bonding driver, in a few verbs (up, host, fault, down).
 
-Each lab host is a User-Mode Linux guest booted from the lab's root image (:mod:`bondkit.lab.rootfs`)
-under a copy-on-write file of its own. Its NICs are plugged into VDE switches, unprivileged processes
+Each lab host is a virtual machine that the lab's engine (:mod:`bondkit.lab.engine`; QEMU) boots from
+the lab's root image (:mod:`bondkit.lab.rootfs`) under a throw-away overlay of its own. Its NICs are
+plugged into VDE switches, unprivileged processes
 that talk over unix sockets in the lab's folder: ``vboxnet0`` for the data NICs and a management switch
 whose only other port is a slirp plug in restricted mode, which listens on 127.0.0.1 alone and carries
 SSH to each guest (the guests get no way out through it). Guests run sshd and are reached with
@@ -32,8 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bondkit.errors import LabError
-from bondkit.lab import host as machine
-from bondkit.lab import rootfs
+from bondkit.lab import processes as machine
+from bondkit.lab.engine import Engine, GuestPlan, NicPlan, choose_engine
+from bondkit.lab.needs import missing_pieces
 from bondkit.lab.topology import SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
 
 if TYPE_CHECKING:
@@ -48,6 +50,8 @@ NET = "net"  # in the lab directory: the switches' sockets and the plug's log
 MGMT_SWITCH = "mgmt"
 STATE_FILE = "state.json"  # in the lab directory: what another process needs to attach or to clean up
 CONSOLE_LOG = ".console.log"  # after a guest's name, in the lab directory
+#: What each guest is handed at boot, read-only (see guestfs/init.sh).
+GUEST_FILES = ("guest.env", "authorized_keys", "ssh_host_ed25519_key")
 
 
 def _per_user_directory() -> Path:
@@ -74,9 +78,11 @@ class Lab:
         switch: str = "learning",
         directory: Path | None = None,
         keep: bool = False,
-        memory_mb: int = 128,
+        memory_mb: int = 96,
+        engine: Engine | None = None,
     ) -> None:
         _check_switch(switch)
+        self._engine = engine
         self.topology = topology or tutorial_topology()
         self.switch = switch
         self.directory = Path(directory) if directory else default_directory()
@@ -87,7 +93,6 @@ class Lab:
         #: The lab's other processes by role: one VDE switch per network and the slirp plug.
         self.helper_pids: dict[str, int] = {}
         self.faults: dict[str, str] = {}
-        self.image: Path | None = None
         self._children: list[subprocess.Popen[bytes]] = []
         self._hosts: dict[str, Host] = {}
         self._lock = threading.Lock()
@@ -128,6 +133,26 @@ class Lab:
         """A string only this lab's guest ``name`` has on its command line."""
         return guest_marker(self.directory, name)
 
+    @property
+    def engine(self) -> Engine:
+        """What runs the guests (chosen for this machine when the lab was made without one)."""
+        if self._engine is None:
+            self._engine = choose_engine()
+        return self._engine
+
+    def plan(self, name: str) -> GuestPlan:
+        """What the engine is told about guest ``name``: its folder, NICs, files and console."""
+        spec = self.topology.host(name)
+        gdir = self.guest_dir(name)
+        data = self.switch_socket(self.topology.switch)
+        return GuestPlan(
+            name=name, directory=gdir, marker=self.marker(name), memory_mb=self.memory_mb,
+            mgmt=NicPlan(spec.mgmt.mac, self.switch_socket(MGMT_SWITCH)),
+            data=tuple(NicPlan(nic.mac, data) for nic in spec.data),
+            files={file: gdir / file for file in GUEST_FILES},
+            console=self.console_log(name),
+        )
+
     # ---- lifecycle ---------------------------------------------------------------------------------
 
     def __enter__(self) -> Lab:
@@ -138,11 +163,13 @@ class Lab:
 
     def up(self) -> Lab:
         """Boot every host and return when each answers over SSH with its pinned key."""
-        machine.check_can_run()
+        missing = missing_pieces(self.engine)
+        if missing:
+            raise LabError("lab.missing", pieces="\n".join(f"  - {what}: {how}" for what, how in missing))
         _check_directory(self.directory)
         clear_stale_lab(self.directory)
         try:
-            self.image = rootfs.ensure_image()
+            self.engine.prepare()
             self._prepare_files()
             self._start_switches()
             self._start_guests()
@@ -286,13 +313,14 @@ class Lab:
         """Break (or ``restore``) data NIC ``iface`` of ``host`` the way ``kind`` says.
 
         admin-down: ``ip link set DEV down`` in the guest, as in the tutorial. carrier-loss: the cable
-        is pulled, the guest sees its carrier go down (miimon notices). silent-drop: the switch port
+        is pulled (the engine drops the virtual NIC's carrier), the guest's driver sees it go down
+        (miimon notices). silent-drop: the switch port
         stops forwarding while the carrier stays up (only ARP monitoring notices). unicast-drop: the
         port still passes broadcast and multicast but no unicast, so the peer's ARP requests keep
         arriving while its replies do not (a plain ARP monitor is fooled; ``arp_validate`` is not).
 
         ``restore`` undoes every kind of fault, or with ``only`` just that one (each undo starts a
-        program in the guest, slow in UML: a run that knows its fault restores it faster).
+        program in the guest: a run that knows its fault restores it faster).
 
         Returns when, on the guest's own clock, the fault began and was done: the guest stamps the
         commands itself, so the instant is known to the commands' own run time rather than to a whole
@@ -309,32 +337,60 @@ class Lab:
         def acts_on(*faults: str) -> bool:
             return kind in faults or restoring and (only is None or only in faults)
 
+        if kind == "carrier-loss" or restoring and only == "carrier-loss":
+            return self._pull_cable(host, index, key, restoring)
+        if restoring and only is None:  # every kind: the cable too, before the guest's own undoing
+            self.engine.set_carrier(self.plan(host), index, True)
         commands = []
         if acts_on("admin-down"):
             commands.append(f"ip link set dev {iface} {'up' if restoring else 'down'}")
-        if acts_on("carrier-loss"):
-            commands.append(f"nsenter -t 1 -n ip link set dev hw{index} {'up' if restoring else 'down'}")
         if acts_on(*PORT_STATES):
             port = PORT_STATES.get(kind, "forwarding")
-            commands.append(_rewire(index, spec.data[index - 1], self.switch, port))
+            commands.append(_rewire(spec.data[index - 1], self.switch, port))
         stamped = ('b=$EPOCHREALTIME; ' + " && ".join(commands)
                    + '; s=$?; a=$EPOCHREALTIME; echo "$b $a"; exit $s')
         out = target.run(f"bash -c {shlex.quote(stamped)}", check=True).stdout.split()
+        self._note_fault(key, kind)
+        return float(out[-2]), float(out[-1])
+
+    def _pull_cable(self, host: str, index: int, key: str, restoring: bool) -> tuple[float, float]:
+        """Carrier loss is done from outside the guest (the engine unplugs the NIC's cable), so its
+        instants are this machine's, put on the guest's clock by the guest's offset read just before."""
+        offset = self.clock_offset(host)
+        begun = time.time()
+        self.engine.set_carrier(self.plan(host), index, restoring)
+        done = time.time()
+        self._note_fault(key, "restore" if restoring else "carrier-loss")
+        return begun + offset, done + offset
+
+    def clock_offset(self, host: str, rounds: int = 3) -> float:
+        """How far ``host``'s clock is ahead of this machine's, in seconds: its time is read between
+        two readings here and the round with the shortest round trip is kept (NTP's way)."""
+        best: tuple[float, float] | None = None
+        for _ in range(rounds):
+            sent = time.time()
+            guest = float(self.host(host).run("bash -c 'echo $EPOCHREALTIME'", check=True).stdout)
+            back = time.time()
+            if best is None or back - sent < best[0]:
+                best = (back - sent, guest - (sent + back) / 2)
+        assert best is not None
+        return best[1]
+
+    def _note_fault(self, key: str, kind: str) -> None:
         if kind == "restore":
             self.faults.pop(key, None)
         else:
             self.faults[key] = kind
         self._save_state()
-        return float(out[-2]), float(out[-1])
 
     def set_switch(self, profile: str) -> None:
         """Change how every data port delivers unicast (``learning`` or ``vbox-hostonly``)."""
         _check_switch(profile)
         for spec in self.topology.hosts:
             script = "; ".join(
-                _rewire(i, nic, profile, PORT_STATES.get(self.faults.get(f"{spec.name}/{nic.name}", ""),
-                                                         "forwarding"))
-                for i, nic in enumerate(spec.data, start=1)
+                _rewire(nic, profile, PORT_STATES.get(self.faults.get(f"{spec.name}/{nic.name}", ""),
+                                                      "forwarding"))
+                for nic in spec.data
             )
             self.host(spec.name).run(script, check=True)
         self.switch = profile
@@ -358,11 +414,9 @@ class Lab:
             shutil.copy(self.key_file.with_suffix(".pub"), gdir / "authorized_keys")
             data_nics = " ".join(f"{nic.name}={nic.mac}" for nic in spec.data)
             (gdir / "guest.env").write_text(
-                f"BK_HOSTNAME={spec.name}\nBK_MGMT_NIC={spec.mgmt.name}\n"
+                f"BK_HOSTNAME={spec.name}\nBK_MGMT_NIC={spec.mgmt.name}\nBK_MGMT_MAC={spec.mgmt.mac}\n"
                 f"BK_MGMT_ADDR={spec.mgmt_address}\nBK_DATA_NICS='{data_nics}'\nBK_SWITCH={self.switch}\n"
             )
-            (gdir / "uml").mkdir(exist_ok=True)
-            (gdir / "root.cow").unlink(missing_ok=True)
 
     def _start_switches(self) -> None:
         """One VDE switch per network: a learning switch, as the one behind a host-only adapter.
@@ -389,24 +443,9 @@ class Lab:
             self.helper_pids[network] = _read_pid(pidfile, self.switch_socket(network) / "ctl")
 
     def _start_guests(self) -> None:
-        binary = machine.uml_binary()
         for spec in self.topology.hosts:
-            gdir = self.guest_dir(spec.name)
-            nics = [f"eth0=vde,{self.switch_socket(MGMT_SWITCH)},{spec.mgmt.mac}"]
-            # The UML side of a data NIC gets a private MAC: the VirtualBox-style one belongs to the
-            # NIC the student sees, behind the guest's wire.
-            data = self.switch_socket(self.topology.switch)
-            nics += [f"eth{i}=vde,{data},02:00:00:00:{spec.index:02x}:{i:02x}"
-                     for i in range(1, len(spec.data) + 1)]
-            command = [
-                binary, f"mem={self.memory_mb}M", f"umid=bk-{spec.name}", f"uml_dir={gdir / 'uml'}",
-                f"ubd0={gdir / 'root.cow'},{self.image}", "root=/dev/ubda", "rw", "quiet",
-                "init=/etc/bondkit/init.sh", self.marker(spec.name), "con=null", "con0=null,fd:1", *nics,
-            ]
-            env = {"HOME": str(gdir / "uml"), "TMPDIR": str(gdir / "uml"), "PATH": os.environ.get("PATH", ""),
-                   "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
             self.console_log(spec.name).write_bytes(b"")
-            child = machine.start_confined(command, [gdir, self.net_dir], self.console_log(spec.name), env)
+            child = self.engine.start(self.plan(spec.name))
             self._children.append(child)
             self.pids[spec.name] = child.pid
 
@@ -482,7 +521,7 @@ class Lab:
             "pids": self.pids,
             "helper_pids": self.helper_pids,
             "faults": self.faults,
-            "image": str(self.image) if self.image else None,
+            "engine": self.engine.name,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         tmp = self.state_file.with_suffix(".tmp")
@@ -503,11 +542,9 @@ def _check_directory(directory: Path) -> None:
         raise LabError("lab.bad_directory", directory=text)
 
 
-def _rewire(index: int, nic: Nic, profile: str, port: str) -> str:
-    """The guest command that rewires data NIC ``index`` behind the student's back (its hardware
-    namespace), for a switch profile and a port state."""
-    return (f"nsenter -t 1 -n sh -c 'sh /etc/bondkit/wire.sh {index} {nic.mac} {profile} {port} "
-            f"| tc -force -batch - 2>/dev/null; true'")
+def _rewire(nic: Nic, profile: str, port: str) -> str:
+    """The guest command that sets how data NIC ``nic`` meets its switch port (see guestfs/wire.sh)."""
+    return f"sh /etc/bondkit/wire.sh {nic.name} {nic.mac} {profile} {port} | tc -force -batch - 2>/dev/null; true"
 
 
 def _free_port() -> int:

@@ -1,11 +1,11 @@
 """The lab guests' root filesystem: an ext4 image made from this machine's own programs.
 
 A guest must never change a host file, so its root is not the host's filesystem: it is a small image
-holding the programs a lab host needs (shell, coreutils, iproute2, ping, sshd, kmod, the UML kernel's
-network modules), built without root by ``mke2fs -d`` and opened by each guest read-only under a
-copy-on-write file of its own (UML's ubd COW). The image is made once per set of programs and kept:
-set-up builds it beside the virtual environment for every user of the machine, and a user whose
-machine lacks it builds it into their cache on the first ``lab up``.
+holding the programs a lab host needs (shell, coreutils, iproute2, ping, sshd, kmod) and the guest
+kernel's network modules, built without root by ``mke2fs -d`` and opened by each guest read-only under a
+throw-away overlay of its own. The image is made once per set of programs and kernel, and kept: set-up
+builds it beside the virtual environment for every user of the machine, and a user whose machine lacks
+it builds it into their cache on the first ``lab up``.
 
 ``python -m bondkit.lab.rootfs [--system]`` builds it (``--system``: into the shared folder).
 """
@@ -22,13 +22,17 @@ import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bondkit.errors import LabError
+from bondkit.lab import places
+from bondkit.lab.tools import SYSTEM_FOLDERS, tool
+
+if TYPE_CHECKING:
+    from bondkit.lab.qemu.kernel import Arch, GuestKernel
 
 #: Bumped whenever what goes into the image changes in a way the source files' stamps cannot show.
-LAYOUT = 4
-UML_MODULES = Path("/usr/lib/uml/modules")
-SEARCH_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
+LAYOUT = 5
 #: What every lab host has: what bondkit runs on it and what the tutorials have a student type.
 REQUIRED = (
     "sh", "bash", "cat", "cp", "mv", "rm", "ln", "mkdir", "rmdir", "ls", "chmod", "chown", "touch", "echo",
@@ -37,7 +41,7 @@ REQUIRED = (
     "basename", "dirname", "readlink", "realpath", "sync", "mktemp", "seq", "expr", "install", "du", "df",
     "sha256sum", "md5sum", "base64", "cmp", "diff", "timeout", "nohup", "setsid", "flock", "nsenter",
     "unshare", "mount", "umount", "dmesg", "ps", "kill", "sysctl", "free", "uptime", "getent", "ip", "tc",
-    "bridge", "ss", "ping", "fping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd", "halt",
+    "bridge", "ss", "ping", "fping", "modprobe", "insmod", "lsmod", "rmmod", "depmod", "sshd",
     "mkfifo", "mknod", "pwd", "dd", "od", "tac", "paste", "comm", "truncate", "nproc", "stty", "tty", "yes",
 )
 #: Handy when present on the machine (a student's terminal habits), never required.
@@ -51,8 +55,9 @@ OPTIONAL = ("less", "more", "vi", "vim", "nano", "tcpdump", "arping", "ethtool",
             "tload", "w", "sysctl", "bridge", "devlink", "rtmon", "genl", "ifstat", "routel")
 #: Helper programs that sshd runs by path.
 HELPERS = ("/usr/lib/openssh/sftp-server", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
-#: UML kernel modules the lab loads (their dependencies come along).
-MODULES = ("bonding", "veth", "bridge", "8021q", "dummy", "sch_ingress", "sch_netem", "cls_flower",
+#: Guest kernel modules the lab loads (their dependencies come along): the virtual hardware's drivers,
+#: then what a lab host does with it.
+MODULES = ("virtio_pci", "virtio_net", "virtio_rng", "qemu_fw_cfg", "bonding", "veth", "bridge", "8021q", "dummy", "sch_ingress", "sch_netem", "cls_flower",
            "cls_matchall", "cls_u32", "act_mirred", "act_gact", "sch_prio", "sch_tbf", "sch_htb")
 TERMINFO = ("l/linux", "v/vt100", "v/vt220", "x/xterm", "x/xterm-256color", "d/dumb", "s/screen",
             "t/tmux", "t/tmux-256color")
@@ -61,7 +66,9 @@ FREE_MB = 192
 
 
 def find_program(name: str) -> Path | None:
-    for folder in SEARCH_PATH:
+    """A program for the image: from the system's folders alone (not the user's PATH, which may hold a
+    virtual environment's or a user's own programs)."""
+    for folder in SYSTEM_FOLDERS:
         candidate = Path(folder, name)
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -70,14 +77,6 @@ def find_program(name: str) -> Path | None:
 
 def missing_programs() -> list[str]:
     return [name for name in REQUIRED if not find_program(name)]
-
-
-def kernel_release() -> str | None:
-    """The UML kernel's release: the one folder of modules that carries bonding.ko."""
-    for folder in sorted(UML_MODULES.glob("*")):
-        if (folder / "kernel/drivers/net/bonding/bonding.ko").exists():
-            return folder.name
-    return None
 
 
 def _programs() -> list[tuple[str, Path]]:
@@ -90,9 +89,9 @@ def _programs() -> list[tuple[str, Path]]:
     return found
 
 
-def _modules(release: str) -> list[Path]:
+def _modules(kernel: GuestKernel) -> list[Path]:
     """The chosen modules and everything they depend on, from the kernel's own modules.dep."""
-    base = UML_MODULES / release
+    base = kernel.modules
     deps: dict[str, list[str]] = {}
     for line in (base / "modules.dep").read_text().splitlines():
         module, _, needs = line.partition(":")
@@ -120,9 +119,8 @@ def _libraries(binaries: list[Path]) -> set[Path]:
     return found
 
 
-def sources() -> dict[str, list[Path]]:
-    """What the image is made of, grouped by kind; also what its stamp is computed from."""
-    release = kernel_release()
+def sources(kernel: GuestKernel) -> dict[str, list[Path]]:
+    """What the image is made of, grouped by kind."""
     programs = _programs()
     helpers = [Path(p) for p in HELPERS if Path(p).exists()]
     binaries = [path for _, path in programs] + helpers
@@ -130,20 +128,19 @@ def sources() -> dict[str, list[Path]]:
         "programs": [path for _, path in programs],
         "helpers": helpers,
         "libraries": sorted(_libraries(binaries)),
-        "modules": _modules(release) if release else [],
+        "modules": _modules(kernel),
         "terminfo": [p for entry in TERMINFO for p in (Path("/usr/share/terminfo", entry),
                                                        Path("/lib/terminfo", entry)) if p.exists()],
     }
 
 
-def stamp() -> str:
-    """Names the image: changes whenever a program, module or guest script changes. Libraries are not
-    looked up here (that takes ``ldd``, a third of a second): an image carries its own copies, so it
-    keeps working when a library alone is upgraded."""
-    digest = hashlib.sha256(f"layout {LAYOUT}\n".encode())
-    release = kernel_release() or ""
+def stamp(kernel: GuestKernel) -> str:
+    """Names the image: changes whenever a program, the kernel or a guest script changes. Libraries are
+    not looked up here (that takes ``ldd``, a third of a second): an image carries its own copies, so
+    it keeps working when a library alone is upgraded."""
+    digest = hashlib.sha256(f"layout {LAYOUT}\nkernel {kernel.release}\n".encode())
     stamped = [path for _, path in _programs()] + [Path(p) for p in HELPERS if Path(p).exists()]
-    stamped += [UML_MODULES / release / "modules.dep"] if release else []
+    stamped += [kernel.modules / "modules.dep"]
     for path in stamped:
         info = path.stat()
         digest.update(f"{path} {info.st_size} {info.st_mtime_ns}\n".encode())
@@ -157,35 +154,25 @@ def _guest_scripts() -> list[str]:
             if entry.name.endswith(".sh")]
 
 
-def system_folder() -> Path:
-    """Where set-up keeps the image for every user of this machine (beside the virtual environment)."""
-    return Path(sys.prefix) / "share" / "bondkit"
+def image_name(kernel: GuestKernel, arch: Arch) -> str:
+    return f"rootfs-{arch.debian}-{stamp(kernel)}.ext4"
 
 
-def user_folder() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "bondkit"
-
-
-def image_name() -> str:
-    return f"rootfs-{stamp()}.ext4"
-
-
-def find_image() -> Path | None:
+def find_image(kernel: GuestKernel, arch: Arch) -> Path | None:
     """The image for this machine's programs, if one was built (``BONDKIT_ROOTFS`` names one)."""
     chosen = os.environ.get("BONDKIT_ROOTFS")
     if chosen:
         return Path(chosen) if Path(chosen).is_file() else None
-    name = image_name()
-    for folder in (system_folder(), user_folder()):
+    name = image_name(kernel, arch)
+    for folder in places.image_folders():
         if (folder / name).is_file():
             return folder / name
     return None
 
 
-def ensure_image() -> Path:
+def ensure_image(kernel: GuestKernel, arch: Arch) -> Path:
     """The image, built into the user's cache first when no folder has it yet."""
-    return find_image() or build(user_folder())
+    return find_image(kernel, arch) or build(places.user_folder(), kernel, arch)
 
 
 def _copy(source: Path, root: Path, as_path: Path | None = None) -> None:
@@ -195,28 +182,27 @@ def _copy(source: Path, root: Path, as_path: Path | None = None) -> None:
         shutil.copy2(source, target, follow_symlinks=True)
 
 
-def _populate(root: Path) -> None:
+def _populate(root: Path, kernel: GuestKernel) -> None:
     """Lay out the guest's tree: merged /usr as on Debian, programs, libraries, modules, /etc."""
     for folder in ("usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "etc/ssh", "root", "tmp", "run", "proc",
                    "sys", "dev", "mnt", "var/log", "var/empty", "home"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     for link in ("bin", "sbin", "lib", "lib64"):
         (root / link).symlink_to(f"usr/{link}")
-    parts = sources()
+    parts = sources(kernel)
     for path in parts["programs"]:
         folder = "usr/sbin" if path.parent.name == "sbin" else "usr/bin"
         _copy(path, root, Path("/", folder, path.name))
     for path in parts["helpers"] + parts["libraries"] + parts["terminfo"]:
         _copy(path.resolve(), root, Path("/usr") / path.relative_to("/") if not str(path).startswith("/usr/")
               else path)
-    release = kernel_release()
+    release = kernel.release
     for path in parts["modules"]:
-        _copy(path, root, Path("/usr/lib/modules", release, path.relative_to(UML_MODULES / release)))
+        _copy(path, root, Path("/usr/lib/modules", release, path.relative_to(kernel.modules)))
     for name in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
-        if (UML_MODULES / release / name).exists():
-            _copy(UML_MODULES / release / name, root, Path("/usr/lib/modules", release, name))
-    subprocess.run([find_program("depmod") or "depmod", "-b", str(root / "usr"), release], check=True,
-                   capture_output=True)
+        if (kernel.modules / name).exists():
+            _copy(kernel.modules / name, root, Path("/usr/lib/modules", release, name))
+    subprocess.run([tool("depmod"), "-b", str(root / "usr"), release], check=True, capture_output=True)
     etc = root / "etc"
     (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n"
                                 "sshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n"
@@ -230,7 +216,7 @@ def _populate(root: Path) -> None:
     (etc / "hosts").write_text("127.0.0.1 localhost\n")
     # fping looks its protocol up by name, as the C library's getprotobyname does
     (etc / "protocols").write_text("ip 0 IP\nicmp 1 ICMP\ntcp 6 TCP\nudp 17 UDP\nipv6-icmp 58 IPv6-ICMP\n")
-    (etc / "os-release").write_text('PRETTY_NAME="bondkit lab host (User-Mode Linux)"\nID=bondkit-lab\n'
+    (etc / "os-release").write_text('PRETTY_NAME="bondkit lab host"\nID=bondkit-lab\n'
                                     'NAME="bondkit lab host"\n')
     (etc / "profile").write_text('export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')
     (root / "root/.bashrc").write_text(". /etc/profile\n")
@@ -241,32 +227,36 @@ def _populate(root: Path) -> None:
         (guest / script).chmod(0o755)
 
 
-def build(folder: Path) -> Path:
+def build(folder: Path, kernel: GuestKernel, arch: Arch) -> Path:
     """Build the image into ``folder`` (atomically: a half-built image is never found)."""
+    from bondkit.lab.qemu.kernel import machine_arch
+
+    if arch.name != machine_arch():
+        raise LabError("lab.rootfs_foreign", arch=arch.name, machine=machine_arch())
     missing = missing_programs()
-    if missing or not kernel_release():
-        raise LabError("lab.rootfs_missing", programs=", ".join(missing) or "bonding.ko")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / image_name()
-    with tempfile.TemporaryDirectory(prefix="bondkit-rootfs-") as work:
+    if missing:
+        raise LabError("lab.rootfs_missing", programs=", ".join(missing))
+    places.image_folder(folder)
+    target = folder / image_name(kernel, arch)
+    with tempfile.TemporaryDirectory(prefix=".rootfs-", dir=folder) as work:
         root = Path(work) / "root"
         root.mkdir()
-        _populate(root)
+        _populate(root, kernel)
         used = sum(p.lstat().st_size for p in root.rglob("*")) // (1 << 20)
         partial = folder / f".{target.name}.{os.getpid()}"
-        command = ["mke2fs", "-q", "-F", "-t", "ext4", "-L", "bondkit-root", "-E", "root_owner=0:0",
+        command = [tool("mke2fs"), "-q", "-F", "-t", "ext4", "-L", "bondkit-root", "-E", "root_owner=0:0",
                    "-d", str(root), str(partial), f"{used * 2 + FREE_MB}M"]
         # Under fakeroot every file is root's in the image, as on a real host; without it they keep the
         # builder's uid, which changes nothing for the lab.
         if shutil.which("fakeroot") and os.geteuid() != 0:
-            command = ["fakeroot", *command]
+            command = [tool("fakeroot"), *command]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             partial.unlink(missing_ok=True)
             raise LabError("lab.rootfs_failed", error=result.stderr.strip())
     partial.chmod(0o444)
     partial.replace(target)
-    for stale in folder.glob("rootfs-*.ext4"):  # images of programs since upgraded
+    for stale in folder.glob(f"rootfs-{arch.debian}-*.ext4"):  # images of programs since upgraded
         if stale != target:
             stale.unlink(missing_ok=True)
     return target
@@ -276,9 +266,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bondkit.lab.rootfs")
     parser.add_argument("--system", action="store_true", help="build into the folder shared by every user")
     args = parser.parse_args(argv)
-    folder = system_folder() if args.system else user_folder()
-    existing = folder / image_name()
-    print(existing if existing.is_file() else build(folder))
+    from bondkit.lab.qemu import kernel as guest_kernel
+
+    arch = guest_kernel.guest_arch()
+    folder = places.system_folder() if args.system else places.user_folder()
+    kernel = guest_kernel.find_kernel(arch) or guest_kernel.fetch(arch, folder)
+    existing = folder / image_name(kernel, arch)
+    print(existing if existing.is_file() else build(folder, kernel, arch))
 
 
 if __name__ == "__main__":

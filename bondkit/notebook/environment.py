@@ -143,7 +143,7 @@ def _lab_row(lang: str, lab_pieces: Callable[[], list[tuple[str, str]]] | None) 
         return CheckRow(t("nb.check.lab", lang), False, t("nb.check.lab_switched_off", lang, switch=switched),
                         t("nb.check.lab_switch_on", lang, name=LAB_SWITCH), required=False, key="lab")
     if lab_pieces is None:
-        from bondkit.lab.host import missing_pieces as lab_pieces
+        from bondkit.lab import missing_pieces as lab_pieces
     missing = lab_pieces()
     return CheckRow(
         t("nb.check.lab", lang), not missing,
