@@ -406,11 +406,11 @@ class Host:
 class _Shell:
     """One long-lived ``sh`` on the remote side, fed a command at a time (as Mininet drives its hosts).
 
-    Starting a session and a shell per command costs about 100 ms on a User-Mode Linux guest, where
-    every fork is slow; a shell that stays up answers in a few milliseconds. Each command runs in a
-    subshell with stdin from /dev/null, so ``exit``, ``set -e`` or ``cd`` behave as they do with one
-    session per command and leave the shell as it was; markers on stdout and stderr follow it and carry
-    its exit status.
+    Starting a session and a shell per command is slow on an emulated lab guest, where every fork is
+    (about 100 ms a command on the lab's earlier User-Mode Linux engine); a shell that stays up answers
+    far sooner. Each command runs in a subshell with stdin from /dev/null, so ``exit``, ``set -e`` or
+    ``cd`` behave as they do with one session per command and leave the shell as it was; markers on
+    stdout and stderr follow it and carry its exit status.
     """
 
     def __init__(self, transport: paramiko.Transport, timeout: float) -> None:

@@ -624,7 +624,7 @@ def test_current_lab_tolerates_a_missing_lab_package(monkeypatch: pytest.MonkeyP
 
 @pytest.mark.lab
 def test_walkthrough_logs_in_to_a_real_lab_guest(target: Target, tmp_path: Path, lab: Any) -> None:
-    """End to end: the .pem from the emulator logs in to the UML guest standing for the instance."""
+    """End to end: the .pem from the emulator logs in to the lab's QEMU guest standing for the instance."""
     result = walkthrough(target, key_dir=tmp_path, ssh=True, compare=False, lab=lab)
     ssh = result.step("ssh").result
     assert not ssh.skipped and ssh.stdout.splitlines()[-1] == "server"

@@ -225,7 +225,7 @@ def test_03_exercise_1_primary_brings_the_bond_back_after_the_restore():
     assert list(without["active_slave"]) == ["enp0s8", "enp0s9"]
     assert list(with_primary["active_slave"]) == ["enp0s8", "enp0s9", "enp0s8"]
     back = float(with_primary["after_restore_ms"].iloc[-1])
-    # The guest's own run of the restore (a program start, tens of ms in UML), then one MII check.
+    # The guest's own run of the restore (a program start, slow in an emulated guest), then one MII check.
     assert 0 < back < 300
 
 

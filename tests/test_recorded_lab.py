@@ -1,7 +1,8 @@
 """The parsers on real kernel output recorded in the lab, and the fail_over_mac stories it tells.
 
-These files come from scripts/record_observations.py (the real bonding driver in a UML guest), so the
-assertions here are the kernel documentation's, checked against what the kernel really printed.
+These files come from scripts/record_observations.py (the real bonding driver in a lab guest, recorded
+on the lab's earlier User-Mode Linux engine), so the assertions here are the kernel documentation's,
+checked against what the kernel really printed.
 """
 
 from __future__ import annotations

@@ -41,6 +41,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     down = verbs.add_parser("down", help=t("labcli.down_help"))
     down.set_defaults(func=lab_down)
 
+    check = verbs.add_parser("check", help=t("labcli.check_help"))
+    check.add_argument("--again", action="store_true", help=t("labcli.check_again_help"))
+    check.set_defaults(func=lab_check)
+
 
 def running_lab() -> Lab:
     lab = Lab.current()
@@ -102,3 +106,42 @@ def lab_down(args: argparse.Namespace) -> int:
         clear_stale_lab(default_directory())
     print(t("labcli.down_done"))
     return 0
+
+
+def lab_check(args: argparse.Namespace) -> int:
+    """What this machine can run: the engine and its pieces, then a real test boot (remembered)."""
+    from bondkit.lab import missing_pieces
+    from bondkit.lab.confine import abi_version
+    from bondkit.lab.engine import choose_engine
+    from bondkit.lab.probe import probe
+
+    engine = choose_engine()
+    missing = missing_pieces(engine)
+    problem = None
+    if not missing:
+        try:
+            engine.prepare()  # fetches the kernel and builds the image when this user has none yet
+        except LabError as error:
+            problem = error.message()
+    facts = engine.describe()
+    rows = [("engine", f"{facts['engine']} {facts.get('version', '')}".strip()),
+            ("program", facts.get("program") or t("labcli.check.none")),
+            ("arch", facts.get("arch", "")), ("accel", facts.get("accel", "")),
+            ("kernel", facts.get("kernel") or t("labcli.check.not_yet")),
+            ("image", facts.get("image") or t("labcli.check.not_yet")),
+            ("landlock", str(abi_version()) if abi_version() else t("labcli.check.none"))]
+    rows += [("missing", f"{what}: {how}") for what, how in missing]
+    for key, value in rows:
+        print(f"  {t('labcli.check.' + key)}: {value}")
+    if missing or problem:
+        reason = problem or t("lab.why.missing", pieces="; ".join(what for what, _ in missing))
+        print(t("labcli.check.cannot", reason=reason))
+        return 1
+    result = probe(engine, again=args.again)
+    if result.ok:
+        print(f"  {t('labcli.check.boot')}: {t('labcli.check.booted', seconds=result.seconds, guest=result.detail)}")
+        print(t("labcli.check.can"))
+        return 0
+    print(f"  {t('labcli.check.boot')}: {result.detail} ({result.console})")
+    print(t("labcli.check.cannot", reason=t("lab.why.no_boot", detail=result.detail, console=result.console)))
+    return 1

@@ -21,11 +21,15 @@ Step = Callable[[str, dict], None]
 
 
 def lab_unavailable() -> str | None:
-    """Why the lab cannot run on this machine (None when it can)."""
-    from bondkit.lab import missing_pieces
+    """Why the lab cannot run on this machine (None when it can): a missing piece, or a test guest that
+    did not boot. With ``BONDKIT_REQUIRE_LAB`` set that is an error, not a reason to use recordings."""
+    from bondkit.errors import LabError
+    from bondkit.lab import require_lab, unavailable_reason
 
-    missing = missing_pieces()
-    return "; ".join(what for what, _ in missing) if missing else None
+    reason = unavailable_reason()
+    if reason and require_lab():
+        raise LabError("lab.required", reason=reason)
+    return reason
 
 
 @contextlib.contextmanager

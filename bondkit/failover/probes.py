@@ -1,7 +1,8 @@
 """The probes a run starts inside the lab guests, and the parsers that turn their output into frames.
 
-Every ``fork`` in a User-Mode Linux guest costs about 25 ms, more than the 20 ms between two samples
-of the link state, so the sampler is one bash process that forks nothing per sample: it reads
+In an emulated guest every ``fork`` is slow (about 25 ms on the lab's earlier User-Mode Linux engine,
+more than the 20 ms between two samples of the link state), so the sampler is one bash process that
+forks nothing per sample: it reads
 ``/sys/class/net/*/{address,operstate}``, ``bonding/active_slave`` and ``/proc/net/arp`` with the
 ``read`` builtin, stamps each sample with ``$EPOCHREALTIME`` and sleeps with ``read -t`` on a FIFO it
 holds open itself. The pinger is fping, for the same reason: iputils ping, asked for a probe every

@@ -128,12 +128,11 @@ class _Session:
     def clock_offsets(self, rounds: int = CLOCK_ROUNDS) -> dict[str, float]:
         """How far each guest's clock is from this machine's, in seconds.
 
-        A UML guest's clock starts from the host's at boot but loses the time its boot was kept
-        waiting, so two guests of one lab can be hundreds of milliseconds apart on a busy machine.
-        The guest's time is read between two readings here (NTP's way); the round with the shortest
-        round trip is kept. Every guest is read by the same command, so what reading costs on the
-        guest's side biases all of them alike and cancels between the client's pings and the
-        server's samples.
+        A guest's clock is set at boot from its virtual machine's clock and then keeps its own time,
+        so the guests of one lab need not agree with this machine or with each other. The guest's
+        time is read between two readings here (NTP's way); the round with the shortest round trip is
+        kept. Every guest is read by the same command, so what reading costs on the guest's side
+        biases all of them alike and cancels between the client's pings and the server's samples.
         """
         offsets = {}
         for name in (self.host_spec.name, self.pinger_spec.name):

@@ -1,11 +1,12 @@
 """Runs a lab process under Landlock, so that it can change no file outside the lab's own folders.
 
-A UML guest's root can mount the host's filesystem (hostfs is built into the kernel) and remount it
-read-write; hostfs then acts with the rights of the user who started the lab, on the user's own files.
-Landlock, which needs no privilege and is allowed by the default seccomp profiles of Docker and Podman,
-takes the right to create, write, rename or remove files away from the process and every process it
-starts, except beneath the folders named here. Reading stays allowed: a guest may read what its user
-may read, but change nothing of it.
+The lab's processes (QEMU running a guest, the VDE switches, the slirp plug) run with the rights of
+the user who started the lab, on the user's own files. No host folder is shared into a guest and QEMU
+keeps to its own seccomp sandbox; Landlock is the layer beneath both, so that even a process gone
+wrong can change nothing of the user's. Landlock, which needs no privilege and is allowed by the
+default seccomp profiles of Docker and Podman, takes the right to create, write, rename or remove files
+away from the process and every process it starts, except beneath the folders named here. Reading
+stays allowed: a lab process may read what its user may read, but change nothing of it.
 
 Usage (by the lab only): ``python -I -S confine.py --write DIR [--write DIR ...] -- PROGRAM ARGS``; it
 imports nothing but the standard library, so that it starts at once.
@@ -89,7 +90,8 @@ def restrict_writes(writable: list[Path]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    # A terminal is not a file of the user's: UML opens a pseudo-terminal at boot to test its SIGIO.
+    # /dev/null and pseudo-terminals hold none of the user's files: writing to them stores nothing, and a
+    # program the lab runs may open a terminal of its own.
     writable: list[Path] = [p for p in (Path("/dev/null"), Path("/dev/ptmx"), Path("/dev/pts")) if p.exists()]
     while argv and argv[0] == "--write":
         writable.append(Path(argv[1]))

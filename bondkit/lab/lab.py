@@ -180,12 +180,14 @@ class Lab:
                 atexit.register(self.down)
             self._wait_until_reachable()
         except BaseException:
-            self.down()
+            self.down(keep_consoles=True)  # what the guests printed stays, for the message's pointer
             raise
         return self
 
-    def down(self) -> None:
-        """Remove every process, socket and file of this lab; safe to call twice."""
+    def down(self, *, keep_consoles: bool = False) -> None:
+        """Remove every process, socket and file of this lab; safe to call twice. ``keep_consoles``
+        leaves the guests' console files (a failed ``up`` points at them); the next ``up`` or
+        ``down`` removes them."""
         with self._lock:
             for host in self._hosts.values():
                 host.close()
@@ -203,17 +205,18 @@ class Lab:
             self._children.clear()
             self.pids.clear()
             self.helper_pids.clear()
-            self._remove_files()
+            self._remove_files(keep_consoles)
             self._running = False
 
-    def _remove_files(self) -> None:
+    def _remove_files(self, keep_consoles: bool = False) -> None:
         """Remove what the lab wrote in its directory, then the directory if that left it empty: a
         directory chosen with ``BONDKIT_LAB_DIR`` keeps whatever else it holds."""
         shutil.rmtree(self.directory / GUESTS, ignore_errors=True)
         shutil.rmtree(self.net_dir, ignore_errors=True)
         shutil.rmtree(self.control_dir, ignore_errors=True)
         written = [self.state_file, self.state_file.with_suffix(".tmp"), self.key_file, self.known_hosts,
-                   self.key_file.with_suffix(".pub"), *self.directory.glob(f"*{CONSOLE_LOG}")]
+                   self.key_file.with_suffix(".pub"),
+                   *([] if keep_consoles else self.directory.glob(f"*{CONSOLE_LOG}"))]
         for path in written:
             path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
@@ -480,13 +483,22 @@ class Lab:
         for name in self.hosts:
             while not _sshd_answers(self.ports[name]):
                 if not machine.process_matches(self.pids[name], self.marker(name)):
-                    raise LabError("lab.guest_died", host=name, log=_tail(self.console_log(name)))
+                    raise LabError("lab.guest_died", host=name, line=self._last_words(name),
+                                   console=str(self.console_log(name)))
                 if time.monotonic() > deadline:
                     raise LabError("lab.boot_timeout", host=name, seconds=int(BOOT_DEADLINE_S),
-                                   log=_tail(self.console_log(name)))
+                                   line=self._last_words(name), console=str(self.console_log(name)))
                 time.sleep(0.05)
         self._open_shared_connections()
         self._save_state()
+
+    def _last_words(self, name: str) -> str:
+        """The most telling line of what guest ``name`` and its engine printed (the console itself
+        stays in its file: a kernel's stack dump is no message for a student)."""
+        from bondkit.lab.probe import last_words
+
+        return last_words(_tail(self.guest_dir(name) / "engine.log", 40) + "\n"
+                          + _tail(self.console_log(name), 40))
 
     def _open_shared_connections(self) -> None:
         """OpenSSH logs in (``-f`` returns once it has) and stays as the master of its control socket;

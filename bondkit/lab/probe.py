@@ -103,17 +103,17 @@ def boot_once(engine: Engine, folder: Path, deadline: float = PROBE_DEADLINE_S) 
     for line in text.splitlines():
         if READY in line:
             return ProbeResult(True, seconds, line.split(READY, 1)[1].strip(), str(console))
-    return ProbeResult(False, seconds, _last_words(text), str(console))
+    return ProbeResult(False, seconds, last_words(text), str(console))
 
 
 def _log(folder: Path) -> str:
     try:
-        return (folder / "qemu.log").read_text(errors="replace")
+        return (folder / "engine.log").read_text(errors="replace")
     except OSError:
         return ""
 
 
-def _last_words(text: str) -> str:
+def last_words(text: str) -> str:
     """The console's most telling line: a panic or error if there is one, else its last line."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for word in ("Kernel panic", "panic", "error", "Error", "failed"):

@@ -142,9 +142,17 @@ def _lab_row(lang: str, lab_pieces: Callable[[], list[tuple[str, str]]] | None) 
     if switched:
         return CheckRow(t("nb.check.lab", lang), False, t("nb.check.lab_switched_off", lang, switch=switched),
                         t("nb.check.lab_switch_on", lang, name=LAB_SWITCH), required=False, key="lab")
+    reason = None
     if lab_pieces is None:
-        from bondkit.lab import missing_pieces as lab_pieces
-    missing = lab_pieces()
+        from bondkit.lab import missing_pieces, unavailable_reason
+
+        missing = missing_pieces()
+        reason = None if missing else unavailable_reason(lang=lang)
+    else:
+        missing = lab_pieces()
+    if reason:
+        return CheckRow(t("nb.check.lab", lang), False, reason, t("nb.check.lab_fallback", lang),
+                        required=False, key="lab")
     return CheckRow(
         t("nb.check.lab", lang), not missing,
         t("nb.check.lab_ready", lang) if not missing

@@ -104,13 +104,16 @@ def open_lab(*, switch: str = "learning", lab_pieces: Callable[[], list[tuple[st
     switched = lab_switched_off()
     if switched:
         return LabSession(switched_off=switched)
+    from bondkit.errors import BondkitError, LabError
+    from bondkit.lab import require_lab
+
     missing = _lab_missing(lab_pieces)
     if missing:
+        if lab_pieces is None and require_lab():
+            raise LabError("lab.required", reason="; ".join(f"{what} ({how})" for what, how in missing))
         return LabSession(missing=missing)
     if lab_class is None:
         from bondkit.lab import Lab as lab_class
-    from bondkit.errors import BondkitError
-
     current = lab_class.current()
     if current is not None:
         session = LabSession(current)
@@ -118,10 +121,29 @@ def open_lab(*, switch: str = "learning", lab_pieces: Callable[[], list[tuple[st
             session.restore_switch = current.switch
             current.set_switch(switch)
         return session
+    reason = _no_boot_reason(lab_pieces)
+    if reason:
+        return LabSession(error=reason)
     try:
         return LabSession(lab_class(switch=switch).up(), started=True)
     except BondkitError as exc:
+        if require_lab():
+            raise
         return LabSession(error=str(exc))
+
+
+def _no_boot_reason(lab_pieces: Callable[[], list[tuple[str, str]]] | None) -> str | None:
+    """Why no guest can boot on this machine although every piece is there (a test boot, remembered),
+    or None. Only for the machine's own pieces: a caller that names its own is asking about those."""
+    if lab_pieces is not None:
+        return None
+    from bondkit.errors import LabError
+    from bondkit.lab import require_lab, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason and require_lab():
+        raise LabError("lab.required", reason=reason)
+    return reason
 
 
 @dataclass
@@ -214,6 +236,9 @@ def shared_lab(*, lab_pieces: Callable[[], list[tuple[str, str]]] | None = None,
     running = lab_class.current()
     if running is not None:
         yield running
+        return
+    if _no_boot_reason(lab_pieces):
+        yield None  # each notebook then says why, in its own language
         return
     lab = lab_class(keep=True).up()
     try:

@@ -2,8 +2,9 @@
 
 The failover runs probe with fping rather than iputils ping: at an interval of 10 ms, iputils ping
 spins between a reply and the next probe (``sched_yield`` while less than a clock tick remains), and
-in a User-Mode Linux guest every one of those system calls is a round trip to the host, so one run
-kept a whole core busy. fping waits in ``select`` until its next probe is due.
+in an emulated guest every one of those system calls is costly: on the lab's earlier User-Mode Linux
+engine each was a round trip to the host, and one run kept a whole core busy. fping waits in
+``select`` until its next probe is due.
 """
 
 from __future__ import annotations

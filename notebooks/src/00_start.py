@@ -75,9 +75,9 @@
 #
 # - **The embedded lab.** Two small Linux hosts, `client` and `server`, each with `enp0s3` (management)
 #   and `enp0s8`, `enp0s9` (data) on a switch called `vboxnet0`: the tutorial's VirtualBox set-up, rebuilt
-#   with User-Mode Linux. They run the real kernel bonding driver and you reach them over SSH.
-#   It needs Linux and a few packages (`user-mode-linux` and the VDE switch); it runs as an ordinary
-#   user, without root.
+#   as QEMU virtual machines. They run the real kernel bonding driver and you reach them over SSH.
+#   It needs Linux and a few packages (`qemu-system-x86` and the VDE switch); it runs as an ordinary
+#   user, without root and without hardware virtualisation.
 # - **The embedded EC2 endpoint.** An EC2 API server on `127.0.0.1` (moto) that both the real `aws`
 #   command and boto3 talk to. Nothing reaches AWS unless you ask for it explicitly.
 # - **Recorded data.** Every lab experiment was also run on the lab and saved under `data/`. When the lab
@@ -99,9 +99,9 @@
 #
 # - **내장 실습 환경.** `client`와 `server`라는 작은 리눅스 호스트 두 대입니다. 각각 관리용
 #   `enp0s3`과 데이터용 `enp0s8`, `enp0s9`를 가지며, 데이터 NIC은 `vboxnet0`이라는 스위치에 연결됩니다.
-#   튜토리얼의 VirtualBox 구성을 User-Mode Linux로 다시 만든 것으로, 실제 커널 본딩 드라이버로 동작하고
-#   SSH로 접속합니다. 리눅스와 몇 가지 패키지(`user-mode-linux`, VDE 스위치)가 필요하며, root 권한 없이 보통
-#   사용자 계정으로 실행됩니다.
+#   튜토리얼의 VirtualBox 구성을 QEMU 가상 머신으로 다시 만든 것으로, 실제 커널 본딩 드라이버로
+#   동작하고 SSH로 접속합니다. 리눅스와 몇 가지 패키지(`qemu-system-x86`, VDE 스위치)가 필요하며, root
+#   권한이나 하드웨어 가상화 기능 없이 보통 사용자 계정으로 실행됩니다.
 # - **내장 EC2 엔드포인트.** `127.0.0.1`에서 실행되는 EC2 API 서버(moto)로, 진짜 `aws` 명령과 boto3가
 #   모두 여기에 요청을 보냅니다. 명시적으로 요청하지 않는 한 AWS에는 아무것도 보내지 않습니다.
 # - **기록해 둔 데이터.** 실습 환경의 모든 실험은 실제로 실행해 그 결과를 `data/`에 저장해 두었습니다.
@@ -145,7 +145,7 @@ nb.setup()
 #   `make setup`), then run the cell again.
 # - A – next to the lab means the lab cannot run here. That is fine: notebooks `03` to `05` will tell you
 #   and use recorded data. To get the lab, install what the row names (installing packages needs root
-#   once, for example `sudo apt-get install user-mode-linux`), then run the cell again: the lab itself
+#   once, for example `sudo apt-get install qemu-system-x86`), then run the cell again: the lab itself
 #   runs as you.
 
 # %% [markdown] lang="ko"
@@ -159,7 +159,7 @@ nb.setup()
 #   실행하세요.
 # - 실습 환경 줄의 –는 이 머신에서 실습 환경을 띄울 수 없다는 뜻입니다. 그래도 괜찮습니다. `03`~`05`
 #   노트북이 그 사실을 알리고 기록해 둔 데이터를 씁니다. 실습 환경을 쓰려면 그 줄에 적힌 것을 설치하고
-#   (패키지 설치에만 한 번 root가 필요합니다. 예: `sudo apt-get install user-mode-linux`), 셀을 다시
+#   (패키지 설치에만 한 번 root가 필요합니다. 예: `sudo apt-get install qemu-system-x86`), 셀을 다시
 #   실행하세요. 실습 환경 자체는 내 계정으로 실행됩니다.
 
 # %%

@@ -96,7 +96,7 @@ class QemuEngine:
         # libvdeplug makes the NIC's end of each cable as a socket beside the switch's.
         switches = {nic.switch.parent for nic in (*([guest.mgmt] if guest.mgmt else []), *guest.data)}
         writable = [guest.directory, guest.console, *sorted(switches), *([Path(accel.KVM)] if self.kvm else [])]
-        return processes.start_confined(self.command(guest), writable, guest.directory / "qemu.log", env)
+        return processes.start_confined(self.command(guest), writable, guest.directory / "engine.log", env)
 
     def set_carrier(self, guest: GuestPlan, nic: int, up: bool) -> None:
         qmp.set_link(guest.directory / MONITOR, f"nic{nic}", up)
