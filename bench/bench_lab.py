@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bondkit.lab.host import uml_binary
 from common import BONDKIT, Report, lab_folder, lab_missing, rounds
 
 from bondkit.errors import BondkitError
 from bondkit.lab import Lab
-from bondkit.lab.host import uml_binary
 
 
 def bare_boot_seconds() -> float:

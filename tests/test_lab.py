@@ -18,8 +18,15 @@ from bondkit.errors import LabError, SSHError
 from bondkit.i18n import set_lang, t
 from bondkit.lab.topology import vbox_mac
 from bondkit.ssh import Host
-from tests.labutil import (BOND_ADDRESSES, active_slave, build_bond, link, ping_ok, ready_active_slave,
-                           wait_for)
+from tests.labutil import (
+    BOND_ADDRESSES,
+    active_slave,
+    build_bond,
+    link,
+    ping_ok,
+    ready_active_slave,
+    wait_for,
+)
 
 pytestmark = pytest.mark.lab
 

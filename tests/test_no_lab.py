@@ -75,9 +75,9 @@ def test_a_notebook_runs_on_recordings_and_tells_why(no_boot_env):
 
 
 def _nbval(env):
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-                           "--nbval", str(NOTEBOOK), "--nbval-sanitize-with", str(ROOT / "notebooks/sanitize.cfg")],
-                          capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+               "--nbval", str(NOTEBOOK), "--nbval-sanitize-with", str(ROOT / "notebooks/sanitize.cfg")]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
 
 
 def test_nbval_passes_on_recordings_and_fails_when_the_lab_is_required(no_boot_env):

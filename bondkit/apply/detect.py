@@ -65,7 +65,8 @@ def choose_platform(values: dict[str, str]) -> str | None:
     """The way this host brings up a bond, from the probe's ``key=value`` facts.
 
     The order matters: a bondkit lab host is a distribution of its own (``ID=bondkit-lab`` in its
-    os-release, as Ubuntu's says ``ubuntu``) with iproute2 and no network manager; Ubuntu may run NetworkManager under netplan, and netplan is then still the way in;
+    os-release, as Ubuntu's says ``ubuntu``) with iproute2 and no network manager; Ubuntu may run
+    NetworkManager under netplan, and netplan is then still the way in;
     CentOS 7 runs NetworkManager too, but its ``ifup`` (initscripts) reads the ifcfg files the tutorial
     writes and hands them to NetworkManager itself.
     """

@@ -9,8 +9,7 @@ import sys
 
 from bondkit.errors import LabError
 from bondkit.i18n import t
-from bondkit.lab import FAULTS, SWITCH_PROFILES, Lab, tutorial_topology
-from bondkit.lab import clear_stale_lab, default_directory
+from bondkit.lab import FAULTS, SWITCH_PROFILES, Lab, clear_stale_lab, default_directory, tutorial_topology
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -139,7 +138,8 @@ def lab_check(args: argparse.Namespace) -> int:
         return 1
     result = probe(engine, again=args.again)
     if result.ok:
-        print(f"  {t('labcli.check.boot')}: {t('labcli.check.booted', seconds=result.seconds, guest=result.detail)}")
+        booted = t("labcli.check.booted", seconds=result.seconds, guest=result.detail)
+        print(f"  {t('labcli.check.boot')}: {booted}")
         print(t("labcli.check.can"))
         return 0
     print(f"  {t('labcli.check.boot')}: {result.detail} ({result.console})")

@@ -556,7 +556,8 @@ def _check_directory(directory: Path) -> None:
 
 def _rewire(nic: Nic, profile: str, port: str) -> str:
     """The guest command that sets how data NIC ``nic`` meets its switch port (see guestfs/wire.sh)."""
-    return f"sh /etc/bondkit/wire.sh {nic.name} {nic.mac} {profile} {port} | tc -force -batch - 2>/dev/null; true"
+    return (f"sh /etc/bondkit/wire.sh {nic.name} {nic.mac} {profile} {port} "
+            "| tc -force -batch - 2>/dev/null; true")
 
 
 def _free_port() -> int:

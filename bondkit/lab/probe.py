@@ -36,7 +36,8 @@ class ProbeResult:
 
 
 def cpu_identity() -> str:
-    """The CPU's model and feature flags (what decides whether a guest's FP state fits), and the host kernel."""
+    """The CPU's model and feature flags (what decides whether a guest's FP state fits), and the host's
+    kernel."""
     model, flags = "", ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -47,7 +48,8 @@ def cpu_identity() -> str:
                 flags = value.strip()
     except OSError:
         pass
-    return f"{platform.machine()} {model} {hashlib.sha256(flags.encode()).hexdigest()[:12]} {platform.release()}"
+    digest = hashlib.sha256(flags.encode()).hexdigest()[:12]
+    return f"{platform.machine()} {model} {digest} {platform.release()}"
 
 
 def probe_key(engine: Engine) -> str:

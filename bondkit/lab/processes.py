@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bondkit.lab import confine
 
+
 def start_confined(command: list[str], writable: list[Path], log: Path, env: dict[str, str] | None = None,
                    ) -> subprocess.Popen[bytes]:
     """Start ``command`` in a session of its own, able to change files only beneath ``writable``."""

@@ -85,7 +85,8 @@ class QemuEngine:
         nics += [(f"nic{i}", FIRST_DATA_SLOT + i - 1, nic) for i, nic in enumerate(guest.data, start=1)]
         for ident, slot, nic in nics:
             args += ["-netdev", f"vde,id={ident},sock={nic.switch}",
-                     "-device", f"virtio-net-pci,netdev={ident},id={ident},mac={nic.mac},addr={slot:#x},romfile="]
+                     "-device", f"virtio-net-pci,netdev={ident},id={ident},mac={nic.mac},addr={slot:#x},"
+                     "romfile="]
         for name, path in guest.files.items():
             args += ["-fw_cfg", f"name=opt/bondkit/{name},file={path}"]
         return args
@@ -95,7 +96,8 @@ class QemuEngine:
         env = {"TMPDIR": str(guest.directory), "HOME": str(guest.directory), "PATH": "/usr/bin:/bin"}
         # libvdeplug makes the NIC's end of each cable as a socket beside the switch's.
         switches = {nic.switch.parent for nic in (*([guest.mgmt] if guest.mgmt else []), *guest.data)}
-        writable = [guest.directory, guest.console, *sorted(switches), *([Path(accel.KVM)] if self.kvm else [])]
+        kvm = [Path(accel.KVM)] if self.kvm else []
+        writable = [guest.directory, guest.console, *sorted(switches), *kvm]
         return processes.start_confined(self.command(guest), writable, guest.directory / "engine.log", env)
 
     def set_carrier(self, guest: GuestPlan, nic: int, up: bool) -> None:

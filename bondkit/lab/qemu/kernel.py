@@ -138,7 +138,8 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
 
 def download(packages: list[str], arch: Arch, into: Path, state: Path | None) -> list[Path]:
     """``apt-get download`` of ``packages`` into ``into``; returns the .deb files."""
-    _run(["apt-get", *_apt_options(arch, state), "download", *packages], "apt-get download " + " ".join(packages), cwd=into)
+    _run(["apt-get", *_apt_options(arch, state), "download", *packages],
+         "apt-get download " + " ".join(packages), cwd=into)
     return sorted(into.glob("*.deb"))
 
 

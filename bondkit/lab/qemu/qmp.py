@@ -20,7 +20,8 @@ def set_link(socket_path: Path, device: str, up: bool, timeout: float = 5.0) -> 
         monitor.settimeout(timeout)
         reply = monitor.cmd_raw("set_link", {"name": device, "up": up})
     except Exception as error:  # noqa: BLE001 - the library raises errors of its own kinds
-        raise LabError("lab.monitor_failed", device=device, error=str(error) or type(error).__name__) from error
+        told = str(error) or type(error).__name__
+        raise LabError("lab.monitor_failed", device=device, error=told) from error
     finally:
         monitor.close()
     if "error" in reply:
