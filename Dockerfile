@@ -5,6 +5,10 @@
 #   docker build -t bondkit .
 #   docker run --rm -p 127.0.0.1:8888:8888 bondkit        # then open the URL it prints
 #
+# The same file builds for linux/amd64 and linux/arm64 (Apple Silicon, arm64 servers): set-up installs
+# the QEMU and fetches the guest kernel of the architecture it runs on, so the lab's guests run natively
+# either way.   docker buildx build --platform linux/amd64,linux/arm64 -t bondkit .
+#
 # JupyterLab listens inside the container (its own network), published on the host's loopback only.
 FROM debian:bookworm-slim
 
@@ -25,5 +29,8 @@ USER student
 WORKDIR /home/student
 ENV PATH=/opt/bondkit/.venv/bin:$PATH
 EXPOSE 8888
+# With the project's JupyterLab settings (as `make lab`): widget state saved with the notebook, so a saved
+# notebook reopens with its widgets; no news fetched.
 CMD ["jupyter", "lab", "--ServerApp.ip=0.0.0.0", "--ServerApp.port=8888", "--no-browser", \
-     "--ServerApp.root_dir=/home/student/notebooks"]
+     "--ServerApp.root_dir=/home/student/notebooks", \
+     "--LabApp.app_settings_dir=/opt/bondkit/scripts/jupyterlab-settings"]

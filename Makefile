@@ -12,6 +12,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check bondkit tests bench scripts
+	$(BIN)/mypy bondkit
 
 # Everything but the lab, as whoever runs it.
 unit: setup

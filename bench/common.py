@@ -76,11 +76,11 @@ class Report:
 
 
 def lab_missing() -> str | None:
-    """Why the lab cannot run on this machine (its missing pieces), or None when it can."""
-    from bondkit.lab import missing_pieces
+    """Why the lab cannot run on this machine (a missing piece, or a test boot that failed), or None."""
+    from bondkit.lab import unavailable_reason
 
-    missing = missing_pieces()
-    return "the lab cannot run here: " + "; ".join(what for what, _ in missing) if missing else None
+    reason = unavailable_reason(lang="en")
+    return f"the lab cannot run here: {reason}" if reason else None
 
 
 @contextlib.contextmanager

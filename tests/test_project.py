@@ -33,3 +33,14 @@ def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text().split("\n## ")[0]
     assert "make demo" in head and "make test" in head
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_container_starts_jupyterlab_with_the_projects_settings():
+    """A notebook saved in the container reopens with its widgets: the image's JupyterLab reads the same
+    settings folder as `make lab` (widget state saved with the notebook)."""
+    settings = ROOT / "scripts" / "jupyterlab-settings"
+    assert '"saveState": true' in (settings / "overrides.json").read_text()
+    command = (ROOT / "Dockerfile").read_text().split("\nCMD ", 1)[1]
+    assert "--LabApp.app_settings_dir=/opt/bondkit/scripts/jupyterlab-settings" in command
+    assert "--LabApp.app_settings_dir=$(CURDIR)/scripts/jupyterlab-settings" in (ROOT / "Makefile").read_text()
+    assert "WORKDIR /opt/bondkit" in (ROOT / "Dockerfile").read_text()

@@ -27,16 +27,18 @@ PACKAGES = ("bash", "dash", "coreutils", "util-linux", "mount", "procps", "iprou
             "kmod", "openssh-server", "sed", "grep", "mawk", "findutils", "diffutils", "hostname", "libc-bin")
 #: What a student's terminal habits ask for (``rootfs.OPTIONAL``), small and handy.
 OPTIONAL_PACKAGES = ("less", "ncurses-base", "ncurses-bin", "tcpdump", "ethtool", "iputils-arping", "psmisc",
-                     "gzip", "tar", "bsdextrautils", "xxd", "vim-tiny", "nano", "strace", "lsof")
+                     "gzip", "tar", "bsdextrautils", "bsdutils", "xxd", "vim-tiny", "nano", "strace", "lsof")
 #: Dependencies that only the packages' maintainer scripts use: none runs, so they are left out (with
 #: what they alone bring, perl among it). An or-group that names one of them is taken as met.
 SCRIPT_ONLY = ("debconf", "cdebconf", "adduser", "ucf", "init-system-helpers", "usrmerge", "usr-is-merged",
                "install-info", "runit-helper", "lsb-base", "dpkg", "perl-base", "sensible-utils")
 #: Names that Debian's ``update-alternatives`` makes when a package is configured: (name, program).
-ALTERNATIVES = (("awk", "mawk"), ("nawk", "mawk"), ("vi", "vim.tiny"), ("view", "vim.tiny"), ("pager", "less"))
-#: What a lab host never reads: it is left out of the image (each package's copyright file stays).
+ALTERNATIVES = (("awk", "mawk"), ("nawk", "mawk"), ("vi", "vim.tiny"), ("view", "vim.tiny"),
+                ("pager", "less"))
+#: What a lab host never reads, left out of the image (each package's copyright file stays): manuals,
+#: translations, and the C library's character set converters (20 MB; its programs speak C.UTF-8).
 UNREAD = ("usr/share/man", "usr/share/info", "usr/share/locale", "usr/share/lintian", "usr/share/bug",
-          "usr/share/doc-base", "usr/share/bash-completion", "usr/share/zsh")
+          "usr/share/doc-base", "usr/share/bash-completion", "usr/share/zsh", "usr/lib/*-linux-gnu/gconv")
 #: Debian 12's top folders that an installed, merged system has in /usr (and as links to it).
 MERGED = ("bin", "sbin", "lib", "lib64")
 DEPENDS = ("apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
@@ -59,6 +61,7 @@ def parse_depends(text: str) -> dict[str, list[list[tuple[str, list[str]]]]]:
     graph: dict[str, list[list[tuple[str, list[str]]]]] = {}
     deps: list[list[tuple[str, list[str]]]] = []
     group: list[tuple[str, list[str]]] = []
+    providers: list[str] = []
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -66,13 +69,11 @@ def parse_depends(text: str) -> dict[str, list[list[tuple[str, list[str]]]]]:
             deps = graph.setdefault(line.strip(), [])
             group = []
         elif line.startswith("    "):  # a package that provides the dependency above
-            if deps and deps[-1]:
-                deps[-1][-1][1].append(line.strip())
-            elif group:
-                group[-1][1].append(line.strip())
+            providers.append(line.strip())
         else:
             _, _, name = line.partition(": ")
-            group.append((name.strip(), []))
+            providers = []
+            group.append((name.strip(), providers))
             if not line.startswith(" |"):  # the last alternative of its group
                 deps.append(group)
                 group = []
@@ -90,12 +91,12 @@ def closure(graph: dict[str, list[list[tuple[str, list[str]]]]], roots: tuple[st
             continue
         taken.add(name)
         for group in graph.get(name, []):
-            offered = [_bare(alt) for alt, _ in group] + [_bare(p) for _, providers in group for p in providers]
-            if any(choice in taken or choice in SCRIPT_ONLY for choice in offered):
+            named = [_bare(alt) for alt, _ in group]
+            providers = [_bare(p) for _, found in group for p in found]
+            if any(choice in taken or choice in SCRIPT_ONLY for choice in named + providers):
                 continue
             real = [_bare(alt) for alt, _ in group if not alt.startswith("<") and _bare(alt) in graph]
-            providers = [_bare(p) for _, found in group for p in found if _bare(p) in graph]
-            choice = (real or providers or [None])[0]
+            choice = (real + [p for p in providers if p in graph] or [None])[0]
             if choice:
                 pending.append(choice)
     return sorted(taken)
@@ -198,8 +199,9 @@ def inside(root: Path, guest: str, hops: int = 40) -> Path | None:
 
 
 def _prune(root: Path) -> None:
-    for folder in UNREAD:
-        shutil.rmtree(root / folder, ignore_errors=True)
+    for pattern in UNREAD:
+        for folder in root.glob(pattern):
+            shutil.rmtree(folder, ignore_errors=True)
     docs = root / "usr/share/doc"
     if docs.is_dir():
         for entry in docs.rglob("*"):
@@ -216,16 +218,16 @@ def _alternatives(root: Path) -> None:
 
 def missing_programs(root: Path, names: tuple[str, ...]) -> list[str]:
     """The names none of the guest's program folders has (as a file the guest can run)."""
-    def found(name: str) -> bool:
-        path = next((p for folder in ("/usr/sbin", "/usr/bin") if (p := inside(root, f"{folder}/{name}"))), None)
+    def runnable(path: Path | None) -> bool:
         return path is not None and path.is_file() and os.access(path, os.X_OK)
 
-    return [name for name in names if not found(name)]
+    return [name for name in names
+            if not any(runnable(inside(root, f"{folder}/{name}")) for folder in ("/usr/sbin", "/usr/bin"))]
 
 
 def populate(root: Path, arch: Arch, required: tuple[str, ...]) -> list[str]:
-    """Fill ``root`` with ``arch``'s packages, merged into /usr; returns the .deb files' names (their
-    versions). ``required`` are the programs the tree must have."""
+    """Fill ``root`` with ``arch``'s packages, merged into /usr, and return the .deb files' names (the
+    versions taken). ``required`` are the programs the tree must have."""
     folder = root.parent
     with tempfile.TemporaryDirectory(prefix=".apt-", dir=folder) as work_name:
         work = Path(work_name)

@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bondkit.errors import LabError
 from bondkit.lab import processes as machine
@@ -300,7 +300,7 @@ class Lab:
                     subprocess.run(["ssh", "-o", f"ControlPath={socket_path}", "-O", "exit", "lab"],
                                    capture_output=True, timeout=3)
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> dict[str, Any]:
         return {
             "running": self._running,
             "directory": str(self.directory),

@@ -134,12 +134,28 @@ def sources(kernel: GuestKernel) -> dict[str, list[Path]]:
     }
 
 
-def stamp(kernel: GuestKernel) -> str:
+def is_foreign(arch: Arch) -> bool:
+    """A guest architecture that is not this machine's: its image is made of its own Debian packages."""
+    from bondkit.lab.qemu.kernel import machine_arch
+
+    return arch.name != machine_arch()
+
+
+def stamp(kernel: GuestKernel, arch: Arch) -> str:
     """Names the image: changes whenever a program, the kernel or a guest script changes. Libraries are
     not looked up here (that takes ``ldd``, a third of a second): an image carries its own copies, so
-    it keeps working when a library alone is upgraded."""
+    it keeps working when a library alone is upgraded. An image of another architecture's packages
+    changes with the packages asked for (not with their versions, which only apt knows, after an
+    update: a guest keeps working when Debian updates a package)."""
     digest = hashlib.sha256(f"layout {LAYOUT}\nkernel {kernel.release}\n".encode())
-    stamped = [path for _, path in _programs()] + [Path(p) for p in HELPERS if Path(p).exists()]
+    if is_foreign(arch):
+        from bondkit.lab import foreign
+
+        digest.update(f"{arch.debian} packages {' '.join(foreign.packages())}\n"
+                      f"left out {' '.join(foreign.SCRIPT_ONLY)}\n".encode())
+        stamped = []
+    else:
+        stamped = [path for _, path in _programs()] + [Path(p) for p in HELPERS if Path(p).exists()]
     stamped += [kernel.modules / "modules.dep"]
     for path in stamped:
         info = path.stat()
@@ -155,7 +171,7 @@ def _guest_scripts() -> list[str]:
 
 
 def image_name(kernel: GuestKernel, arch: Arch) -> str:
-    return f"rootfs-{arch.debian}-{stamp(kernel)}.ext4"
+    return f"rootfs-{arch.debian}-{stamp(kernel, arch)}.ext4"
 
 
 def find_image(kernel: GuestKernel, arch: Arch) -> Path | None:
@@ -183,9 +199,9 @@ def _copy(source: Path, root: Path, as_path: Path | None = None) -> None:
 
 
 def _populate(root: Path, kernel: GuestKernel) -> None:
-    """Lay out the guest's tree: merged /usr as on Debian, programs, libraries, modules, /etc."""
-    for folder in ("usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "etc/ssh", "root", "tmp", "run", "proc",
-                   "sys", "dev", "mnt", "var/log", "var/empty", "home"):
+    """Lay out the guest's tree from this machine's programs: merged /usr as on Debian, programs,
+    libraries (the rest is :func:`_lay_in`'s)."""
+    for folder in ("usr/bin", "usr/sbin", "usr/lib", "usr/lib64"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     for link in ("bin", "sbin", "lib", "lib64"):
         (root / link).symlink_to(f"usr/{link}")
@@ -196,44 +212,54 @@ def _populate(root: Path, kernel: GuestKernel) -> None:
     for path in parts["helpers"] + parts["libraries"] + parts["terminfo"]:
         _copy(path.resolve(), root, Path("/usr") / path.relative_to("/") if not str(path).startswith("/usr/")
               else path)
+
+
+def _write(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write a file of the tree anew: a link a package put there is replaced, never followed (it could
+    name a file of this machine)."""
+    path.unlink(missing_ok=True)
+    path.write_text(text)
+    path.chmod(mode)
+
+
+def _lay_in(root: Path, kernel: GuestKernel) -> None:
+    """What every guest's tree gets, whatever its programs came from: the kernel's modules, the lab's
+    /etc and users, the guest scripts."""
+    for folder in ("etc/ssh", "root", "tmp", "run", "proc", "sys", "dev", "mnt", "var/log", "var/empty",
+                   "home"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
     release = kernel.release
-    for path in parts["modules"]:
+    for path in _modules(kernel):
         _copy(path, root, Path("/usr/lib/modules", release, path.relative_to(kernel.modules)))
     for name in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
         if (kernel.modules / name).exists():
             _copy(kernel.modules / name, root, Path("/usr/lib/modules", release, name))
     subprocess.run([tool("depmod"), "-b", str(root / "usr"), release], check=True, capture_output=True)
     etc = root / "etc"
-    (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n"
-                                "sshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n"
-                                "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
-    (etc / "group").write_text("root:x:0:\nnogroup:x:65534:\n")
+    _write(etc / "passwd", "root:x:0:0:root:/root:/bin/bash\n"
+                           "sshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n"
+                           "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+    _write(etc / "group", "root:x:0:\nnogroup:x:65534:\n")
     # "*" rather than "!": sshd refuses key logins to locked accounts.
     users = ("root", "sshd", "nobody")
-    (etc / "shadow").write_text("".join(f"{user}:*:19000:0:99999:7:::\n" for user in users))
-    (etc / "shadow").chmod(0o640)
-    (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nshadow: files\nhosts: files\n")
-    (etc / "hosts").write_text("127.0.0.1 localhost\n")
+    _write(etc / "shadow", "".join(f"{user}:*:19000:0:99999:7:::\n" for user in users), 0o640)
+    _write(etc / "nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files\n")
+    _write(etc / "hosts", "127.0.0.1 localhost\n")
     # fping looks its protocol up by name, as the C library's getprotobyname does
-    (etc / "protocols").write_text("ip 0 IP\nicmp 1 ICMP\ntcp 6 TCP\nudp 17 UDP\nipv6-icmp 58 IPv6-ICMP\n")
-    (etc / "os-release").write_text('PRETTY_NAME="bondkit lab host"\nID=bondkit-lab\n'
-                                    'NAME="bondkit lab host"\n')
-    (etc / "profile").write_text('export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')
-    (root / "root/.bashrc").write_text(". /etc/profile\n")
+    _write(etc / "protocols", "ip 0 IP\nicmp 1 ICMP\ntcp 6 TCP\nudp 17 UDP\nipv6-icmp 58 IPv6-ICMP\n")
+    _write(etc / "os-release", 'PRETTY_NAME="bondkit lab host"\nID=bondkit-lab\nNAME="bondkit lab host"\n')
+    _write(etc / "profile", 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')
+    _write(root / "root/.bashrc", ". /etc/profile\n")
     guest = etc / "bondkit"
     guest.mkdir()
     for script in _guest_scripts():
-        (guest / script).write_text((resources.files("bondkit.lab") / "guestfs" / script).read_text())
-        (guest / script).chmod(0o755)
+        _write(guest / script, (resources.files("bondkit.lab") / "guestfs" / script).read_text(), 0o755)
 
 
 def build(folder: Path, kernel: GuestKernel, arch: Arch) -> Path:
     """Build the image into ``folder`` (atomically: a half-built image is never found)."""
-    from bondkit.lab.qemu.kernel import machine_arch
-
-    if arch.name != machine_arch():
-        raise LabError("lab.rootfs_foreign", arch=arch.name, machine=machine_arch())
-    missing = missing_programs()
+    foreign = is_foreign(arch)
+    missing = [] if foreign else missing_programs()
     if missing:
         raise LabError("lab.rootfs_missing", programs=", ".join(missing))
     places.image_folder(folder)
@@ -241,7 +267,13 @@ def build(folder: Path, kernel: GuestKernel, arch: Arch) -> Path:
     with tempfile.TemporaryDirectory(prefix=".rootfs-", dir=folder) as work:
         root = Path(work) / "root"
         root.mkdir()
-        _populate(root, kernel)
+        if foreign:  # the programs of the guests' architecture, from its Debian packages
+            from bondkit.lab import foreign as foreign_tree
+
+            foreign_tree.populate(root, arch, REQUIRED)
+        else:
+            _populate(root, kernel)
+        _lay_in(root, kernel)
         used = sum(p.lstat().st_size for p in root.rglob("*")) // (1 << 20)
         partial = folder / f".{target.name}.{os.getpid()}"
         command = [tool("mke2fs"), "-q", "-F", "-t", "ext4", "-L", "bondkit-root", "-E", "root_owner=0:0",

@@ -98,7 +98,7 @@ def _unpacked(folder: Path) -> GuestKernel | None:
     return None
 
 
-def _apt_options(arch: Arch, state: Path | None) -> list[str]:
+def apt_options(arch: Arch, state: Path | None) -> list[str]:
     """apt's options: downloads made as the user who asks (root's go through no ``_apt`` sandbox that
     could not write to the user's folder), and for another architecture than the machine's, a private
     state folder of that architecture."""
@@ -123,11 +123,11 @@ def private_apt_state(arch: Arch, work: Path) -> Path | None:
     state = work / "apt-state"
     for folder in (state / "lists" / "partial", state / "cache" / "archives" / "partial"):
         folder.mkdir(parents=True, exist_ok=True)
-    _run(["apt-get", *_apt_options(arch, state), "update"], "apt-get update")
+    run(["apt-get", *apt_options(arch, state), "update"], "apt-get update")
     return state
 
 
-def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
+def run(command: list[str], what: str, cwd: Path | None = None) -> str:
     if not shutil.which(command[0]):
         raise LabError("lab.fetch_failed", what=what, error=f"{command[0]}: not found")
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
@@ -138,16 +138,16 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
 
 def download(packages: list[str], arch: Arch, into: Path, state: Path | None) -> list[Path]:
     """``apt-get download`` of ``packages`` into ``into``; returns the .deb files."""
-    _run(["apt-get", *_apt_options(arch, state), "download", *packages],
-         "apt-get download " + " ".join(packages), cwd=into)
+    run(["apt-get", *apt_options(arch, state), "download", *packages],
+        "apt-get download " + " ".join(packages), cwd=into)
     return sorted(into.glob("*.deb"))
 
 
 def kernel_package(arch: Arch, state: Path | None) -> str:
     """The versioned package that ``linux-image-cloud-ARCH`` depends on (``apt-cache depends``)."""
     meta = f"linux-image-cloud-{arch.debian}"
-    command = ["apt-cache", *_apt_options(arch, state), "depends", meta]
-    for line in _run(command, f"apt-cache depends {meta}").splitlines():
+    command = ["apt-cache", *apt_options(arch, state), "depends", meta]
+    for line in run(command, f"apt-cache depends {meta}").splitlines():
         name = line.strip().removeprefix("Depends:").strip()
         if name.startswith("linux-image-") and name != meta:
             return name
@@ -164,10 +164,10 @@ def fetch(arch: Arch, base: Path) -> GuestKernel:
         debs = download([kernel_package(arch, state)], arch, work, state)
         unpacked = work / "unpacked"
         for deb in debs:
-            _run(["dpkg-deb", "-x", str(deb), str(unpacked)], f"dpkg-deb -x {deb.name}")
+            run(["dpkg-deb", "-x", str(deb), str(unpacked)], f"dpkg-deb -x {deb.name}")
         release = next(unpacked.glob("boot/vmlinuz-*")).name.removeprefix("vmlinuz-")
         depmod = find_tool("depmod")
-        _run([str(depmod) if depmod else "depmod", "-b", str(unpacked), release], "depmod")
+        run([str(depmod) if depmod else "depmod", "-b", str(unpacked), release], "depmod")
         for sub in ("boot", "lib"):  # every user of the machine reads the shared copy
             os.chmod(unpacked / sub, 0o755)
         shutil.rmtree(unpacked / "usr", ignore_errors=True)
