@@ -47,7 +47,7 @@ BARRIER_S = 300.0  # how long a student waits for the others' labs before giving
 
 
 def process_tree(roots: list[int]) -> set[int]:
-    """The roots and every descendant still alive (a UML guest runs as several host processes)."""
+    """The roots and every descendant still alive (a guest may run as several host processes)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

@@ -42,6 +42,8 @@ _NAMES_WITH_ENGLISH_NUMBERS = {"boto", "python", "py", "ipv", "dhcp", "dhcpv", "
 
 # Letter names: 에이 비 씨 디 이 에프 지 에이치 아이 제이 케이 엘 엠 엔 오 피 큐 알 에스 티 유 브이 ...
 _LETTER: dict[str, Sound] = {"l": "rieul", "r": "rieul", "m": "consonant", "n": "consonant"}
+# Symbols read aloud: % 퍼센트, + 플러스, # 샵, ° and ℃ 도.
+_SYMBOL: dict[str, Sound] = {"%": "vowel", "+": "vowel", "#": "consonant", "°": "vowel", "℃": "vowel"}
 
 # Words read otherwise than the rules below would read them (lower case).
 _WORDS: dict[str, Sound] = {
@@ -137,7 +139,9 @@ def final_sound(text: str) -> Sound | None:
             continue
         token = match.group(1)
         if token[0].isdigit():
-            name = re.search(r"[A-Za-z0-9]*$", rest[:match.start()]).group(0)
+            word = re.search(r"[A-Za-z0-9]*$", rest[:match.start()])
+            assert word is not None  # the pattern matches the empty string too
+            name = word.group(0)
             if name.lower() in _NAMES_WITH_ENGLISH_NUMBERS and token.isdigit():
                 return _ENGLISH_DIGIT[token[-1]]
             return _number_sound(token)
@@ -148,7 +152,7 @@ def final_sound(text: str) -> Sound | None:
             return _latin_sound(token)
         if "\uac00" <= token <= "\ud7a3":
             return _syllable_sound(token)
-        return {"%": "vowel", "+": "vowel", "#": "consonant", "°": "vowel", "℃": "vowel"}[token]
+        return _SYMBOL[token]
     return None
 
 

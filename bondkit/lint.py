@@ -167,9 +167,9 @@ def _options(spec: BondSpec) -> Iterator[Finding]:
         if name in spec.options:
             yield _finding("removed-option", spec, name, option=name)
     for name, (low, high) in RANGES.items():
-        value = spec.options.get(name)
-        if isinstance(value, int) and not low <= value <= high:
-            yield _finding("out-of-range", spec, name, option=name, value=value, low=low, high=high)
+        number = spec.options.get(name)
+        if isinstance(number, int) and not low <= number <= high:
+            yield _finding("out-of-range", spec, name, option=name, value=number, low=low, high=high)
     targets = spec.options.get("arp_ip_target")
     if isinstance(targets, tuple) and len(targets) > MAX_ARP_TARGETS:
         yield _finding("out-of-range", spec, "arp_ip_target", option="arp_ip_target",

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
@@ -80,13 +83,13 @@ def _ms(value: float | None) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
 
 
-def _vline(ax: Axes, x: float, **style: object) -> None:
+def _vline(ax: Axes, x: float, **style: Any) -> None:
     """A vertical line across ``ax`` at ``x`` (ms). Added as an artist: ``axvline`` also updates the data
     limits, which costs a redraw more than drawing the line does."""
     ax.add_artist(Line2D([x, x], [0, 1], transform=ax.get_xaxis_transform(), **style))
 
 
-def _vspan(ax: Axes, start: float, stop: float, **style: object) -> None:
+def _vspan(ax: Axes, start: float, stop: float, **style: Any) -> None:
     """A band across ``ax`` from ``start`` to ``stop`` (ms), added as :func:`_vline` is (not ``axvspan``)."""
     ax.add_artist(Rectangle((start, 0), stop - start, 1, transform=ax.get_xaxis_transform(), **style))
 
@@ -379,12 +382,14 @@ def _leave_room(fig: Figure, footer: float, fast: bool, **margins: float) -> Non
     if fast:
         fig.subplots_adjust(bottom=footer + _XLABEL_IN / fig.get_figheight(), **margins)
     else:
-        fig.get_layout_engine().set(rect=(0, footer, 1, 1 - footer), h_pad=0.04)
+        engine = fig.get_layout_engine()
+        assert isinstance(engine, ConstrainedLayoutEngine)  # not ``fast``: _canvas made it "constrained"
+        engine.set(rect=(0, footer, 1, 1 - footer), h_pad=0.04)
 
 
 #: Panel titles at a fixed place above the axes: placed automatically, matplotlib measures every tick
 #: label of the axes first, which was a third of a redraw.
-_TITLE = {"y": 1.0, "pad": 5}
+_TITLE: dict[str, Any] = {"y": 1.0, "pad": 5}
 
 
 def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dict[str, str],
@@ -399,26 +404,31 @@ def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dic
     return macs
 
 
+#: The axes :func:`_grid` made on a figure, with the grid's shape (columns, zoom).
+_GRIDS: WeakKeyDictionary[Figure, tuple[tuple[int, bool], list[list[Axes]]]] = WeakKeyDictionary()
+
+
 def _grid(fig: Figure, columns: int, zoom: bool) -> list[list[Axes]]:
     """Axes for ``columns`` runs (rows: RTT; lost pings and lanes), each with a zoomed twin when ``zoom``.
     Two axes a run, not three: each axes costs the explorer's redraw time. A figure whose axes were
     made for the same grid gets them back wiped (see :func:`_wipe`) instead of new ones."""
     shape = (columns, zoom)
-    if getattr(fig, "_bondkit_grid", None) == shape:
-        for column in fig._bondkit_columns:
-            for ax in column:
+    made = _GRIDS.get(fig)
+    if made is not None and made[0] == shape:
+        for made_column in made[1]:
+            for ax in made_column:
                 _wipe(ax)
-        return fig._bondkit_columns
+        return made[1]
     fig.clear()
     grid = fig.add_gridspec(2, columns * (2 if zoom else 1), height_ratios=[3, 2.6],
                             width_ratios=[2.2, 1] * columns if zoom else None, hspace=0.06)
-    result = []
+    result: list[list[Axes]] = []
     for column in range(grid.ncols):
         top = fig.add_subplot(grid[0, column])
         lanes = fig.add_subplot(grid[1, column], sharex=top)
         top.tick_params(labelbottom=False)
         result.append([top, lanes])
-    fig._bondkit_grid, fig._bondkit_columns = shape, result
+    _GRIDS[fig] = (shape, result)
     return result
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from bondkit.errors import ConfigError
 
@@ -80,7 +81,7 @@ def _choice(value: object, choices: tuple[str, ...]) -> str | None:
     return text if text in choices else None
 
 
-def normalize_mode(value: str | int, *, source: str | None = None, line: int | None = None) -> str:
+def normalize_mode(value: object, *, source: str | None = None, line: int | None = None) -> str:
     """``1``, ``"1"`` and ``"active-backup"`` all name the same mode."""
     mode = _choice(value, MODES)
     if mode is None:
@@ -388,8 +389,8 @@ class BondSpec(IPConfig):
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> BondSpec:
-        mode = normalize_mode(data.get("mode", "active-backup"))  # type: ignore[arg-type]
+    def from_dict(cls, data: dict[str, Any]) -> BondSpec:
+        mode = normalize_mode(data.get("mode", "active-backup"))
         spec = cls(name=str(data.get("name", "bond0")), mode=mode)
         for name, value in dict(data.get("options") or {}).items():
             spec.set_option(name, value)

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 
 import paramiko
 
@@ -109,7 +110,7 @@ class _UnknownHostKey(Exception):
 class _PinnedOnly(paramiko.RejectPolicy):
     """RejectPolicy that keeps the offered key: a host not in known_hosts is refused, never added."""
 
-    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> NoReturn:
         raise _UnknownHostKey(hostname, key)
 
 

@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ipywidgets as w
 from matplotlib.figure import Figure
@@ -48,6 +48,8 @@ DPI = 100
 #: Choices the explorer opens on: the learning switch, as the notebook's text before it.
 DEFAULTS = {"switch": "learning", "fault": "admin-down", "monitor": "mii100", "mode": "active",
             "window": "whole"}
+
+_T = TypeVar("_T")
 
 
 def _monitor_key(params: RunParams) -> str:
@@ -86,8 +88,8 @@ def _with_fallback(widget: w.Widget, fallback: dict[str, Any], include: Any, exc
     return bundle
 
 
-def _narrowed(pool: list[RunParams], value: object, default: object, order: Sequence[object],
-              key: Callable[[RunParams], object]) -> tuple[list[object], object, list[RunParams]]:
+def _narrowed(pool: list[RunParams], value: object, default: object, order: Sequence[_T],
+              key: Callable[[RunParams], object]) -> tuple[list[_T], object, list[RunParams]]:
     """The values of ``key`` found in ``pool`` (in ``order``), the one to keep (``value`` if it is there,
     else ``default``, else the first) and the part of the pool that has it."""
     found = {key(p) for p in pool}
@@ -194,7 +196,7 @@ class Explorer:
             self._quiet = False
 
     @staticmethod
-    def _set(control: w.Dropdown, options: list[tuple[str, object]], value: object) -> None:
+    def _set(control: w.Dropdown, options: Sequence[tuple[str, object]], value: object) -> None:
         if list(control.options) != options:
             control.options = options
         control.value = value

@@ -14,11 +14,13 @@ cd "$(dirname "$0")/.."
 # filter; netplan.io: checks rendered YAML;
 # fonts-nanum: a Korean font for plots (koreanize-matplotlib ships one too); chromium: the browser the
 # notebook tests drive (Playwright uses it; it never downloads one).
+# On x86-64, qemu-system-arm too: the suite also runs arm64 guests there, emulated (tests/test_lab_arm64.py).
 case "$(uname -m)" in
-  aarch64|arm64) QEMU_PACKAGE=qemu-system-arm ;;
-  *) QEMU_PACKAGE=qemu-system-x86 ;;
+  aarch64|arm64) QEMU_PACKAGES=(qemu-system-arm) ;;
+  x86_64|amd64) QEMU_PACKAGES=(qemu-system-x86 qemu-system-arm) ;;
+  *) QEMU_PACKAGES=(qemu-system-x86) ;;
 esac
-APT_PACKAGES=($QEMU_PACKAGE kmod iproute2 iputils-ping fping openssh-server openssh-client netplan.io
+APT_PACKAGES=("${QEMU_PACKAGES[@]}" kmod iproute2 iputils-ping fping openssh-server openssh-client netplan.io
               fonts-nanum python3-venv procps chromium vde2 libvdeplug-slirp e2fsprogs fakeroot
               util-linux python3-seccomp acl)
 
@@ -60,12 +62,21 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # The lab guests' kernel and root image, made once beside the venv for every user (a user without
 # them fetches and builds their own on the first `bondkit lab up`).
+# On x86-64, arm64 ones too (made of Debian's arm64 packages), for the emulated arm64 lab.
 log=$(mktemp)
 if image=$(.venv/bin/python -W ignore -m bondkit.lab.rootfs --system 2>"$log"); then
   echo "setup: lab root image $image"
 else
   echo "setup: the lab's kernel or root image could not be made here; \`bondkit lab check\` says why:" >&2
   tail -n 3 "$log" >&2
+fi
+if [ "$(uname -m)" = x86_64 ]; then
+  if image=$(BONDKIT_LAB_ARCH=arm64 .venv/bin/python -W ignore -m bondkit.lab.rootfs --system 2>"$log"); then
+    echo "setup: arm64 lab root image $image"
+  else
+    echo "setup: the arm64 lab's kernel or root image could not be made here (arm64 lab tests will skip):" >&2
+    tail -n 3 "$log" >&2
+  fi
 fi
 rm -f "$log"
 # configurable-http-proxy for the class hub (deploy/jupyterhub), as pinned by its package-lock.json.

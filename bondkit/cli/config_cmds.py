@@ -91,5 +91,5 @@ def run_lint(args: argparse.Namespace) -> int:
     else:
         for finding in findings:
             print(finding.format())
-        print(t("lint.cli.summary", **counts(findings)) if findings else t("lint.cli.clean"))
+        print(t("lint.cli.summary", None, **counts(findings)) if findings else t("lint.cli.clean"))
     return 1 if any(f.severity == "error" for f in findings) else 0

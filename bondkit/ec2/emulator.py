@@ -32,9 +32,13 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from bondkit.errors import EC2Error
+
+if TYPE_CHECKING:  # moto itself is imported only when a server starts (see Emulator.start)
+    from moto.server import ThreadedMotoServer
 
 __all__ = [
     "DEFAULT_REGION",
@@ -237,7 +241,7 @@ class Emulator:
     def __init__(self, port: int = 0, *, region: str = DEFAULT_REGION) -> None:
         self._port = port
         self.region = region
-        self._server = None  # moto.server.ThreadedMotoServer
+        self._server: ThreadedMotoServer | None = None
         self.url = ""
 
     def start(self) -> Emulator:

@@ -177,4 +177,4 @@ def _public_key_in(path: Path) -> tuple[str, str | None]:
     try:
         return public_key_line(load_private_key(path)), None
     except SSHError as exc:  # the reason without the path, which the note names already
-        return "", t(exc.key, **exc.params)
+        return "", t(exc.key, None, **exc.params)

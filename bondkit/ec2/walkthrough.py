@@ -7,6 +7,7 @@ the error goes on (``keep`` only keeps things after a run that succeeded).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,4 +121,8 @@ def _cleanup_after_failure(target: Target, lab: Any, pem: Path | None, original:
     try:
         ec2.cleanup(target, lab=lab, pem_files=[pem] if pem else [])
     except (BondkitError, OSError, KeyboardInterrupt) as exc:  # a second Ctrl-C stops the cleanup, not us
-        original.add_note(t("ec2.cleanup_incomplete", reason=exc))
+        note = t("ec2.cleanup_incomplete", reason=exc)
+        if sys.version_info >= (3, 11):  # notes on exceptions came with Python 3.11
+            original.add_note(note)
+        else:
+            original.args = (*original.args, note)

@@ -143,6 +143,7 @@ class _Session:
                 back = time.time()
                 if best is None or back - sent < best[0]:
                     best = (back - sent, guest - (sent + back) / 2)
+            assert best is not None  # rounds >= 1
             offsets[name] = best[1]
         return offsets
 
@@ -177,7 +178,7 @@ class _Session:
 
     def cleanup(self) -> None:
         """Leave the lab as it was, after an error too: every step is tried even if one fails."""
-        steps = [self.restore]
+        steps: list[Callable[[], object]] = [self.restore]
         if self.procs:
             steps.append(self.collect)
         if self.configured:

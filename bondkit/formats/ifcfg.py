@@ -201,7 +201,9 @@ def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
         _keep_others(configs, bonds, texts, col)
     devices = {name: (conf, spec) for spec in bonds.values() for name, conf in spec.interfaces()}
     for path in sorted(routes, key=os.path.basename):
-        device = _ROUTE_FILE.fullmatch(os.path.basename(path)).group(2)
+        route_file = _ROUTE_FILE.fullmatch(os.path.basename(path))
+        assert route_file is not None  # routes holds only the names that match
+        device = route_file.group(2)
         if device in devices:
             conf, spec = devices[device]
             _read_routes(path, routes[path], device, conf, spec, col)

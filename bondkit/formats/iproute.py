@@ -184,7 +184,9 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
     if spec.renderer:
         found.append(losses.setting_lost(spec, "renderer", f"renderer: {spec.renderer}", "ip",
                                          "formats.loss.renderer"))
-    for holder, where in [(spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]:
+    holders: list[tuple[BondSpec | SlaveSpec, Location | None]] = [
+        (spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]
+    for holder, where in holders:
         if holder.ethtool_opts:
             found.append(losses.Loss(f"ETHTOOL_OPTS={holder.ethtool_opts}", where, "ip",
                                      "formats.loss.ethtool", {"value": holder.ethtool_opts}))

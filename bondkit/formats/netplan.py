@@ -116,7 +116,8 @@ class _Reader:
             return []
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, "formats.netplan.want_mapping", setting=what)
-        items, seen = [], set()
+        items: list[tuple[str, yaml.Node, yaml.Node]] = []
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "formats.netplan.want_mapping", setting=what)
@@ -640,7 +641,7 @@ def _ip_block(conf: IPConfig) -> dict[str, object]:
         block["accept-ra"] = conf.accept_ra
     if conf.addresses:
         block["addresses"] = list(conf.addresses)
-    routes = []
+    routes: list[dict[str, object]] = []
     if conf.gateway:
         routes.append({"to": "::/0" if ":" in conf.gateway else "0.0.0.0/0", "via": conf.gateway})
     routes += [_route(route) for route in conf.route_list()]
@@ -678,7 +679,9 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
         if conf.never_default:
             found.append(losses.setting_lost(conf, "never_default", f"DEFROUTE=no ({name})", "netplan",
                                              "formats.loss.never_default"))
-    for holder, where in [(spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]:
+    holders: list[tuple[BondSpec | SlaveSpec, Location | None]] = [
+        (spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]
+    for holder, where in holders:
         if holder.ethtool_opts:
             found.append(losses.Loss(f"ETHTOOL_OPTS={holder.ethtool_opts}", where, "netplan",
                                      "formats.loss.ethtool", {"value": holder.ethtool_opts}))

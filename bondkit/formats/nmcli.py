@@ -203,9 +203,9 @@ def _assemble(connections: dict[str, _Connection], col: Collector) -> list[BondS
     for cid, conn in connections.items():
         if conn.kind == "bond":
             conn.used = True
-            spec = _bond(conn, col)
-            bonds[spec.name] = spec
-            by_id[cid] = spec.name
+            bond = _bond(conn, col)
+            bonds[bond.name] = bond
+            by_id[cid] = bond.name
 
     def bond_of(name: str | None) -> BondSpec | None:
         return bonds.get(name or "") or bonds.get(by_id.get(name or "", ""))
@@ -476,7 +476,9 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
         elif conf.dhcp6 and conf.accept_ra is None:
             found.append(losses.setting_lost(conf, "dhcp6", f"dhcp6 ({name})", "nmcli",
                                              "formats.loss.accept_ra_default"))
-    for holder, where in [(spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]:
+    holders: list[tuple[BondSpec | SlaveSpec, Location | None]] = [
+        (spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]
+    for holder, where in holders:
         if holder.ethtool_opts:
             found.append(losses.Loss(f"ETHTOOL_OPTS={holder.ethtool_opts}", where, "nmcli",
                                      "formats.loss.ethtool", {"value": holder.ethtool_opts}))

@@ -43,6 +43,9 @@ class Engine(Protocol):
     """A way to run lab guests. Implementations: :class:`bondkit.lab.qemu.QemuEngine`."""
 
     name: str
+    #: Whether the guests run this machine's own programs (their root image is made from them); guests
+    #: of another architecture bring theirs.
+    native: bool
 
     def missing(self) -> list[tuple[str, str]]:
         """(what, how to get it) for every piece this engine lacks on this machine, in the user's language."""

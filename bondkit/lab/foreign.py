@@ -41,13 +41,22 @@ UNREAD = ("usr/share/man", "usr/share/info", "usr/share/locale", "usr/share/lint
           "usr/share/doc-base", "usr/share/bash-completion", "usr/share/zsh", "usr/lib/*-linux-gnu/gconv")
 #: Debian 12's top folders that an installed, merged system has in /usr (and as links to it).
 MERGED = ("bin", "sbin", "lib", "lib64")
-DEPENDS = ("apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
-           "--no-breaks", "--no-replaces", "--no-enhances")
+#: ``apt-cache``'s command for every package that the asked ones need, as far as it goes.
+DEPENDS = ("depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks",
+           "--no-replaces", "--no-enhances")
 
 
 def packages() -> tuple[str, ...]:
-    """The packages asked for (their dependencies come along): what names the image with the kernel."""
+    """The packages asked for (their dependencies come along)."""
     return (*PACKAGES, *OPTIONAL_PACKAGES)
+
+
+def recipe(arch: Arch) -> str:
+    """What the tree is made of, for the image's name (with the kernel and the guest scripts): the
+    packages, not their versions, which only apt knows after an update (an image keeps working when
+    Debian updates a package)."""
+    return "\n".join([f"{arch.debian} packages " + " ".join(packages()), "left out " + " ".join(SCRIPT_ONLY),
+                      "unread " + " ".join(UNREAD), "alternatives " + repr(ALTERNATIVES), ""])
 
 
 def _bare(name: str) -> str:
@@ -96,16 +105,14 @@ def closure(graph: dict[str, list[list[tuple[str, list[str]]]]], roots: tuple[st
             if any(choice in taken or choice in SCRIPT_ONLY for choice in named + providers):
                 continue
             real = [_bare(alt) for alt, _ in group if not alt.startswith("<") and _bare(alt) in graph]
-            choice = (real + [p for p in providers if p in graph] or [None])[0]
-            if choice:
-                pending.append(choice)
+            pending.extend((real + [p for p in providers if p in graph])[:1])
     return sorted(taken)
 
 
 def resolve(arch: Arch, state: Path | None) -> list[str]:
     """The packages to unpack: what :func:`packages` need, resolved in ``arch``'s own package lists."""
     roots = packages()
-    text = guest_kernel.run([DEPENDS[0], *guest_kernel.apt_options(arch, state), *DEPENDS[1:], *roots],
+    text = guest_kernel.run(["apt-cache", *guest_kernel.apt_options(arch, state), *DEPENDS, *roots],
                             "apt-cache depends")
     graph = parse_depends(text)
     missing = [name for name in roots if name not in graph]
@@ -209,38 +216,36 @@ def _prune(root: Path) -> None:
                 entry.unlink()
 
 
+def _runnable(root: Path, guest: str) -> bool:
+    path = inside(root, guest)
+    return path is not None and path.is_file() and os.access(path, os.X_OK)
+
+
 def _alternatives(root: Path) -> None:
     for name, program in ALTERNATIVES:
         link = root / "usr/bin" / name
-        if not os.path.lexists(link) and (root / "usr/bin" / program).is_file():
+        if not os.path.lexists(link) and _runnable(root, f"/usr/bin/{program}"):
             link.symlink_to(program)
 
 
 def missing_programs(root: Path, names: tuple[str, ...]) -> list[str]:
     """The names none of the guest's program folders has (as a file the guest can run)."""
-    def runnable(path: Path | None) -> bool:
-        return path is not None and path.is_file() and os.access(path, os.X_OK)
-
     return [name for name in names
-            if not any(runnable(inside(root, f"{folder}/{name}")) for folder in ("/usr/sbin", "/usr/bin"))]
+            if not any(_runnable(root, f"{folder}/{name}") for folder in ("/usr/sbin", "/usr/bin"))]
 
 
-def populate(root: Path, arch: Arch, required: tuple[str, ...]) -> list[str]:
-    """Fill ``root`` with ``arch``'s packages, merged into /usr, and return the .deb files' names (the
-    versions taken). ``required`` are the programs the tree must have."""
-    folder = root.parent
-    with tempfile.TemporaryDirectory(prefix=".apt-", dir=folder) as work_name:
+def populate(root: Path, arch: Arch, required: tuple[str, ...]) -> None:
+    """Fill ``root`` with ``arch``'s packages, merged into /usr. ``required`` are the programs the
+    tree must have."""
+    with tempfile.TemporaryDirectory(prefix=".apt-", dir=root.parent) as work_name:
         work = Path(work_name)
         state = guest_kernel.private_apt_state(arch, work)
-        debs_folder = work / "debs"
-        debs_folder.mkdir()
-        debs = guest_kernel.download(resolve(arch, state), arch, debs_folder, state)
-        unpack(debs, root)
-        names = [deb.name for deb in debs]
+        debs = work / "debs"
+        debs.mkdir()
+        unpack(guest_kernel.download(resolve(arch, state), arch, debs, state), root)
     _prune(root)
     merge_usr(root)
     _alternatives(root)
     missing = missing_programs(root, required)
     if missing:
         raise LabError("lab.rootfs_failed", error=f"no {arch.debian} package gives " + ", ".join(missing))
-    return names

@@ -597,17 +597,19 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 def _sshd_answers(port: int) -> bool:
-    """True once the plug reaches a guest sshd that sends its version banner."""
+    """True once the plug reaches a guest sshd that sends its version banner. The banner is waited for
+    up to 5 s: an emulated guest's sshd (arm64 on x86-64) takes about a second to send it, and a check
+    that gave up sooner would start another sshd session in the guest every second, each slowing it."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.settimeout(1)
+            sock.settimeout(5)
             return sock.recv(4) == b"SSH-"
     except OSError:
         return False
 
 
 def guest_dir(directory: Path, name: str) -> Path:
-    """The files of guest ``name`` of the lab in ``directory`` (its settings, keys, COW file, UML state)."""
+    """The files of guest ``name`` of the lab in ``directory`` (its settings, keys, disk overlay, monitor)."""
     return directory / GUESTS / name
 
 

@@ -51,7 +51,7 @@ def missing_pieces(engine: Engine | None = None) -> list[tuple[str, str]]:
         missing.append((t("lab.piece.slirp"), apt.format("libvdeplug-slirp")))
     from bondkit.lab import rootfs
 
-    for program in rootfs.missing_programs():
+    for program in rootfs.missing_programs() if engine.native else []:
         missing.append((program, apt.format(PACKAGES.get(program, "coreutils"))))
     if confine.abi_version() < 1:
         missing.append((t("lab.piece.landlock"), t("lab.piece.landlock_how")))

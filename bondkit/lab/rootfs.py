@@ -5,7 +5,10 @@ holding the programs a lab host needs (shell, coreutils, iproute2, ping, sshd, k
 kernel's network modules, built without root by ``mke2fs -d`` and opened by each guest read-only under a
 throw-away overlay of its own. The image is made once per set of programs and kernel, and kept: set-up
 builds it beside the virtual environment for every user of the machine, and a user whose machine lacks
-it builds it into their cache on the first ``lab up``.
+it builds it into their cache on the first ``lab up``. Guests of another architecture than the machine's
+(``BONDKIT_LAB_ARCH=arm64`` on an x86-64 machine) cannot run its programs: their image is made of
+Debian's packages of their architecture instead (:mod:`bondkit.lab.foreign`), with the same /etc,
+guest scripts and modules.
 
 ``python -m bondkit.lab.rootfs [--system]`` builds it (``--system``: into the shared folder).
 """
@@ -61,7 +64,7 @@ MODULES = ("virtio_pci", "virtio_net", "virtio_rng", "qemu_fw_cfg", "bonding", "
            "act_gact", "sch_prio", "sch_tbf", "sch_htb")
 TERMINFO = ("l/linux", "v/vt100", "v/vt220", "x/xterm", "x/xterm-256color", "d/dumb", "s/screen",
             "t/tmux", "t/tmux-256color")
-#: Free room in the image for what guests write (it lands in each guest's COW file, never here).
+#: Free room in the image for what guests write (it lands in each guest's own overlay, never here).
 FREE_MB = 192
 
 
@@ -145,14 +148,12 @@ def stamp(kernel: GuestKernel, arch: Arch) -> str:
     """Names the image: changes whenever a program, the kernel or a guest script changes. Libraries are
     not looked up here (that takes ``ldd``, a third of a second): an image carries its own copies, so
     it keeps working when a library alone is upgraded. An image of another architecture's packages
-    changes with the packages asked for (not with their versions, which only apt knows, after an
-    update: a guest keeps working when Debian updates a package)."""
+    changes with what :func:`bondkit.lab.foreign.recipe` says."""
     digest = hashlib.sha256(f"layout {LAYOUT}\nkernel {kernel.release}\n".encode())
     if is_foreign(arch):
         from bondkit.lab import foreign
 
-        digest.update(f"{arch.debian} packages {' '.join(foreign.packages())}\n"
-                      f"left out {' '.join(foreign.SCRIPT_ONLY)}\n".encode())
+        digest.update(foreign.recipe(arch).encode())
         stamped = []
     else:
         stamped = [path for _, path in _programs()] + [Path(p) for p in HELPERS if Path(p).exists()]

@@ -41,7 +41,7 @@ class PingGap:
         return int(self.frame["lost"].sum())
 
     def origin(self) -> str:
-        if self.first_lost is None:
+        if self.first_lost is None or self.last_lost is None:  # both or neither
             return t("nb.evidence.no_gap", self.lang)
         if self.source is not None:
             return t("nb.evidence.recorded_raw", self.lang, source=self.source, first=self.first_lost,
@@ -84,7 +84,7 @@ def ping_gap(run: Any, *, context: int = 3) -> PingGap:
     frame = window.assign(t_ms=(window["t"] * 1000).round(1))[["seq", "t_ms", "rtt_ms", "lost"]]
     frame = frame.rename(columns={"seq": "icmp_seq"})
     text = _raw_ping_text(run)
-    if text and first is not None:
+    if text and first is not None and last is not None:
         wanted = set(range(first - context, last + context + 1))
         lines = [line for line in text.splitlines() if fping_seq(line) in wanted]
         return PingGap(lines, frame, first, last, raw=True)

@@ -43,7 +43,7 @@ class Question:
         self.lang = get_lang(lang)
         self.params = params
         if choices is None:
-            labels = []
+            labels: list[str] = []
             while f"quiz.{qid}.{len(labels) + 1}" in _catalog():
                 labels.append(t(f"quiz.{qid}.{len(labels) + 1}", self.lang, **params))
             if not labels:
@@ -170,9 +170,9 @@ class Question:
 
 
 def ask(qid: str, *, answer: object, choices: Sequence[object] | None = None, evidence: object = None,
-        **params: object) -> Question:
+        lang: str | None = None, **params: object) -> Question:
     """A self-check question (see :class:`Question`); the last expression of a cell shows it."""
-    return Question(qid, answer=answer, choices=choices, evidence=evidence, **params)
+    return Question(qid, answer=answer, choices=choices, evidence=evidence, lang=lang, **params)
 
 
 def _catalog() -> dict[str, dict[str, str]]:

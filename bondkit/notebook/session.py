@@ -91,7 +91,9 @@ def _lab_missing(lab_pieces: Callable[[], list[tuple[str, str]]] | None) -> list
     if switched:
         return [(switched, f"unset {LAB_SWITCH}")]
     if lab_pieces is None:
-        from bondkit.lab import missing_pieces as lab_pieces
+        from bondkit.lab import missing_pieces
+
+        return missing_pieces()
     return lab_pieces()
 
 

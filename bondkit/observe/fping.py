@@ -36,7 +36,7 @@ def parse_fping(text: str, source: str = "<text>") -> list[dict[str, Any]]:
         probe = _PROBE.match(line.strip())
         if not probe:
             continue
-        when, seq = float(probe.group(1)), fping_seq(line)
+        when, seq = float(probe.group(1)), int(probe.group(2)) + 1  # counted from 1, as fping_seq counts
         if probe.group(3) is not None:
             if seq not in rows or rows[seq]["lost"]:
                 rows[seq] = {"t": when, "seq": seq, "rtt_ms": float(probe.group(3)), "lost": False}

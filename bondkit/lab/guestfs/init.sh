@@ -68,4 +68,8 @@ AcceptEnv LANG LC_* BONDKIT_LANG
 CONFIG
 /usr/sbin/sshd -f /etc/ssh/bondkit_sshd_config -E /run/sshd.log
 echo "bondkit-guest: ready"
+# What the switch port's faults and the vbox-hostonly profile use, loaded now rather than on a fault's
+# first use: a module load holds the lock every `ip` command waits for, so it would stall the probes of
+# a failover run just when they matter.
+modprobe -a sch_ingress cls_matchall cls_flower act_gact 2>/dev/null &
 while :; do sleep 3600; done

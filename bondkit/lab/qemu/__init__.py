@@ -37,6 +37,8 @@ class QemuEngine:
         #: KVM when this user can open it; :meth:`prepare` keeps it only if a guest really boots on it.
         self.kvm = accel.kvm_usable(self.arch)
         self._prepared = False
+        #: Guests of the machine's own architecture, whose root image is made from its own programs.
+        self.native = self.arch.name == kernel.machine_arch()
 
     @property
     def program(self) -> Path | None:
