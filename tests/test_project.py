@@ -42,5 +42,6 @@ def test_the_container_starts_jupyterlab_with_the_projects_settings():
     assert '"saveState": true' in (settings / "overrides.json").read_text()
     command = (ROOT / "Dockerfile").read_text().split("\nCMD ", 1)[1]
     assert "--LabApp.app_settings_dir=/opt/bondkit/scripts/jupyterlab-settings" in command
-    assert "--LabApp.app_settings_dir=$(CURDIR)/scripts/jupyterlab-settings" in (ROOT / "Makefile").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--LabApp.app_settings_dir=$(CURDIR)/scripts/jupyterlab-settings" in makefile
     assert "WORKDIR /opt/bondkit" in (ROOT / "Dockerfile").read_text()
