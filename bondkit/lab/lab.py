@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from bondkit.errors import LabError
 from bondkit.lab import processes as machine
-from bondkit.lab.engine import Engine, GuestPlan, NicPlan, choose_engine
+from bondkit.lab.engine import DEFAULT_MEMORY_MB, Engine, GuestPlan, NicPlan, choose_engine
 from bondkit.lab.needs import missing_pieces
 from bondkit.lab.topology import SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
 
@@ -50,8 +50,10 @@ NET = "net"  # in the lab directory: the switches' sockets and the plug's log
 MGMT_SWITCH = "mgmt"
 STATE_FILE = "state.json"  # in the lab directory: what another process needs to attach or to clean up
 CONSOLE_LOG = ".console.log"  # after a guest's name, in the lab directory
-#: What each guest is handed at boot, read-only (see guestfs/init.sh).
-GUEST_FILES = ("guest.env", "authorized_keys", "ssh_host_ed25519_key")
+#: What a guest's init prints on its console once its sshd runs (see guestfs/init.sh).
+READY = b"bondkit-guest: ready"
+#: What each guest is handed at boot, read-only (see guestfs/init.sh): its settings and keys.
+GUEST_SETTINGS = "guest.sh"
 
 
 def _per_user_directory() -> Path:
@@ -78,7 +80,7 @@ class Lab:
         switch: str = "learning",
         directory: Path | None = None,
         keep: bool = False,
-        memory_mb: int = 96,
+        memory_mb: int = DEFAULT_MEMORY_MB,
         engine: Engine | None = None,
     ) -> None:
         _check_switch(switch)
@@ -149,7 +151,7 @@ class Lab:
             name=name, directory=gdir, marker=self.marker(name), memory_mb=self.memory_mb,
             mgmt=NicPlan(spec.mgmt.mac, self.switch_socket(MGMT_SWITCH)),
             data=tuple(NicPlan(nic.mac, data) for nic in spec.data),
-            files={file: gdir / file for file in GUEST_FILES},
+            files={GUEST_SETTINGS: gdir / GUEST_SETTINGS},
             console=self.console_log(name),
         )
 
@@ -414,12 +416,16 @@ class Lab:
             gdir = self.guest_dir(spec.name)
             gdir.mkdir(parents=True, exist_ok=True)
             _ssh_keygen(gdir / "ssh_host_ed25519_key", comment=f"bondkit-lab-{spec.name}")
-            shutil.copy(self.key_file.with_suffix(".pub"), gdir / "authorized_keys")
-            data_nics = " ".join(f"{nic.name}={nic.mac}" for nic in spec.data)
-            (gdir / "guest.env").write_text(
-                f"BK_HOSTNAME={spec.name}\nBK_MGMT_NIC={spec.mgmt.name}\nBK_MGMT_MAC={spec.mgmt.mac}\n"
-                f"BK_MGMT_ADDR={spec.mgmt_address}\nBK_DATA_NICS='{data_nics}'\nBK_SWITCH={self.switch}\n"
-            )
+            settings = {
+                "BK_HOSTNAME": spec.name, "BK_MGMT_NIC": spec.mgmt.name, "BK_MGMT_MAC": spec.mgmt.mac,
+                "BK_MGMT_ADDR": str(spec.mgmt_address), "BK_SWITCH": self.switch,
+                "BK_DATA_NICS": " ".join(f"{nic.name}={nic.mac}" for nic in spec.data),
+                "BK_AUTHORIZED_KEY": self.key_file.with_suffix(".pub").read_text().strip(),
+                "BK_HOST_KEY": (gdir / "ssh_host_ed25519_key").read_text().strip(),
+            }
+            # Read by the guest's init with the shell's own ``.``: one file, no program started.
+            (gdir / GUEST_SETTINGS).write_text("".join(f"{key}={shlex.quote(value)}\n"
+                                                       for key, value in settings.items()))
 
     def _start_switches(self) -> None:
         """One VDE switch per network: a learning switch, as the one behind a host-only adapter.
@@ -477,11 +483,13 @@ class Lab:
                 pins.write(f"[127.0.0.1]:{self.ports[spec.name]} {key[0]} {key[1]}\n")
 
     def _wait_until_reachable(self) -> None:
-        """Poll each guest's sshd banner (bounded in time), then log in to every guest at once with
-        the pinned key. Each login stays open as the connection that ``lab ssh`` shares."""
+        """Wait for each guest's init to say its sshd runs, then for the banner (bounded in time), then
+        log in to every guest at once with the pinned key. Each login stays open as the connection that
+        ``lab ssh`` shares. The console is read first because every knock on sshd costs the guest a
+        process of its own while it is still busy booting."""
         deadline = time.monotonic() + BOOT_DEADLINE_S
         for name in self.hosts:
-            while not _sshd_answers(self.ports[name]):
+            while not (_said_ready(self.console_log(name)) and _sshd_answers(self.ports[name])):
                 if not machine.process_matches(self.pids[name], self.marker(name)):
                     raise LabError("lab.guest_died", host=name, line=self._last_words(name),
                                    console=str(self.console_log(name)))
@@ -594,6 +602,14 @@ def _tail(path: Path, lines: int = 15) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+def _said_ready(console: Path) -> bool:
+    try:
+        with open(console, "rb") as text:
+            return READY in text.read()
+    except OSError:
+        return False
 
 
 def _sshd_answers(port: int) -> bool:

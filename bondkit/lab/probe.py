@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bondkit.lab import places, processes
-from bondkit.lab.engine import Engine, GuestPlan
+from bondkit.lab.engine import DEFAULT_MEMORY_MB, Engine, GuestPlan
 
 PROBE_DEADLINE_S = 90.0
 READY = "bondkit-guest: probe"
@@ -85,7 +85,7 @@ def boot_once(engine: Engine, folder: Path, deadline: float = PROBE_DEADLINE_S) 
     console = folder / "console.log"
     console.write_bytes(b"")
     marker = f"bk_dir={folder}"
-    guest = GuestPlan(name="probe", directory=folder, marker=marker, memory_mb=96, mgmt=None, data=(),
+    guest = GuestPlan(name="probe", directory=folder, marker=marker, memory_mb=80, mgmt=None, data=(),
                       console=console, kernel_args=("bk_probe=1",))
     started = time.monotonic()
     try:

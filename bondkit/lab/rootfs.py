@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from bondkit.lab.qemu.kernel import Arch, GuestKernel
 
 #: Bumped whenever what goes into the image changes in a way the source files' stamps cannot show.
-LAYOUT = 5
+LAYOUT = 6
 #: What every lab host has: what bondkit runs on it and what the tutorials have a student type.
 REQUIRED = (
     "sh", "bash", "cat", "cp", "mv", "rm", "ln", "mkdir", "rmdir", "ls", "chmod", "chown", "touch", "echo",
@@ -59,11 +59,24 @@ OPTIONAL = ("less", "more", "vi", "vim", "nano", "tcpdump", "arping", "ethtool",
 HELPERS = ("/usr/lib/openssh/sftp-server", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
 #: Guest kernel modules the lab loads (their dependencies come along): the virtual hardware's drivers,
 #: then what a lab host does with it.
-MODULES = ("virtio_pci", "virtio_net", "virtio_rng", "qemu_fw_cfg", "bonding", "veth", "bridge", "8021q",
-           "dummy", "sch_ingress", "sch_netem", "cls_flower", "cls_matchall", "cls_u32", "act_mirred",
+MODULES = ("virtio_pci", "virtio_net", "virtio_rng", "qemu_fw_cfg", "bonding", "veth",
+           "bridge", "8021q", "dummy", "sch_ingress", "sch_netem", "cls_flower", "cls_matchall", "cls_u32", "act_mirred",
            "act_gact", "sch_prio", "sch_tbf", "sch_htb")
 TERMINFO = ("l/linux", "v/vt100", "v/vt220", "x/xterm", "x/xterm-256color", "d/dumb", "s/screen",
             "t/tmux", "t/tmux-256color")
+#: The guests' sshd: keys only, root by key, no PAM (the image has none), the student's language passed on.
+SSHD_CONFIG = """Port 22
+HostKey /etc/ssh/bondkit_host_ed25519_key
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+UseDNS no
+PidFile /run/sshd.pid
+AuthorizedKeysFile /root/.ssh/authorized_keys
+Subsystem sftp internal-sftp
+AcceptEnv LANG LC_* BONDKIT_LANG
+"""
 #: Free room in the image for what guests write (it lands in each guest's own overlay, never here).
 FREE_MB = 192
 
@@ -226,9 +239,11 @@ def _write(path: Path, text: str, mode: int = 0o644) -> None:
 def _lay_in(root: Path, kernel: GuestKernel) -> None:
     """What every guest's tree gets, whatever its programs came from: the kernel's modules, the lab's
     /etc and users, the guest scripts."""
-    for folder in ("etc/ssh", "root", "tmp", "run", "proc", "sys", "dev", "mnt", "var/log", "var/empty",
-                   "home"):
+    for folder in ("etc/ssh", "etc/modprobe.d", "root/.ssh", "tmp", "run/sshd", "proc", "sys", "dev", "mnt",
+                   "var/log", "var/empty", "home"):
         (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "root").chmod(0o700)
+    (root / "root/.ssh").chmod(0o700)
     release = kernel.release
     for path in _modules(kernel):
         _copy(path, root, Path("/usr/lib/modules", release, path.relative_to(kernel.modules)))
@@ -251,6 +266,13 @@ def _lay_in(root: Path, kernel: GuestKernel) -> None:
     _write(etc / "os-release", 'PRETTY_NAME="bondkit lab host"\nID=bondkit-lab\nNAME="bondkit lab host"\n')
     _write(etc / "profile", 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nPS1="\\u@\\h:\\w\\$ "\n')
     _write(root / "root/.bashrc", ". /etc/profile\n")
+    # What the guest's init would otherwise make at every boot, one program start at a time.
+    _write(etc / "fstab", "proc /proc proc defaults 0 0\nsys /sys sysfs defaults 0 0\n"
+                          "devpts /dev/pts devpts X-mount.mkdir 0 0\nshm /dev/shm tmpfs X-mount.mkdir 0 0\n"
+                          "tmp /tmp tmpfs mode=1777 0 0\n")
+    # max_bonds=0: no bond0 of its own, as on a host whose bonds its tools make.
+    _write(etc / "modprobe.d" / "bondkit.conf", "options bonding max_bonds=0\n")
+    _write(etc / "ssh" / "bondkit_sshd_config", SSHD_CONFIG)
     guest = etc / "bondkit"
     guest.mkdir()
     for script in _guest_scripts():
