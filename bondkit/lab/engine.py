@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-
 #: A lab host's memory: what its programs use (about 30 MB) with room for the page cache; every MB
 #: of it is resident on this machine, for each guest of each student.
 DEFAULT_MEMORY_MB = 80

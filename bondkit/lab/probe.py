@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bondkit.lab import places, processes
-from bondkit.lab.engine import DEFAULT_MEMORY_MB, Engine, GuestPlan
+from bondkit.lab.engine import Engine, GuestPlan
 
 PROBE_DEADLINE_S = 90.0
 READY = "bondkit-guest: probe"
