@@ -59,8 +59,8 @@ OPTIONAL = ("less", "more", "vi", "vim", "nano", "tcpdump", "arping", "ethtool",
 HELPERS = ("/usr/lib/openssh/sftp-server", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
 #: Guest kernel modules the lab loads (their dependencies come along): the virtual hardware's drivers,
 #: then what a lab host does with it.
-MODULES = ("virtio_pci", "virtio_net", "virtio_rng", "qemu_fw_cfg", "bonding", "veth",
-           "bridge", "8021q", "dummy", "sch_ingress", "sch_netem", "cls_flower", "cls_matchall", "cls_u32", "act_mirred",
+MODULES = ("virtio_pci", "virtio_net", "virtio_rng", "qemu_fw_cfg", "bonding", "veth", "bridge", "8021q",
+           "dummy", "sch_ingress", "sch_netem", "cls_flower", "cls_matchall", "cls_u32", "act_mirred",
            "act_gact", "sch_prio", "sch_tbf", "sch_htb")
 TERMINFO = ("l/linux", "v/vt100", "v/vt220", "x/xterm", "x/xterm-256color", "d/dumb", "s/screen",
             "t/tmux", "t/tmux-256color")
