@@ -25,6 +25,8 @@ from bondkit.spec import BondSpec
 #: The steps of a run, in order; ``progress(step)`` is called as each one ends.
 #: Round trips per guest when reading its clock (the shortest one is kept).
 CLOCK_ROUNDS = 5
+#: Seconds the probes keep going beyond the measurement's own window, for the fault and restore calls.
+CALL_ALLOWANCE_S = 3.0
 STAGES = ("configure", "ready", "measure", "fault", "restore", "collect", "teardown")
 READY_TRIES = 30  # one-probe pings, each waiting at most 0.3 s, before the bond counts as not working
 _SEP = "=====BONDKIT-SEPARATOR====="
@@ -104,8 +106,11 @@ class _Session:
     def start_probes(self) -> float:
         p = self.params
         now = time.time()
-        deadline = now + p.window + 2.0
-        samples = int(p.window * 1000 / p.sample_ms * 1.5) + 20
+        # The fault and restore calls fall inside the measurement, and each starts programs in the
+        # guest (a few hundred ms without KVM): the probes' bounds leave room for them.
+        span = p.window + CALL_ALLOWANCE_S
+        deadline = now + span + 2.0
+        samples = int(span * 1000 / p.sample_ms * 1.5) + 20
         period = max(p.sample_ms - 2, 1)  # a sample itself takes one or two milliseconds
         host, pinger = self.host_spec, self.pinger_spec
         slaves = [nic.name for nic in host.data]
@@ -113,9 +118,9 @@ class _Session:
                                 str(self.addresses[pinger.name].ip), BOND_NAME, f"{self.workdir}/links")
         listen = sampler_command(deadline, samples, period, [], str(self.addresses[host.name].ip), None,
                                  f"{self.workdir}/links")
-        count = int(math.ceil(p.window * 1000 / max(p.interval_ms - 1, 1))) + 50
+        count = int(math.ceil(span * 1000 / max(p.interval_ms - 1, 1))) + 50
         ping = ping_command(str(self.addresses[host.name].ip), p.interval_ms, count,
-                            int(math.ceil(p.window)) + 2, f"{self.workdir}/ping")
+                            int(math.ceil(span)) + 2, f"{self.workdir}/ping")
         self.ping_line = ping.split(" >")[0]
         started = self.host(host.name).run(f"mkdir -p {self.workdir}; {watch}", check=True).stdout.split()
         self.procs[host.name] = {"bash": (int(started[0]), started[1])}

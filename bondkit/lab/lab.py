@@ -346,13 +346,15 @@ class Lab:
             return self._pull_cable(host, index, key, restoring)
         if restoring and only is None:  # every kind: the cable too, before the guest's own undoing
             self.engine.set_carrier(self.plan(host), index, True)
-        commands = []
+        commands, prepared = [], ""
         if acts_on("admin-down"):
             commands.append(f"ip link set dev {iface} {'up' if restoring else 'down'}")
         if acts_on(*PORT_STATES):
             port = PORT_STATES.get(kind, "forwarding")
-            commands.append(_rewire(spec.data[index - 1], self.switch, port))
-        stamped = ('b=$EPOCHREALTIME; ' + " && ".join(commands)
+            # The port's new filters are worked out before the first stamp: only tc runs between them.
+            prepared = f"batch=$({_port_batch(spec.data[index - 1], self.switch, port)}); "
+            commands.append('{ tc -force -batch - <<< "$batch" 2>/dev/null; true; }')
+        stamped = (prepared + 'b=$EPOCHREALTIME; ' + " && ".join(commands)
                    + '; s=$?; a=$EPOCHREALTIME; echo "$b $a"; exit $s')
         out = target.run(f"bash -c {shlex.quote(stamped)}", check=True).stdout.split()
         self._note_fault(key, kind)
@@ -562,10 +564,15 @@ def _check_directory(directory: Path) -> None:
         raise LabError("lab.bad_directory", directory=text)
 
 
+def _port_batch(nic: Nic, profile: str, port: str) -> str:
+    """The guest command that prints, for ``tc -batch``, how data NIC ``nic`` meets its switch port
+    (see guestfs/wire.sh)."""
+    return f"sh /etc/bondkit/wire.sh {nic.name} {nic.mac} {profile} {port}"
+
+
 def _rewire(nic: Nic, profile: str, port: str) -> str:
-    """The guest command that sets how data NIC ``nic`` meets its switch port (see guestfs/wire.sh)."""
-    return (f"sh /etc/bondkit/wire.sh {nic.name} {nic.mac} {profile} {port} "
-            "| tc -force -batch - 2>/dev/null; true")
+    """The guest command that sets how data NIC ``nic`` meets its switch port."""
+    return f"{_port_batch(nic, profile, port)} | tc -force -batch - 2>/dev/null; true"
 
 
 def _free_port() -> int:

@@ -41,17 +41,19 @@ printf 'addr add %s dev %s\nlink set %s up\n' "$BK_MGMT_ADDR" "$BK_MGMT_NIC" "$B
 echo 0 > /proc/sys/net/ipv6/conf/all/accept_ra
 echo 0 > /proc/sys/net/ipv6/conf/default/accept_ra
 ip -batch $names
-if [ "$BK_SWITCH" != learning ]; then
+wire_nics() {
     for spec in $BK_DATA_NICS; do
         sh /etc/bondkit/wire.sh "${spec%%=*}" "${spec#*=}" "$BK_SWITCH" forwarding
     done | tc -force -batch - 2>/dev/null
-fi
+}
+# A switch that filters must do so from the first frame; a learning one is wired once sshd runs.
+[ "$BK_SWITCH" != learning ] && wire_nics
 
 # -r: no re-execution of sshd for each connection (a whole program start per login in this guest).
 /usr/sbin/sshd -r -f /etc/ssh/bondkit_sshd_config -E /run/sshd.log
 echo "bondkit-guest: ready"
-# What the switch port's faults and the vbox-hostonly profile use, loaded now rather than on a fault's
-# first use: a module load holds the lock every `ip` command waits for, so it would stall the probes of
-# a failover run just when they matter.
-modprobe -a sch_ingress cls_matchall cls_flower act_gact 2>/dev/null &
+# What the switch port's faults and the vbox-hostonly profile use, loaded and wired now rather than on
+# a fault's first use: a module load holds the lock every `ip` command waits for, so it would stall the
+# probes of a failover run just when they matter.
+{ modprobe -a sch_ingress cls_matchall cls_flower act_gact 2>/dev/null; wire_nics; } &
 while :; do sleep 3600; done

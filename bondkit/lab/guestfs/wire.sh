@@ -10,12 +10,15 @@
 #   port unicast-blocked   only broadcast and multicast pass, both ways (unicast-drop): a path that
 #                          still carries the peer's ARP requests but none of its replies.
 # The filters sit at the very edge of the NIC (tc's clsact: before the bond sees a frame coming in,
-# after it has sent one out), where the adapter and the switch port would act.
+# after it has sent one out), where the adapter and the switch port would act. The clsact qdisc itself
+# stays once made (the guest's init makes it at boot): adding one stops the NIC's queue for a moment,
+# which would lose a frame at the instant of every fault; changing filters loses none.
 nic=$1; mac=$2; profile=$3; port=$4
 group="flower dst_mac 01:00:00:00:00:00/01:00:00:00:00:00 action pass"
-echo "qdisc del dev $nic clsact"
-if [ "$profile" = learning ] && [ "$port" = forwarding ]; then exit 0; fi
 echo "qdisc add dev $nic clsact"
+echo "filter del dev $nic ingress"
+echo "filter del dev $nic egress"
+if [ "$profile" = learning ] && [ "$port" = forwarding ]; then exit 0; fi
 case $port in
 blocked)
     echo "filter add dev $nic ingress prio 9 matchall action drop"
