@@ -181,7 +181,7 @@ def test_cut_ssh_path_is_restored_by_the_timer_on_the_host(quiet, tmp_path):
         "      parameters: {mode: active-backup, mii-monitor-interval: 100}\n")
     before = fingerprint(host)
     with pytest.raises(ApplyError) as caught:
-        apply(host, tmp_path / "mgmt.yaml", force=True, rollback_after=4, on_step=lambda step: None)
+        apply(host, tmp_path / "mgmt.yaml", force=True, rollback_after=8, on_step=lambda step: None)
     report = caught.value.report
     assert caught.value.key == "apply.lost_path" and report.rolled_back
     assert [s.name for s in report.steps][-2:] == ["connection", "rollback"]
