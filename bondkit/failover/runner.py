@@ -131,26 +131,11 @@ class _Session:
         return time.time()
 
     def clock_offsets(self, rounds: int = CLOCK_ROUNDS) -> dict[str, float]:
-        """How far each guest's clock is from this machine's, in seconds.
-
-        A guest's clock is set at boot from its virtual machine's clock and then keeps its own time,
-        so the guests of one lab need not agree with this machine or with each other. The guest's
-        time is read between two readings here (NTP's way); the round with the shortest round trip is
-        kept. Every guest is read by the same command, so what reading costs on the guest's side
-        biases all of them alike and cancels between the client's pings and the server's samples.
-        """
-        offsets = {}
-        for name in (self.host_spec.name, self.pinger_spec.name):
-            best = None
-            for _ in range(rounds):
-                sent = time.time()
-                guest = float(self.host(name).run("bash -c 'echo $EPOCHREALTIME'", check=True).stdout)
-                back = time.time()
-                if best is None or back - sent < best[0]:
-                    best = (back - sent, guest - (sent + back) / 2)
-            assert best is not None  # rounds >= 1
-            offsets[name] = best[1]
-        return offsets
+        """How far each guest's clock is from this machine's, in seconds (see :meth:`Lab.clock_offset`).
+        Every guest is read by the same command, so what reading costs on the guest's side biases all
+        of them alike and cancels between the client's pings and the server's samples."""
+        return {name: self.lab.clock_offset(name, rounds)
+                for name in (self.host_spec.name, self.pinger_spec.name)}
 
     def fault(self, slave: str, offset: float = 0.0) -> tuple[float, float]:
         """Inject the fault; returns when it began and was done, as the guest stamped its commands,

@@ -371,8 +371,12 @@ class Lab:
         return begun + offset, done + offset
 
     def clock_offset(self, host: str, rounds: int = 3) -> float:
-        """How far ``host``'s clock is ahead of this machine's, in seconds: its time is read between
-        two readings here and the round with the shortest round trip is kept (NTP's way)."""
+        """How far ``host``'s clock is ahead of this machine's, in seconds.
+
+        A guest's clock is set at boot from its virtual machine's clock and then keeps its own time, so
+        the guests of one lab need not agree with this machine or with each other. The guest's time is
+        read between two readings here and the round with the shortest round trip is kept (NTP's way).
+        """
         best: tuple[float, float] | None = None
         for _ in range(rounds):
             sent = time.time()
