@@ -53,7 +53,7 @@ class QemuEngine:
             pieces.append((t("lab.piece.qemu", arch=self.arch.name), apt.format(self.arch.qemu_package)))
         if kernel.find_kernel(self.arch) is None and not find_tool("apt-get"):
             pieces.append((t("lab.piece.kernel", arch=self.arch.debian),
-                           f"python -m bondkit.lab.qemu.kernel --arch {self.arch.name}"))
+                           f"BONDKIT_LAB_ARCH={self.arch.name} python -m bondkit.lab.rootfs (with apt)"))
         return pieces
 
     def prepare(self) -> None:
