@@ -49,11 +49,11 @@ def test_demo_and_failover_use_recordings_and_say_why_once(no_boot_env, tmp_path
         assert done.returncode == 0, done.stderr
         lines = _reason_lines(done.stderr)
         assert len(lines) == 1, done.stderr  # one line, not the guest's console
-        assert PANIC in lines[0] and "console" in lines[0].lower() + "콘솔"
+        consoles = list(Path(no_boot_env["XDG_CACHE_HOME"]).glob("bondkit/probes/*/console.log"))
+        assert PANIC in lines[0] and any(str(console) in lines[0] for console in consoles)  # its file
         assert (out / "summary.csv").is_file() and list(out.glob("*/figure.png"))
         assert "ptrace set fp regs" not in done.stderr  # the console stays in its file
-    console = next(Path(no_boot_env["XDG_CACHE_HOME"]).glob("bondkit/probes/*/console.log"))
-    assert "ptrace set fp regs failed" in console.read_text()
+    assert any("ptrace set fp regs failed" in console.read_text() for console in consoles)
 
 
 def test_a_notebook_runs_on_recordings_and_tells_why(no_boot_env):
