@@ -35,6 +35,21 @@ UNANSWERED_AT_STOP_S = 0.1
 Progress = Callable[[str], Any]
 
 
+def start_on_first_slave(host, spec: BondSpec) -> None:
+    """Make the bond's first slave its active one (bounded), so that every run starts the same way.
+
+    With ARP monitoring the bond takes whichever slave first counts as up, and a backup counts as up
+    on any frame, broadcasts included. Behind a VirtualBox-style host-only port (unicast reaches an
+    adapter only at its own MAC), a fail_over_mac=none bond that settled on its second slave has the
+    first slave's MAC there: it hears every ARP request and no reply, and stays on it for good.
+    """
+    first = spec.slaves[0].name
+    host.run(f"i=0; while [ $i -lt 60 ]; do a=; read -r a < /sys/class/net/{spec.name}/bonding/active_slave; "
+             f"[ \"$a\" = {first} ] && break; "
+             f"echo {first} > /sys/class/net/{spec.name}/bonding/active_slave 2>/dev/null; "
+             f"sleep 0.05; i=$((i + 1)); done", timeout=15)
+
+
 def _sleep_until(moment: float) -> None:
     delay = moment - time.time()
     if delay > 0:
@@ -72,7 +87,9 @@ class _Session:
         if self.lab.switch != self.params.switch:
             self.lab.set_switch(self.params.switch)
         self.configured = True
-        on_hosts(configure_host, [(self.host(name), spec) for name, spec in self.specs.items()])
+        pairs = [(self.host(name), spec) for name, spec in self.specs.items()]
+        on_hosts(configure_host, pairs)
+        on_hosts(start_on_first_slave, pairs)
 
     def ready(self) -> tuple[str, str]:
         """Wait (bounded) until the pinger reaches the host and both bonds and all their slaves say
