@@ -24,7 +24,7 @@ from bondkit.spec import BondSpec
 
 #: The steps of a run, in order; ``progress(step)`` is called as each one ends.
 #: Round trips per guest when reading its clock (the shortest one is kept).
-CLOCK_ROUNDS = 5
+CLOCK_ROUNDS = 10
 #: Seconds the probes keep going beyond the measurement's own window, for the fault and restore calls.
 CALL_ALLOWANCE_S = 3.0
 STAGES = ("configure", "ready", "measure", "fault", "restore", "collect", "teardown")

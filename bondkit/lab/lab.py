@@ -370,22 +370,14 @@ class Lab:
         self._note_fault(key, "restore" if restoring else "carrier-loss")
         return begun + offset, done + offset
 
-    def clock_offset(self, host: str, rounds: int = 3) -> float:
+    def clock_offset(self, host: str, rounds: int = 10) -> float:
         """How far ``host``'s clock is ahead of this machine's, in seconds.
 
-        A guest's clock is set at boot from its virtual machine's clock and then keeps its own time, so
-        the guests of one lab need not agree with this machine or with each other. The guest's time is
-        read between two readings here and the round with the shortest round trip is kept (NTP's way).
+        A guest's clock is set at boot from its virtual machine's clock (whole seconds) and then keeps
+        its own time, so the guests of one lab need not agree with this machine or with each other.
+        Read as :meth:`bondkit.ssh.Host.clock_offset` does: ``rounds`` readings, the shortest kept.
         """
-        best: tuple[float, float] | None = None
-        for _ in range(rounds):
-            sent = time.time()
-            guest = float(self.host(host).run("bash -c 'echo $EPOCHREALTIME'", check=True).stdout)
-            back = time.time()
-            if best is None or back - sent < best[0]:
-                best = (back - sent, guest - (sent + back) / 2)
-        assert best is not None
-        return best[1]
+        return self.host(host).clock_offset(rounds)
 
     def _note_fault(self, key: str, kind: str) -> None:
         if kind == "restore":
