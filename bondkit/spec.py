@@ -240,6 +240,8 @@ class IPConfig:
     nameservers: list[str] = field(default_factory=list)
     search: list[str] = field(default_factory=list)
     mtu: int | None = None
+    #: The IPv6 MTU when it differs from the link's (ifcfg IPV6_MTU, netplan ipv6-mtu, nmcli ipv6.mtu).
+    ipv6_mtu: int | None = None
     #: The MAC address the interface is given (ifcfg MACADDR, netplan macaddress).
     mac: str | None = None
     #: Brought up at boot (ONBOOT, connection.autoconnect; netplan activation-mode: manual when not).
@@ -261,13 +263,12 @@ class IPConfig:
             "routes": [_route_dict(route) for route in self.route_list()], "dhcp4": self.dhcp4,
             "dhcp6": self.dhcp6, "never_default": self.never_default, "accept_ra": self.accept_ra,
             "nameservers": list(self.nameservers), "search": list(self.search), "mtu": self.mtu,
-            "mac": self.mac, "autoconnect": self.autoconnect, "zone": self.zone,
+            "ipv6_mtu": self.ipv6_mtu, "mac": self.mac, "autoconnect": self.autoconnect, "zone": self.zone,
         }
 
 
-def _route_dict(route: Route) -> list[object] | dict[str, object]:
-    if route.plain():
-        return [route.to, route.via]
+def _route_dict(route: Route) -> dict[str, object]:
+    """A route in ``show --json``: always the same object, whatever the route says."""
     return {"to": route.to, "via": route.via, "metric": route.metric, "on_link": route.on_link,
             "table": route.table}
 
@@ -304,7 +305,8 @@ class SlaveSpec:
 
     name: str
     mac: str | None = None
-    #: The permanent MAC address the configuration is pinned to (ifcfg HWADDR, netplan match: macaddress).
+    #: The permanent hardware address the configuration is pinned to (ifcfg HWADDR, netplan match:
+    #: macaddress): six bytes for Ethernet, twenty for an IPoIB (InfiniBand) port.
     hwaddr: str | None = None
     #: netplan ``match:`` by other than the MAC address: ``{"name": "enp*"}``, ``{"driver": "ixgbe"}``.
     match: dict[str, str] = field(default_factory=dict)
@@ -314,6 +316,27 @@ class SlaveSpec:
     extras: list[Extra] = field(default_factory=list, compare=False, repr=False)
     #: Where the slave's own configuration was read (an ifcfg file, a netplan ethernets entry).
     origin: Location | None = field(default=None, compare=False, repr=False)
+    #: "ethernet", or "infiniband" for an IPoIB port (ifcfg TYPE=InfiniBand, nmcli type infiniband, a
+    #: twenty-byte hardware address): ifcfg and nmcli write the type, since NetworkManager matches on it.
+    kind: str = field(default="ethernet", compare=False)
+    #: The netplan id of the ethernets entry this member came from, when the files were netplan's.
+    netplan_id: str | None = field(default=None, compare=False, repr=False)
+    #: Whether ``name`` is the name the kernel gives the NIC. netplan fixes it with set-name, with
+    #: match: name (one exact name), or by the id itself when nothing is matched; a member matched by
+    #: MAC address, driver or a name pattern without set-name keeps whatever name the kernel gives it,
+    #: and ``name`` is then its netplan id.
+    name_known: bool = field(default=True, compare=False)
+
+    @property
+    def infiniband(self) -> bool:
+        return self.kind == "infiniband" or bool(self.hwaddr and len(self.hwaddr) > 17)
+
+    def to_dict(self) -> dict[str, object]:
+        """A member in ``show --json``: ``name`` is the kernel's name, or the netplan id when
+        ``name_known`` is false."""
+        return {"name": self.name, "name_known": self.name_known, "netplan_id": self.netplan_id,
+                "kind": "infiniband" if self.infiniband else "ethernet", "hwaddr": self.hwaddr,
+                "match": dict(self.match), "mac": self.mac, "mtu": self.mtu}
 
 
 @dataclass
@@ -333,6 +356,8 @@ class BondSpec(IPConfig):
     ethtool_opts: str | None = None
     #: netplan's ``renderer:`` (networkd or NetworkManager) when the file names one.
     renderer: str | None = None
+    #: The network namespace the bond is made in (``ip -n NS``, ``ip netns exec NS``); None: the host's.
+    netns: str | None = None
     #: Options the kernel does not know, as written: lint reports them.
     unknown_options: dict[str, str] = field(default_factory=dict, compare=False)
     #: What the parser noticed about this bond's files that only lint reports (see ``Note``).
@@ -369,12 +394,14 @@ class BondSpec(IPConfig):
         return result
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON shape of ``bondkit show``: kernel option names, lists for tuples."""
+        """The JSON shape of ``bondkit show``: kernel option names, lists for tuples, every route an
+        object; bondkit/schemas/show.schema.json describes it, and the tests hold the output to it."""
         data: dict[str, object] = {
             "name": self.name,
             "mode": self.mode,
             "options": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(self.options.items())},
             "slaves": self.slave_names,
+            "members": [slave.to_dict() for slave in self.slaves],
             "addresses": list(self.addresses),
             "gateway": self.gateway,
             "routes": [_route_dict(route) for route in self.route_list()],
@@ -386,6 +413,7 @@ class BondSpec(IPConfig):
         data["bridge"] = ({"name": self.bridge.name, "stp": self.bridge.stp, **self.bridge.ip_dict()}
                           if self.bridge else None)
         data["renderer"] = self.renderer
+        data["netns"] = self.netns
         return data
 
     @classmethod

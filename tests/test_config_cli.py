@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from bondkit import formats
@@ -95,6 +96,8 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "mode": "active-backup",
         "options": {"fail_over_mac": "active", "miimon": 100},
         "slaves": ["enp0s8", "enp0s9"],
+        "members": [{"name": name, "name_known": True, "netplan_id": None, "kind": "ethernet", "hwaddr": None,
+                     "match": {}, "mac": None, "mtu": None} for name in ("enp0s8", "enp0s9")],
         "addresses": ["192.168.99.101/24"],
         "gateway": None,
         "routes": [],
@@ -105,14 +108,49 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "nameservers": [],
         "search": [],
         "mtu": None,
+        "ipv6_mtu": None,
         "mac": None,
         "autoconnect": True,
         "zone": None,
         "vlans": [],
         "bridge": None,
         "renderer": None,
+        "netns": None,
     }
     assert data[1]["options"]["primary"] == "enp0s8" and data[1]["gateway"] == "192.168.225.1"
+    SHOW_SCHEMA.validate(data)
+
+
+SHOW_SCHEMA = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "bondkit" / "schemas" / "show.schema.json").read_text()))
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+
+
+@pytest.mark.parametrize("path", sorted(p.name for p in CORPUS.iterdir() if not p.name.startswith("refused")))
+def test_show_json_follows_the_schema(capsys: pytest.CaptureFixture[str], path: str) -> None:
+    """Every accepted corpus entry's ``show --json`` is valid against bondkit/schemas/show.schema.json,
+    whose every field has one shape (a route is always an object, with or without a metric)."""
+    code, out, _ = run(capsys, "show", "--json", str(CORPUS / path))
+    data = json.loads(out)
+    assert code == 0 and data
+    SHOW_SCHEMA.validate(data)
+    for bond in data:
+        for conf in [bond, *bond["vlans"], *([bond["bridge"]] if bond["bridge"] else [])]:
+            assert all(isinstance(route, dict) and set(route) == {"to", "via", "metric", "on_link", "table"}
+                       for route in conf["routes"])
+        assert bond["slaves"] == [member["name"] for member in bond["members"]]
+
+
+def test_show_json_schema_is_not_a_formality() -> None:
+    """The schema refuses what ``show --json`` used to print: a route as a [to, via] pair, a missing field."""
+    (spec,) = formats.load(CORPUS / "alias-and-route-files")
+    data = [spec.to_dict()]
+    SHOW_SCHEMA.validate(data)
+    for broken in ({"routes": [["10.0.0.0/8", "10.1.1.1"]]}, {"netns": 5}, {"members": [{"name": "eth0"}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            SHOW_SCHEMA.validate([{**data[0], **broken}])
+    with pytest.raises(jsonschema.ValidationError):
+        SHOW_SCHEMA.validate([{k: v for k, v in data[0].items() if k != "mtu"}])
 
 
 def test_show_text_in_korean(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,8 @@ import pytest
 from bondkit import formats
 from bondkit.errors import BondkitError, ConfigError
 from bondkit.formats import ifcfg, iproute, netplan, nmcli
+from bondkit.formats.report import describe
+from bondkit.lint import lint
 from bondkit.spec import BondSpec, Route, SlaveSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -425,15 +427,29 @@ def test_bad_ifcfg(tmp_path: Path, case: str, text: str, line: int, key: str) ->
 
 
 def test_ifcfg_slave_of_a_missing_bond_makes_the_bond_as_initscripts_does(tmp_path: Path) -> None:
-    """ifup-eth creates the MASTER named by a slave even without its ifcfg file; lint warns."""
+    """ifup-eth creates the MASTER named by a slave even without its ifcfg file (NM_CONTROLLED=no: the
+    file is initscripts'); lint warns."""
     write(
         tmp_path,
-        {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\n", "ifcfg-eth1": "DEVICE=eth1\nMASTER=bond1\nSLAVE=yes\n"},
+        {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\n",
+         "ifcfg-eth1": "DEVICE=eth1\nMASTER=bond1\nSLAVE=yes\nNM_CONTROLLED=no\n"},
     )
     bond0, bond1 = formats.load(tmp_path)
     assert bond0.slaves == [] and bond1.slave_names == ["eth1"] and bond1.mode == "balance-rr"
     (note,) = [n for n in bond1.notes if n.rule == "bond-from-slaves"]
     assert note.where.line == 2 and note.where.source.endswith("ifcfg-eth1")
+
+
+def test_ifcfg_port_of_a_missing_bond_is_refused_when_networkmanager_reads_it(tmp_path: Path) -> None:
+    """NetworkManager (the file does not say NM_CONTROLLED=no) never brings up a port whose bond has no
+    connection: show refuses it at MASTER, lint says it as an error, and the other bond is still read."""
+    write(tmp_path, {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\n",
+                     "ifcfg-eth2": "DEVICE=eth2\nMASTER=bond99\nSLAVE=yes\n"})
+    raises_at(lambda: formats.load(tmp_path), "ifcfg-eth2", 2, "formats.ifcfg.no_bond_file")
+    findings = lint(tmp_path)
+    (finding,) = [f for f in findings if f.key == "formats.ifcfg.no_bond_file"]
+    assert finding.severity == "error" and finding.where.line == 2
+    assert "bond99" in finding.message("ko") and "NM_CONTROLLED=no" in finding.message("en")
 
 
 def test_ifcfg_misspelt_key_is_kept_and_told(tmp_path: Path) -> None:
@@ -704,3 +720,186 @@ def test_valid_commands_outside_the_model_are_told_not_refused() -> None:
     lost = [(loss.setting, loss.where.line) for loss in formats.losses(spec, "ip")]
     assert lost == [("ip link set bond0 promisc on", 2),
                     ("ip route add default dev bond0 nexthop via 10.0.0.1 weight 1", 3)]
+
+
+# ------------------------------------------------------------------ what the owning tools read, or refuse
+
+
+IB0 = "80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:31:78:f1"
+
+
+def test_ipoib_port_keeps_its_twenty_byte_address_and_its_type(tmp_path: Path) -> None:
+    """NetworkManager's ifcfg-rh writes an IPoIB port's HWADDR as 20 bytes; ifcfg and nmcli write the port's
+    type back (NetworkManager matches on it), and a 6-byte field (MACADDR) still refuses 20 bytes."""
+    files = {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS='mode=1 miimon=100 fail_over_mac=1'\n",
+             "ifcfg-ib0": f"DEVICE=ib0\nTYPE=InfiniBand\nHWADDR={IB0.upper()}\nMASTER=bond0\nSLAVE=yes\n"}
+    (spec,) = formats.load(write(tmp_path, files))
+    (slave,) = spec.slaves
+    assert slave.hwaddr == IB0 and slave.infiniband
+    assert "TYPE=InfiniBand\n" in ifcfg.render(spec)["ifcfg-ib0"]
+    nm = nmcli.render(spec)["bond0-nmcli.sh"]
+    assert f"type infiniband con-name bond0-port-ib0 ifname ib0 master bond0 slave-type bond " \
+           f"infiniband.mac-address {IB0}" in nm
+    assert nmcli.parse(nm)[0].slaves[0].infiniband
+    with pytest.raises(ConfigError) as info:
+        ifcfg.parse({"ifcfg-bond0": files["ifcfg-bond0"],
+                     "ifcfg-ib0": files["ifcfg-ib0"].replace("HWADDR=", "MACADDR=")})
+    assert (info.value.key, info.value.line) == ("formats.bad_mac", 3)
+
+
+def test_alias_file_takes_its_interfaces_netmask_and_a_range_file_adds_its_addresses(tmp_path: Path) -> None:
+    files = {"ifcfg-bond0": "DEVICE=bond0\nBONDING_OPTS='mode=1 miimon=100'\nIPADDR=10.0.0.5\n"
+                            "NETMASK=255.255.0.0\n",
+             "ifcfg-bond0:1": "DEVICE=bond0:1\nIPADDR=10.0.0.6\nONPARENT=yes\n",
+             "ifcfg-bond0-range2": "IPADDR_START=10.0.1.1\nIPADDR_END=10.0.1.3\nCLONENUM_START=4\n"}
+    (spec,) = formats.load(write(tmp_path, files))
+    assert spec.addresses == ["10.0.0.5/16", "10.0.0.6/16", "10.0.1.1/16", "10.0.1.2/16", "10.0.1.3/16"]
+    assert {n.key for n in spec.notes} >= {"formats.ifcfg.alias", "formats.ifcfg.range"}
+    (tmp_path / "ifcfg-bond0-range2").write_text("IPADDR_START=10.0.1.1\nIPADDR_END=10.0.9.3\n")
+    raises_at(lambda: formats.load(tmp_path), "ifcfg-bond0-range2", 1, "formats.ifcfg.bad_range")
+
+
+def test_alias_file_without_its_interface_says_which_file_is_missing(tmp_path: Path) -> None:
+    path = write(tmp_path, {"ifcfg-bond0:1": "DEVICE=bond0:1\nIPADDR=10.0.0.6\n"}) / "ifcfg-bond0:1"
+    err = raises_at(lambda: formats.load(path), "ifcfg-bond0:1", 1, "formats.ifcfg.alias_alone")
+    assert "ifcfg-bond0" in err.message("ko") and "ifcfg-bond0" in err.message("en")
+
+
+def test_ifcfg_ipv6_mtu_dns_of_every_dialect() -> None:
+    """MTU, IPV6_MTU, DNS1..n of both families, DOMAIN and IPV6_DOMAIN (NetworkManager), and the IPv6
+    address cloud-init writes twice (IPV6ADDR and IPADDR6): all carried, and written back."""
+    text = ("DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS='mode=1 miimon=100'\nIPADDR=10.0.0.5\nPREFIX=24\n"
+            "IPV6INIT=yes\nIPV6ADDR=fd00::5/64\nIPADDR6=fd00::5/64\nIPADDR6_1=fd00::6/64\nMTU=9000\n"
+            "IPV6_MTU=1500\nDNS1=10.0.0.53\nDNS2=fd00::53\nDOMAIN=a.example\n"
+            "IPV6_DOMAIN='b.example a.example'\n")
+    (spec,) = ifcfg.parse(text)
+    assert spec.addresses == ["10.0.0.5/24", "fd00::5/64", "fd00::6/64"]
+    assert (spec.mtu, spec.ipv6_mtu) == (9000, 1500)
+    assert spec.nameservers == ["10.0.0.53", "fd00::53"] and spec.search == ["a.example", "b.example"]
+    assert not spec.extras
+    for fmt in ("ifcfg", "netplan", "nmcli"):
+        assert reparse(spec, fmt) == [spec], fmt
+    assert [loss.setting for loss in formats.losses(spec, "ip")][-1] == "ipv6-mtu: 1500 (bond0)"
+    with pytest.raises(ConfigError) as info:
+        ifcfg.parse(text.replace("IPV6_MTU=1500", "IPV6_MTU=1000"))
+    assert (info.value.key, info.value.line) == ("formats.bad_mtu", 11)
+
+
+@pytest.mark.parametrize("suse", [
+    "BONDING_MASTER='yes'\nBONDING_MODULE_OPTS='mode=1 miimon=100'\nBONDING_SLAVE0='eth0'\n",
+    "BONDING_MASTER='yes'\nBONDING_SLAVE0='eth0'\nBONDING_SLAVE1='eth1'\n",
+])
+def test_suse_sysconfig_is_refused_at_its_line_naming_the_format(suse: str) -> None:
+    text = "BOOTPROTO='static'\nIPADDR='10.0.0.5/24'\n" + suse
+    with pytest.raises(ConfigError) as info:
+        ifcfg.parse(text, "ifcfg-bond0")
+    assert info.value.key == "formats.ifcfg.suse" and info.value.line == 4
+    assert "SUSE" in info.value.message("en") and "SUSE" in info.value.message("ko")
+    assert "BONDING_OPTS" in info.value.message("en") and "nmcli" in info.value.message("ko")
+
+
+def test_cloud_init_slave_list_beside_master_is_not_a_loss() -> None:
+    """cloud-init writes BONDING_SLAVEn in the bond's file and MASTER= in each slave's: one fact twice."""
+    files = {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS='mode=1'\nBONDING_SLAVE0=eth1\n",
+             "ifcfg-eth1": "DEVICE=eth1\nMASTER=bond0\nSLAVE=yes\n"}
+    (spec,) = ifcfg.parse(files)
+    assert spec.slave_names == ["eth1"] and not spec.extras and not formats.losses(spec, "netplan")
+
+
+def test_ifcfg_port_naming_both_master_and_bridge_is_a_warning(tmp_path: Path) -> None:
+    files = {"ifcfg-bond0": "DEVICE=bond0\nTYPE=Bond\nBONDING_OPTS='mode=1 miimon=100'\n",
+             "ifcfg-eth0": "DEVICE=eth0\nMASTER=bond0\nSLAVE=yes\nBRIDGE=br0\n"}
+    write(tmp_path, files)
+    (spec,) = formats.load(tmp_path)
+    assert spec.bridge is None and spec.slave_names == ["eth0"]
+    (finding,) = [f for f in lint(tmp_path) if f.rule == "bridge-ignored"]
+    assert finding.severity == "warning" and finding.where.line == 4 and "br0" in finding.message("ko")
+
+
+IP_NETNS = """\
+ip netns add s1
+ip -n s1 link add bond0 type bond mode active-backup miimon 100
+ip -netns s1 link set eth0 master bond0
+ip -n s1 -d link set eth1 master bond0
+ip netns exec s1 ip address add 192.0.2.1/24 dev bond0
+ip -netns s2 link add bond0 type bond mode 802.3ad
+ip link add bond1 type bond mode balance-xor
+"""
+
+
+def test_ip_namespaces_each_have_their_bonds() -> None:
+    """``ip -n NS``, ``ip -netns NS``, ``ip netns exec NS ip``: a bond per namespace, the same name twice."""
+    specs = iproute.parse(IP_NETNS, "bonds.sh")
+    assert [(s.name, s.netns, s.mode) for s in specs] == [
+        ("bond1", None, "balance-xor"), ("bond0", "s1", "active-backup"), ("bond0", "s2", "802.3ad")]
+    s1 = specs[1]
+    assert s1.slave_names == ["eth0", "eth1"] and s1.addresses == ["192.0.2.1/24"]
+    assert s1.origin["netns"].line == 2
+    script = iproute.render(s1)["bond0-ip.sh"]
+    assert "ip -n s1 link add bond0 type bond" in script and "\nip link" not in script
+    assert reparse(s1, "ip") == [s1] and reparse(s1, "ip")[0].netns == "s1"
+    (loss,) = formats.losses(s1, "netplan")
+    assert loss.setting == "netns s1 (bond0)" and loss.where.line == 2 and "ip -n" in loss.message("ko")
+
+
+def test_ip_batch_file_and_a_script_that_names_one(tmp_path: Path) -> None:
+    batch = ("link add bond0 type bond mode 1 miimon 100\nlink set eth0 master bond0\n"
+             "addr add 10.0.0.1/24 dev bond0\n")
+    path = write(tmp_path, {"bond0.batch": batch}) / "bond0.batch"
+    assert formats.detect(str(path), batch) == "ip"
+    (spec,) = formats.load(path)
+    assert spec.slave_names == ["eth0"] and spec.addresses == ["10.0.0.1/24"]
+    notes: list = []
+    (spec,) = iproute.parse("ip -b bond0.batch\nip link add bond1 type bond\n", notes=notes)
+    assert any(n.key == "formats.ip.batch" for n in spec.notes + notes)
+    assert [loss.setting for loss in formats.losses(spec, "netplan")][0] == "ip -batch bond0.batch"
+
+
+def test_netplan_primary_by_set_name_is_flagged_as_netplan_refuses_it() -> None:
+    """netplan's primary names a member by its id; its set-name is "not defined" for netplan generate.
+    show reads it (as the member it means), lint says it as an error at the line."""
+    text = ("network:\n  version: 2\n  ethernets:\n    a:\n      match: {macaddress: '52:54:00:00:00:0a'}\n"
+            "      set-name: lan0\n  bonds:\n    bond0:\n      interfaces: [a]\n      parameters:\n"
+            "        primary: lan0\n")
+    (spec,) = netplan.parse(text)
+    assert spec.options["primary"] == "lan0"
+    (note,) = [n for n in spec.notes if n.rule == "primary-not-slave"]
+    assert note.where.line == 11 and note.key == "formats.netplan.primary_by_name"
+    (spec,) = netplan.parse(text.replace("primary: lan0", "primary: a"))
+    assert spec.options["primary"] == "lan0" and not spec.notes
+
+
+def test_netplan_interface_in_a_bond_and_a_bridge_is_refused_as_netplan_does() -> None:
+    text = ("network:\n  version: 2\n  ethernets:\n    eth0: {}\n    eth1: {}\n  bonds:\n    bond0:\n"
+            "      interfaces: [eth0, eth1]\n  bridges:\n    br0:\n      interfaces:\n        - eth1\n")
+    err = raises_at(lambda: netplan.parse(text), "netplan.yaml", 12, "formats.netplan.bridge_port_in_bond")
+    assert "br0: interface 'eth1' is already assigned to bond bond0" in err.message("en")
+
+
+def test_show_names_members_by_one_rule() -> None:
+    """set-name or an exact match: name is the kernel's name; a member matched by MAC alone is shown by
+    its netplan id, marked so, and netplan writes it back without renaming the NIC."""
+    text = ("network:\n  version: 2\n  ethernets:\n    a:\n      match: {macaddress: '52:54:00:00:00:0a'}\n"
+            "      set-name: lan0\n    b:\n      match: {macaddress: '52:54:00:00:00:0b'}\n"
+            "    c:\n      match: {name: enp9s0}\n    d: {}\n"
+            "  bonds:\n    bond0:\n      interfaces: [a, b, c, d]\n")
+    (spec,) = netplan.parse(text)
+    assert [(s.name, s.name_known) for s in spec.slaves] == [
+        ("lan0", True), ("b", False), ("enp9s0", True), ("d", True)]
+    shown = describe(spec)
+    assert "lan0 (netplan id a, hwaddr 52:54:00:00:00:0a)" in shown
+    assert "b (netplan id: the kernel names this NIC itself, hwaddr 52:54:00:00:00:0b)" in shown
+    assert "enp9s0 (netplan id c), d\n" in shown
+    assert "set-name: b" not in netplan.render(spec)["bond0.yaml"]
+    assert [loss.setting for loss in formats.losses(spec, "ifcfg")] == ["b: match without set-name"]
+
+
+def test_netplan_ipv6_mtu_with_the_networkmanager_renderer_is_refused_as_netplan_does() -> None:
+    text = ("network:\n  version: 2\n  renderer: NetworkManager\n  ethernets:\n    eth0: {}\n  bonds:\n"
+            "    bond0:\n      interfaces: [eth0]\n      ipv6-mtu: 1400\n")
+    raises_at(lambda: netplan.parse(text), "netplan.yaml", 9, "formats.netplan.nm_ipv6_mtu")
+    (spec,) = netplan.parse(text.replace("renderer: NetworkManager", "renderer: networkd"))
+    assert spec.ipv6_mtu == 1400
+    spec.renderer = "NetworkManager"
+    assert "ipv6-mtu" not in netplan.render(spec, whole=True)["bond0.yaml"]
+    assert [loss.setting for loss in formats.losses(spec, "netplan")] == ["ipv6-mtu: 1400 (bond0)"]

@@ -35,6 +35,8 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 IFNAMES = st.from_regex(r"(eth|enp0s|ens|em)[0-9]{1,2}", fullmatch=True)
 BOND_NAMES = st.from_regex(r"bond[0-9]{1,2}", fullmatch=True)
 MACS = st.from_regex(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", fullmatch=True)
+#: An IPoIB port's hardware address: 4 bytes of queue pair number, then the 16-byte port GID.
+IB_HWADDRS = st.from_regex(r"80:00:0[0-9]:[0-9a-f]{2}:fe:80(:00){6}(:[0-9a-f]{2}){8}", fullmatch=True)
 IPV4 = st.ip_addresses(v=4).map(str)
 #: Addresses a real peer (netplan) takes without question: private ranges, usual prefixes.
 LAB_IPV4 = st.ip_addresses(network="10.0.0.0/8").map(str)
@@ -85,16 +87,21 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
     slaves = draw(st.lists(IFNAMES, max_size=3, unique=True))
     supported = netplan.SUPPORTED_OPTIONS if fmt in ("netplan", "any") else KNOWN_OPTIONS
     names = draw(st.lists(st.sampled_from(supported), max_size=6, unique=True))
-    if lab and "primary" in names and not slaves:
-        names.remove("primary")
+    if (lab or fmt in ("netplan", "any")) and "primary" in names and not slaves:
+        names.remove("primary")  # netplan generate refuses a primary that is none of the bond's interfaces
     spec = BondSpec(name=draw(BOND_NAMES), mode=draw(st.sampled_from(MODES)))
     for name in names:
         spec.set_option(name, draw(_option_value(name, slaves)))
     spec.slaves = [SlaveSpec(name, draw(st.none() | MACS)) for name in slaves]
     if fmt != "ip":  # ip commands cannot pin a NIC or give a slave its own MTU
         for slave in spec.slaves:
-            slave.hwaddr = draw(st.none() | MACS)
+            slave.hwaddr = draw(st.none() | MACS | IB_HWADDRS)
             slave.mtu = draw(st.none() | st.integers(576, 9000))
+            if slave.hwaddr and len(slave.hwaddr) > 17:
+                slave.kind, slave.mac = "infiniband", None  # an IPoIB port has no MAC address to set
+            if fmt == "netplan" and slave.hwaddr:
+                # matched and not renamed: netplan leaves the NIC the kernel's name (the id is its name here)
+                slave.netplan_id, slave.name_known = slave.name, draw(st.booleans())
     v4, v6 = (LAB_IPV4, LAB_IPV6) if lab else (IPV4, st.ip_addresses(v=6).map(str))
     spec.addresses = draw(st.lists(_interface(v4, v6, 4), max_size=2, unique=True)) + draw(
         st.lists(_interface(v4, v6, 6), max_size=2, unique=True)
@@ -106,6 +113,7 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
     spec.routes = draw(st.lists(st.tuples(networks, v4), max_size=2, unique=True))
     spec.dhcp4 = False if fmt == "ip" else draw(st.booleans())
     spec.routes += draw(st.lists(ROUTES(networks, v4), max_size=2))
+    spec.routes = _unique_routes(spec.routes)
     spec.mtu = draw(st.none() | st.integers(576, 9000))
     spec.mac = draw(st.none() | MACS)
     _draw_ip_extras(draw, spec, fmt)
@@ -118,10 +126,26 @@ def bond_specs(draw: st.DrawFn, fmt: str = "ifcfg", lab: bool = False) -> BondSp
         # A bridge port carries no IP settings of its own (NetworkManager does not even take them).
         spec.addresses, spec.gateway, spec.routes, spec.dhcp4 = [], None, [], False
         spec.dhcp6, spec.accept_ra, spec.nameservers, spec.search = False, None, [], []
-        spec.never_default = False
+        spec.never_default, spec.ipv6_mtu = False, None
     if fmt == "netplan":
         spec.renderer = draw(st.none() | st.sampled_from(["networkd", "NetworkManager"]))
+        if spec.renderer == "NetworkManager":  # netplan generate: no ipv6-mtu for NetworkManager
+            for _, conf in spec.interfaces():
+                conf.ipv6_mtu = None
+    if fmt == "ip":  # a bond made in a network namespace (ip -n NS): only ip commands say so
+        spec.netns = draw(st.none() | st.from_regex(r"ns-[a-z0-9]{1,8}", fullmatch=True))
     return spec
+
+
+def _unique_routes(routes: list) -> list:
+    """Routes as a tool keeps them: the same route twice is one route (netplan and the kernel merge them)."""
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for route in routes:
+        if Route.of(route).key() not in seen:
+            seen.add(Route.of(route).key())
+            unique.append(route)
+    return unique
 
 
 #: Routes with what real configurations add: a metric, a table, on-link.
@@ -138,6 +162,7 @@ def _draw_ip_extras(draw: st.DrawFn, conf: IPConfig, fmt: str) -> None:
     conf.search = draw(st.lists(st.from_regex(r"[a-z]{2,8}\.example", fullmatch=True), max_size=2,
                                 unique=True))
     conf.autoconnect = draw(st.booleans())
+    conf.ipv6_mtu = draw(st.none() | st.integers(1280, 9000))
     conf.zone = draw(st.none() | st.sampled_from(["public", "internal", "trusted"])) if fmt in (
         "ifcfg", "nmcli") else None
     conf.never_default = fmt in ("ifcfg", "nmcli") and conf.dhcp4 and not conf.gateway and draw(st.booleans())
@@ -169,7 +194,14 @@ def _draw_vlan(draw: st.DrawFn, bond: str, vid: int, fmt: str, v4: st.SearchStra
 @given(data=st.data())
 def test_round_trip(fmt: str, data: st.DataObject) -> None:
     spec = data.draw(bond_specs(fmt))
-    assert reparse(spec, fmt) == [spec]
+    (back,) = reparse(spec, fmt)
+    assert back == spec
+    # What equality does not compare: an IPoIB port stays one (ifcfg and nmcli write its type), a bond
+    # stays in its namespace, and a netplan member the kernel names itself is still not renamed.
+    assert [s.infiniband for s in back.slaves] == [s.infiniband for s in spec.slaves]
+    assert back.netns == spec.netns
+    if fmt == "netplan":
+        assert [s.name_known for s in back.slaves] == [s.name_known for s in spec.slaves]
 
 
 @FAST
@@ -178,7 +210,9 @@ def test_conversions_keep_meaning(spec: BondSpec, order: list[str]) -> None:
     current = spec
     for fmt in order:
         (current,) = reparse(current, fmt)
+        assert not formats.losses(current, "ifcfg" if fmt != "ifcfg" else "nmcli")
     assert current == spec
+    assert [s.infiniband for s in current.slaves] == [s.infiniband for s in spec.slaves]
 
 
 # ----------------------------------------------------------------------------------------------- junk

@@ -98,11 +98,16 @@ def test_primary_not_a_slave(tmp_path: Path) -> None:
 
 
 def test_slave_whose_master_names_no_bond(tmp_path: Path) -> None:
-    """initscripts makes bond1 from its slave alone: a warning (a typo in MASTER= looks the same)."""
-    extra = {"ifcfg-eth3": "DEVICE=eth3\nMASTER=bond1\nSLAVE=yes\n"}
+    """initscripts (NM_CONTROLLED=no) makes bond1 from its slave alone: a warning (a typo in MASTER= looks
+    the same); NetworkManager never brings the port up: an error."""
+    extra = {"ifcfg-eth3": "DEVICE=eth3\nMASTER=bond1\nSLAVE=yes\nNM_CONTROLLED=no\n"}
     finding = only(lint_opts(tmp_path, "mode=1 miimon=100 fail_over_mac=1", extra), "bond-from-slaves")
     assert finding.where.source.endswith("ifcfg-eth3") and finding.where.line == 2
     assert finding.severity == "warning" and "balance-rr" in finding.message("ko")
+    extra = {"ifcfg-eth3": "DEVICE=eth3\nMASTER=bond1\nSLAVE=yes\n"}
+    finding = only(lint_opts(tmp_path, "mode=1 miimon=100 fail_over_mac=1", extra), "orphan-slave")
+    assert finding.severity == "error" and finding.key == "formats.ifcfg.no_bond_file"
+    assert finding.where.line == 2 and "NetworkManager" in finding.message("ko")
 
 
 def test_slave_enslaved_twice(tmp_path: Path) -> None:

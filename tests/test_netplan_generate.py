@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bondkit import formats
+from bondkit.errors import ConfigError
 from bondkit.formats import netplan
+from bondkit.lint import lint
 from bondkit.spec import BondSpec, SlaveSpec
 from tests.test_corpus import ACCEPTED, CASES, CORPUS, REFUSED
 from tests.test_fuzz_parsers import bond_specs
@@ -203,6 +205,7 @@ def check_interface(network: Path, name: str, conf) -> None:
     assert [{k: v for k, v in r.items() if k in kept} for r in routes] == wanted, name
     if not conf.autoconnect:
         assert values(unit, "Link", "ActivationPolicy") == ["manual"], name
+    assert values(unit, "Network", "IPv6MTUBytes") == ([str(conf.ipv6_mtu)] if conf.ipv6_mtu else []), name
 
 
 def check_stack(spec: BondSpec, network: Path) -> None:
@@ -284,3 +287,100 @@ def test_corpus_refusals_are_netplans_own(name: str) -> None:
         assert case["owner"].split(": ", 1)[1] in done.stderr, done.stderr
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+NETPLAN_ACCEPTED = [n for n in ACCEPTED if any((CORPUS / n).glob("*.yaml"))]
+
+
+@pytest.mark.parametrize("name", NETPLAN_ACCEPTED)
+def test_corpus_netplan_files_as_written_are_netplans_own(name: str) -> None:
+    """Every netplan entry of the corpus, as written, is accepted by the real netplan generate, and what
+    networkd is told agrees with what bondkit read: the bond's mode, its members (by netplan id), each
+    member's name as show states it (a .link renaming the NIC to ``name`` exactly when set-name fixes
+    it; no renaming when the kernel keeps its own name) and the IPv6 MTU."""
+    files = {path.name: path.read_text() for path in (CORPUS / name).glob("*.yaml")}
+    network = generate_files(files)
+    try:
+        for spec in formats.load(CORPUS / name):
+            if spec.renderer == "NetworkManager":
+                continue
+            assert read_unit(network / f"10-netplan-{spec.name}.netdev")["Bond"]["Mode"] == spec.mode
+            for slave in spec.slaves:
+                unit = sections(network / f"10-netplan-{slave.netplan_id}.network")
+                assert values(unit, "Network", "Bond") == [spec.name]
+                link = network / f"10-netplan-{slave.netplan_id}.link"
+                renamed = values(sections(link), "Link", "Name") if link.exists() else []
+                if slave.name_known and slave.name != slave.netplan_id and "name" not in slave.match:
+                    assert renamed == [slave.name] or values(unit, "Match", "Name") == [slave.name]
+                if not slave.name_known:
+                    assert renamed == []
+                    pattern = [slave.match["name"]] if "name" in slave.match else []
+                    assert values(unit, "Match", "Name") == pattern
+                if slave.hwaddr:
+                    assert values(unit, "Match", "PermanentMACAddress") == [slave.hwaddr]
+            for interface, conf in spec.interfaces():
+                if conf.ipv6_mtu and interface == spec.name:
+                    unit = sections(network / f"10-netplan-{interface}.network")
+                    assert values(unit, "Network", "IPv6MTUBytes") == [str(conf.ipv6_mtu)]
+    finally:
+        shutil.rmtree(network.parent.parent.parent, ignore_errors=True)
+
+
+def test_member_naming_rule_as_networkd_sees_it() -> None:
+    """netplan-match-naming: uplink-a is renamed by set-name, port-b keeps the kernel's name (show says
+    netplan id), enp7s0 is its exact match: name; networkd is told exactly that."""
+    (spec,) = formats.load(CORPUS / "netplan-match-naming")
+    assert [(s.name, s.name_known, s.netplan_id) for s in spec.slaves] == [
+        ("uplink-a", True, "port-a"), ("port-b", False, "port-b"), ("enp7s0", True, "port-c")]
+    network = generate_files({"30-bond.yaml": (CORPUS / "netplan-match-naming" / "30-bond.yaml").read_text()})
+    try:
+        assert values(sections(network / "10-netplan-port-a.link"), "Link", "Name") == ["uplink-a"]
+        assert not (network / "10-netplan-port-b.link").exists()
+        assert values(sections(network / "10-netplan-port-c.network"), "Match", "Name") == ["enp7s0"]
+    finally:
+        shutil.rmtree(network.parent.parent.parent, ignore_errors=True)
+
+
+FLAGGED = Path(__file__).resolve().parent / "fixtures" / "netplan-flagged"
+
+
+@pytest.mark.parametrize("path", sorted(FLAGGED.glob("*.yaml")), ids=lambda p: p.name)
+def test_flagged_netplan_files_are_refused_by_netplan_where_lint_says(path: Path) -> None:
+    """A primary that netplan generate refuses ("interface '...' is not defined": a typo, or the member's
+    set-name where netplan wants its id): bondkit reads the file (the tutorial shows lint finding it), and
+    lint says it as an error at the very line netplan names."""
+    root = Path(tempfile.mkdtemp(prefix="bondkit-netplan-"))
+    try:
+        etc = root / "etc" / "netplan"
+        etc.mkdir(parents=True)
+        (etc / path.name).write_text(path.read_text())
+        (etc / path.name).chmod(0o600)
+        done = subprocess.run([NETPLAN, "generate", "--root-dir", str(root)], capture_output=True, text=True,
+                              timeout=60)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert done.returncode != 0 and "is not defined" in done.stderr
+    line = int(done.stderr.split(f"{path.name}:", 1)[1].split(":", 1)[0])
+    errors = [f for f in lint(path) if f.severity == "error"]
+    assert [(f.rule, f.where.line) for f in errors] == [("primary-not-slave", line)]
+    assert errors[0].message("ko") and errors[0].message("en")
+
+
+def test_networkmanager_renderer_refuses_ipv6_mtu_as_bondkit_does() -> None:
+    text = ("network:\n  version: 2\n  renderer: NetworkManager\n  ethernets:\n    eth0: {}\n  bonds:\n"
+            "    bond0:\n      interfaces: [eth0]\n      ipv6-mtu: 1400\n")
+    root = Path(tempfile.mkdtemp(prefix="bondkit-netplan-"))
+    try:
+        etc = root / "etc" / "netplan"
+        etc.mkdir(parents=True)
+        (etc / "01.yaml").write_text(text)
+        (etc / "01.yaml").chmod(0o600)
+        done = subprocess.run([NETPLAN, "generate", "--root-dir", str(root)], capture_output=True, text=True,
+                              timeout=60)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert done.returncode != 0 and "NetworkManager definitions do not support ipv6-mtu" in done.stderr
+    with pytest.raises(ConfigError) as info:
+        netplan.parse(text)
+    assert info.value.key == "formats.netplan.nm_ipv6_mtu"
+    assert "NetworkManager definitions do not support ipv6-mtu" in info.value.message("en")

@@ -4,12 +4,18 @@
 /etc/sysconfig/network-scripts or /etc/netplan) and works out each file's format from its name or, failing
 that, its first line; ``render`` writes a BondSpec in any format; a conversion is the two in a row, so
 meaning can only be lost where a format cannot say something, and then ``render`` says so.
+
+Whatever a path names, reading it cannot hang or exhaust the reader: only regular files are opened (a
+FIFO, a device or a socket is refused before it is opened), each at most MAX_FILE_BYTES and all of one
+command line at most MAX_TOTAL_BYTES, and netplan's YAML is bounded as it is composed (see
+``netplan.NODE_BUDGET``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +30,18 @@ from bondkit.spec import BondSpec, Note
 FORMATS: dict[str, ModuleType] = {"ifcfg": ifcfg, "netplan": netplan, "nmcli": nmcli, "ip": iproute}
 
 _IFCFG_NAME = re.compile(r"(ifcfg|route6?)-.+")
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".sh", ".nmcli", ".ip")
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".sh", ".nmcli", ".ip", ".batch")
 _BACKUP_SUFFIXES = ("~", ".bak", ".orig", ".rpmsave", ".rpmnew", ".swp", ".old")
 _KEY_VALUE = re.compile(r"(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
 
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+#: The largest file read, and the most read from one command line: a network-scripts directory or
+#: /etc/netplan holds a few kilobytes; a path that names a log, an image or a disk stops at once.
+MAX_FILE_BYTES = 1 << 20
+MAX_TOTAL_BYTES = 4 << 20
+#: What a path that is not a regular file is (a FIFO would block a reader for ever, a device never ends).
+_KINDS = ((stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "char"), (stat.S_ISBLK, "block"), (stat.S_ISSOCK, "socket"))
 
 
 def detect(source: str, text: str) -> str:
@@ -45,7 +58,7 @@ def detect(source: str, text: str) -> str:
         first = words[1] if words[0] == "sudo" and len(words) > 1 else words[0]
         if first == "nmcli":
             return "nmcli"
-        if first == "ip":
+        if first == "ip" or iproute.batch_line(words):
             return "ip"
         if line.startswith(("network:", "---", "%YAML")):
             return "netplan"
@@ -75,26 +88,68 @@ def file_mode(fmt: str, name: str) -> int:
     return 0o755 if name.endswith(".sh") else 0o644
 
 
-def config_files(path: Path) -> list[Path]:
+def config_files(path: Path, seen: set[tuple[int, int]] | None = None) -> list[Path]:
     """The configuration files under a directory (and its subdirectories, one host each), passing over
-    other scripts (network-scripts holds ifup-*), backups and hidden files."""
+    other scripts (network-scripts holds ifup-*), backups, hidden files and anything that is not a
+    regular file; a directory reached twice (a symlink loop) is read once."""
+    seen = set() if seen is None else seen
+    try:
+        info = path.stat()
+        entries = sorted(path.iterdir())
+    except OSError as exc:
+        raise ConfigError("formats.cannot_read", source=str(path), problem=exc.strerror or str(exc)) from None
+    if (info.st_dev, info.st_ino) in seen:
+        return []
+    seen.add((info.st_dev, info.st_ino))
     found = []
-    for entry in sorted(path.iterdir()):
+    for entry in entries:
         name = entry.name
         if name.startswith(".") or name.endswith(_BACKUP_SUFFIXES):
             continue
         if entry.is_dir():
-            found += config_files(entry)
+            found += config_files(entry, seen)
         elif entry.is_file() and (_IFCFG_NAME.fullmatch(name) or name.endswith(_CONFIG_SUFFIXES)):
             found.append(entry)
     return found
 
 
-def _read_text(path: Path) -> str:
+def _kind(mode: int) -> str | None:
+    return next((kind for test, kind in _KINDS if test(mode)), None if stat.S_ISREG(mode) else "other")
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit``: a FIFO, a device or a socket is refused before it is
+    opened (and again after, in case it was swapped), and a larger file before it is read."""
+    source = str(path)
     try:
-        data = path.read_bytes()
+        info = os.stat(path)
+        kind = _kind(info.st_mode)
+        if kind:
+            raise ConfigError(f"formats.not_regular.{kind}", source=source)
+        if info.st_size > limit:
+            raise ConfigError("formats.too_big", source=source, size=info.st_size, limit=limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        try:
+            kind = _kind(os.fstat(fd).st_mode)
+            if kind:
+                raise ConfigError(f"formats.not_regular.{kind}", source=source)
+            with os.fdopen(fd, "rb", closefd=False) as stream:
+                data = stream.read(limit + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        raise ConfigError("formats.cannot_read", source=str(path), problem=exc.strerror or str(exc)) from None
+        raise ConfigError("formats.cannot_read", source=source, problem=exc.strerror or str(exc)) from None
+    if len(data) > limit:
+        raise ConfigError("formats.too_big", source=source, size=len(data), limit=limit)
+    return data
+
+
+def _read_text(path: Path, budget: list[int]) -> str:
+    """A file as text; ``budget`` is what is left of MAX_TOTAL_BYTES for this command line."""
+    data = read_bytes(path)
+    budget[0] -= len(data)
+    if budget[0] < 0:
+        raise ConfigError("formats.too_much", source=str(path), limit=MAX_TOTAL_BYTES)
     return decode(data, str(path))
 
 
@@ -108,27 +163,31 @@ def read(paths: Paths, *, lint: bool = False) -> tuple[list[BondSpec], list[Note
     items = [Path(p) for p in ([paths] if isinstance(paths, str | os.PathLike) else list(paths))]
     specs: list[BondSpec] = []
     notes: list[Note] = []
+    budget = [MAX_TOTAL_BYTES]
     for path in items:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise ConfigError("formats.no_such_path", source=str(path))
+        if not path.exists():
+            raise ConfigError("formats.dangling_link", source=str(path))
     for path in (p for p in items if p.is_dir()):
-        found, noted = _read_files(config_files(path), notes if lint else None)
+        found, noted = _read_files(config_files(path), notes if lint else None, budget)
         if not found and not noted:
             raise ConfigError("formats.no_bond", source=str(path))
         specs += found
     # Files named one by one are read together, so that ifcfg-bond0 and its slaves' files meet.
-    specs += _read_files([p for p in items if not p.is_dir()], notes if lint else None)[0]
+    specs += _read_files([p for p in items if not p.is_dir()], notes if lint else None, budget)[0]
     if not specs and not notes:
         raise ConfigError("formats.no_bond", source=", ".join(str(i) for i in items))
     return specs, notes
 
 
-def _read_files(files: list[Path], notes: list[Note] | None) -> tuple[list[BondSpec], int]:
+def _read_files(files: list[Path], notes: list[Note] | None,
+                budget: list[int]) -> tuple[list[BondSpec], int]:
     before = len(notes) if notes is not None else 0
     groups: dict[tuple[str, str], dict[str, str]] = {}
     specs: list[BondSpec] = []
     for file in files:
-        text = _read_text(file)
+        text = _read_text(file, budget)
         fmt = detect(str(file), text)
         if fmt in ("ifcfg", "netplan"):
             groups.setdefault((fmt, str(file.parent)), {})[str(file)] = text

@@ -23,6 +23,9 @@ _JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]"
 #: The kernel's dev_valid_name(): 1-15 bytes, not "." or "..", no "/", ":" or whitespace.
 _IFNAME = re.compile(r"[^\s/:]{1,15}")
 _MAC = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}")
+#: An IPoIB hardware address: 20 bytes (4 of queue pair number, 16 of port GID), as HWADDR, netplan's
+#: match: macaddress and NetworkManager's infiniband.mac-address write it.
+_IB_HWADDR = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){19}")
 
 
 def decode(data: bytes, source: str) -> str:
@@ -158,9 +161,12 @@ class Collector:
             self.problem("bad-value", "formats.bad_network", where, spec, value=text)
             return None
 
-    def mac(self, text: str, where: Location, spec: BondSpec | None = None) -> str | None:
+    def mac(self, text: str, where: Location, spec: BondSpec | None = None,
+            hardware: bool = False) -> str | None:
+        """A MAC address in canonical form; with ``hardware`` (a NIC's permanent address, which a
+        configuration pins a port to), an InfiniBand port's twenty-byte address too."""
         value = text.strip().lower().replace("-", ":")
-        if _MAC.fullmatch(value):
+        if _MAC.fullmatch(value) or (hardware and _IB_HWADDR.fullmatch(value)):
             return value
         self.problem("bad-value", "formats.bad_mac", where, spec, value=text)
         return None

@@ -38,10 +38,21 @@ from bondkit.spec import (
 #: Keys this module reads into the model.
 _READ = {"DEVICE", "TYPE", "BONDING_OPTS", "BONDING_MASTER", "MASTER", "SLAVE", "BOOTPROTO",
          "ONBOOT", "DEFROUTE", "GATEWAY", "IPV6INIT", "IPV6ADDR", "IPV6ADDR_SECONDARIES", "IPV6_DEFAULTGW",
-         "MACADDR", "HWADDR", "MTU", "DOMAIN", "IPV6_AUTOCONF", "DHCPV6C", "ETHTOOL_OPTS", "VLAN", "PHYSDEV",
-         "VLAN_ID", "BRIDGE", "STP", "ZONE"}
+         "MACADDR", "HWADDR", "MTU", "IPV6_MTU", "DOMAIN", "IPV6_DOMAIN", "IPV6_AUTOCONF", "DHCPV6C",
+         "ETHTOOL_OPTS", "VLAN", "PHYSDEV", "VLAN_ID", "BRIDGE", "STP", "ZONE"}
 _NUMBERED = re.compile(r"(IPADDR|PREFIX|NETMASK)([0-9]{0,3})")
 _DNS = re.compile(r"DNS[0-9]{1,2}")
+#: IPv6 addresses as SUSE's sysconfig and cloud-init write them: IPADDR6 (which _NUMBERED also matches,
+#: told apart by its value), IPADDR6_1, IPADDR6_2...
+_IPADDR6 = re.compile(r"IPADDR6_[0-9]{1,3}")
+#: initscripts' range files (ifcfg-bond0-range0): IPADDR_START to IPADDR_END, one alias each.
+_RANGE_FILE = re.compile(r"ifcfg-(.+)-range[0-9]*")
+_RANGE_KEYS = frozenset({"IPADDR_START", "IPADDR_END", "CLONENUM_START", "NO_ALIASROUTING", "ARPCHECK"})
+#: The most addresses a range file may give (ifup-aliases has no limit; a typo in IPADDR_END should not
+#: become a million addresses).
+MAX_RANGE = 256
+#: SUSE's own keys: its ifcfg-bonding(5) files look like Red Hat's but are read by wicked, not initscripts.
+_SUSE_SLAVE = re.compile(r"BONDING_SLAVE_?[0-9]+")
 #: Keys that carry no meaning of their own once the files are joined (names, ids, values derived from
 #: others): read, and never reported.
 _STRUCTURAL = {"NAME", "UUID", "NETWORK", "BROADCAST", "MASTER_UUID", "BRIDGE_UUID", "NM_CONTROLLED"}
@@ -137,7 +148,7 @@ def _read(text: str, source: str) -> _File:
 
 
 def _is_read(key: str) -> bool:
-    return bool(key in _READ or _NUMBERED.fullmatch(key) or _DNS.fullmatch(key))
+    return bool(key in _READ or _NUMBERED.fullmatch(key) or _DNS.fullmatch(key) or _IPADDR6.fullmatch(key))
 
 
 def _keep_extras(f: _File, holder: IPConfig | SlaveSpec, col: Collector, spec: BondSpec | None,
@@ -172,11 +183,14 @@ def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
     routes = {path: text for path, text in texts.items() if _ROUTE_FILE.fullmatch(os.path.basename(path))}
     configs = [_read(text, path) for path, text in texts.items() if path not in routes]
     masters = {str(f.get("MASTER")) for f in configs if f.get("MASTER")}
+    _refuse_suse(configs, masters)
+    ranges = [f for f in configs if _RANGE_FILE.fullmatch(f.base) and not f.get("DEVICE")]
+    configs = [f for f in configs if f not in ranges]
     bonds: dict[str, BondSpec] = {}
     for f in configs:
         if f.is_bond() or (f.device() in masters and not f.is_bridge() and not f.is_vlan()
                            and not f.get("MASTER")):
-            _add_bond(f, bonds, col)
+            _add_bond(f, bonds, col, {str(c.device()) for c in configs if c.get("MASTER") == f.device()})
     for f in configs:
         for note in f.duplicates:
             col.notice(note.rule, note.key, note.where, bonds.get(f.device() or "")
@@ -191,10 +205,22 @@ def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
     for f in configs:
         if f.is_bridge():
             _add_bridge(f, bonds, col)
+    parents = {f.device(): f for f in configs}
     for f in configs:
         device = f.device() or ""
         if ":" in device and device.split(":")[0] in bonds:
-            _add_alias(f, bonds[device.split(":")[0]], col)
+            _add_alias(f, bonds[device.split(":")[0]], parents.get(device.split(":")[0]), col)
+        elif ":" in device and device.split(":")[0] not in parents:
+            col.problem("orphan-alias", "formats.ifcfg.alias_alone", f.where("DEVICE"), file=f.base,
+                        parent=device.split(":")[0])
+    for f in ranges:
+        match = _RANGE_FILE.fullmatch(f.base)
+        assert match is not None  # ranges holds only the names that match
+        if match.group(1) in bonds:
+            _add_range(f, bonds[match.group(1)], parents.get(match.group(1)), col)
+        elif bonds:  # a range of another interface: kept as written, as that interface's file is
+            first = next(iter(bonds.values()))
+            first.others.append(OtherInterface("ifcfg", f.base[6:], texts[f.source], f.first, "ifcfg"))
     for f in configs:
         _check_file_name(f, bonds, col)
     if bonds:
@@ -210,7 +236,7 @@ def parse(files: str | Mapping[str, str], source: str = "ifcfg-bond0",
     return list(bonds.values())
 
 
-def _add_bond(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
+def _add_bond(f: _File, bonds: dict[str, BondSpec], col: Collector, ports: set[str]) -> None:
     device = f.device()
     if device is None:
         col.problem("bad-value", "formats.ifcfg.no_device", f.first)
@@ -231,7 +257,10 @@ def _add_bond(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
     if f.get("ETHTOOL_OPTS"):
         spec.ethtool_opts = f.get("ETHTOOL_OPTS")
         spec.origin["ethtool_opts"] = f.where("ETHTOOL_OPTS")
-    _keep_extras(f, spec, col, spec, frozenset({"BRIDGE"}))
+    # cloud-init lists the slaves in the bond's file too (BONDING_SLAVE0=...); initscripts reads them from
+    # the slaves' MASTER=, so a name that is one of those says nothing more.
+    listed = {key for key in f.values if _SUSE_SLAVE.fullmatch(key) and f.get(key) in ports}
+    _keep_extras(f, spec, col, spec, frozenset({"BRIDGE"} | listed))
     bonds[device] = spec
     if f.get("BRIDGE"):
         spec.bridge = BridgeSpec(name=str(f.get("BRIDGE")))
@@ -272,11 +301,17 @@ def _read_ip(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
         if server:
             conf.nameservers.append(server)
             conf.origin.setdefault("nameservers", f.where(key))
-    if f.get("DOMAIN"):
-        conf.search = str(f.get("DOMAIN")).split()
-        conf.origin["search"] = f.where("DOMAIN")
+    for key in ("DOMAIN", "IPV6_DOMAIN"):  # NetworkManager's ifcfg-rh reads IPV6_DOMAIN for IPv6's search
+        for domain in str(f.get(key) or "").split():
+            if domain not in conf.search:
+                conf.search.append(domain)
+                conf.origin.setdefault("search", f.where(key))
     if f.get("MTU"):
         conf.mtu = _mtu(f, spec, col)
+        conf.origin["mtu"] = f.where("MTU")
+    if f.get("IPV6_MTU"):
+        conf.ipv6_mtu = _mtu(f, spec, col, "IPV6_MTU")
+        conf.origin["ipv6_mtu"] = f.where("IPV6_MTU")
     if f.get("MACADDR"):
         conf.mac = col.mac(str(f.get("MACADDR")), f.where("MACADDR"), spec)
         conf.origin["mac"] = f.where("MACADDR")
@@ -285,11 +320,12 @@ def _read_ip(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
         conf.origin["zone"] = f.where("ZONE")
 
 
-def _mtu(f: _File, spec: BondSpec | None, col: Collector) -> int | None:
-    text = str(f.get("MTU"))
-    if text.isascii() and text.isdigit() and 68 <= int(text) <= 65535:
+def _mtu(f: _File, spec: BondSpec | None, col: Collector, key: str = "MTU") -> int | None:
+    text = str(f.get(key))
+    low = 1280 if key == "IPV6_MTU" else 68  # IPv6 needs 1280 bytes (RFC 8200)
+    if text.isascii() and text.isdigit() and low <= int(text) <= 65535:
         return int(text)
-    col.problem("bad-value", "formats.bad_mtu", f.where("MTU"), spec, value=text)
+    col.problem("bad-value", "formats.bad_mtu", f.where(key), spec, value=text)
     return None
 
 
@@ -308,13 +344,22 @@ def _bonding_opts(spec: BondSpec, value: str, where: Location, col: Collector) -
         col.set_option(spec, "arp_ip_target", targets, where)
 
 
-def _read_addresses(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) -> None:
-    """IPADDR/PREFIX (or NETMASK), IPADDRn/PREFIXn..., then IPV6ADDR and IPV6ADDR_SECONDARIES."""
+def _read_addresses(f: _File, conf: IPConfig, spec: BondSpec, col: Collector,
+                    parent: _File | None = None) -> None:
+    """IPADDR/PREFIX (or NETMASK), IPADDRn/PREFIXn..., then IPV6ADDR and IPV6ADDR_SECONDARIES, and the
+    IPv6 addresses SUSE and cloud-init write as IPADDR6, IPADDR6_n. An alias file (``parent`` given)
+    takes the parent's PREFIX or NETMASK when it has none, as ifup-aliases does."""
     numbered = sorted((int(m.group(2) or -1), m.group(2)) for key in f.values
                       if (m := _NUMBERED.fullmatch(key)) and m.group(1) == "IPADDR")
+    later: list[tuple[str, str]] = []
     for _, suffix in numbered:
         where = f.where(f"IPADDR{suffix}")
+        if ":" in str(f.get(f"IPADDR{suffix}")):
+            later.append((str(f.get(f"IPADDR{suffix}")), f"IPADDR{suffix}"))
+            continue
         prefix, mask = f.get(f"PREFIX{suffix}"), f.get(f"NETMASK{suffix}")
+        if parent is not None and not prefix and not mask:
+            prefix, mask = parent.get("PREFIX"), parent.get("NETMASK")
         if not prefix and mask:
             try:
                 prefix = str(ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen)
@@ -329,9 +374,13 @@ def _read_addresses(f: _File, conf: IPConfig, spec: BondSpec, col: Collector) ->
             conf.addresses.append(address)
             conf.origin.setdefault("addresses", where)
     v6 = [(a, "IPV6ADDR") for a in str(f.get("IPV6ADDR", "")).split()]
-    v6 += [(a, "IPV6ADDR_SECONDARIES") for a in str(f.get("IPV6ADDR_SECONDARIES", "")).split()]
+    v6 += [(a, "IPV6ADDR_SECONDARIES") for a in str(f.get("IPV6ADDR_SECONDARIES", "")).split()] + later
+    v6 += [(str(f.get(key)), key) for key in sorted(f.values, key=lambda k: (len(k), k))
+           if _IPADDR6.fullmatch(key)]
     for text, key in v6:
         address = col.address(text, f.where(key), spec)
+        if address in conf.addresses:
+            continue  # cloud-init writes the first IPv6 address twice, as IPV6ADDR and as IPADDR6
         if address:
             conf.addresses.append(address)
             conf.origin.setdefault("addresses", f.where(key))
@@ -342,6 +391,11 @@ def _add_slave(f: _File, bonds: dict[str, BondSpec], enslaved: dict[str, str], c
     spec = bonds.get(master)
     if spec is None:
         if not col.ifname(master, where):
+            return
+        if str(f.get("NM_CONTROLLED", "yes")).lower() not in ("no", "n", "false", "0"):
+            # NetworkManager reads this file (NM_CONTROLLED is not "no"): a port whose controller has no
+            # connection waits for it, and never comes up.
+            col.problem("orphan-slave", "formats.ifcfg.no_bond_file", where, slave=device, bond=master)
             return
         # initscripts makes the bond from its slaves alone (ifup-eth loads the driver and creates it).
         spec = bonds[master] = BondSpec(name=master, mode="balance-rr")
@@ -357,16 +411,26 @@ def _add_slave(f: _File, bonds: dict[str, BondSpec], enslaved: dict[str, str], c
                     bond=enslaved[device])
         return
     enslaved[device] = master
+    if f.get("BRIDGE"):
+        # ifup-eth enslaves a port and stops before BRIDGE; NetworkManager ignores it beside MASTER too.
+        col.notice("bridge-ignored", "formats.ifcfg.bridge_and_master", f.where("BRIDGE"), spec, slave=device,
+                   bond=master, bridge=f.get("BRIDGE"))
     slave = SlaveSpec(device, origin=where)
+    if f.kind() == "infiniband":
+        slave.kind = "infiniband"
     if f.get("MACADDR"):
         slave.mac = col.mac(str(f.get("MACADDR")), f.where("MACADDR"), spec)
     if f.get("HWADDR"):
-        slave.hwaddr = col.mac(str(f.get("HWADDR")), f.where("HWADDR"), spec)
+        slave.hwaddr = col.mac(str(f.get("HWADDR")), f.where("HWADDR"), spec, hardware=True)
     if f.get("MTU"):
         slave.mtu = _mtu(f, spec, col)
     slave.ethtool_opts = f.get("ETHTOOL_OPTS") or None
     # A slave's address settings mean nothing once it is enslaved; its BOOTPROTO and ONBOOT are implied.
     _keep_extras(f, slave, col, spec, frozenset({"BOOTPROTO", "ONBOOT"}))
+    if f.get("PHYSDEV"):  # an IPoIB partition port (PKEY=yes) names its parent HCA port: kept as written
+        slave.extras.append(Extra("PHYSDEV", str(f.get("PHYSDEV")), f.where("PHYSDEV"), "ifcfg"))
+        col.notice("outside-model", "formats.ifcfg.outside_model", f.where("PHYSDEV"), spec,
+                   setting="PHYSDEV", interface=device)
     spec.slaves.append(slave)
 
 
@@ -421,7 +485,8 @@ def _keep_others(configs: list[_File], bonds: dict[str, BondSpec], texts: Mappin
     taken |= {slave.name for bond in bonds.values() for slave in bond.slaves}
     for f in configs:
         device = f.device() or ""
-        if device in taken or device == "lo" or device.split(":")[0] in bonds or f.get("MASTER"):
+        if device in taken or device == "lo" or device.split(":")[0] in bonds or f.get("MASTER") \
+                or ":" in device and device.split(":")[0] not in {c.device() for c in configs}:
             continue
         other = OtherInterface("ifcfg", device, texts[f.source], f.first, "ifcfg")
         if not (f.is_bond() or f.is_vlan() or f.is_bridge()) and f.kind() in ("", "ethernet") \
@@ -430,23 +495,61 @@ def _keep_others(configs: list[_File], bonds: dict[str, BondSpec], texts: Mappin
             conf.origin["interface"] = f.where("DEVICE")
             _read_ip(f, conf, spec, col)
             if f.get("HWADDR"):
-                conf.hwaddr = col.mac(str(f.get("HWADDR")), f.where("HWADDR"), spec)
+                conf.hwaddr = col.mac(str(f.get("HWADDR")), f.where("HWADDR"), spec, hardware=True)
             _keep_extras(f, conf, col, spec)
             other.conf = conf
         spec.others.append(other)
 
 
-def _add_alias(f: _File, spec: BondSpec, col: Collector) -> None:
+def _add_alias(f: _File, spec: BondSpec, parent: _File | None, col: Collector) -> None:
     """``ifcfg-bond0:1`` adds an address to bond0 under a label; the address is carried, not the label."""
     conf = IPConfig()
-    _read_addresses(f, conf, spec, col)
-    spec.addresses += conf.addresses
+    _read_addresses(f, conf, spec, col, parent)
+    spec.addresses += [address for address in conf.addresses if address not in spec.addresses]
     col.notice("alias-file", "formats.ifcfg.alias", f.first, spec, file=f.base, bond=spec.name)
+
+
+def _add_range(f: _File, spec: BondSpec, parent: _File | None, col: Collector) -> None:
+    """``ifcfg-bond0-range0``: IPADDR_START to IPADDR_END, each an alias address of bond0."""
+    start, end = f.get("IPADDR_START"), f.get("IPADDR_END")
+    where = f.where("IPADDR_START")
+    prefix = f.get("PREFIX") or (parent.get("PREFIX") if parent else None)
+    mask = f.get("NETMASK") or (parent.get("NETMASK") if parent else None)
+    try:
+        first, last = ipaddress.IPv4Address(str(start)), ipaddress.IPv4Address(str(end))
+        if not prefix and mask:
+            prefix = str(ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen)
+    except ValueError:
+        col.problem("bad-value", "formats.ifcfg.bad_range", where, spec, file=f.base)
+        return
+    if not prefix or not 0 <= int(last) - int(first) < MAX_RANGE:
+        col.problem("bad-value", "formats.ifcfg.bad_range", where, spec, file=f.base)
+        return
+    for number in range(int(first), int(last) + 1):
+        address = col.address(f"{ipaddress.IPv4Address(number)}/{prefix}", where, spec)
+        if address and address not in spec.addresses:
+            spec.addresses.append(address)
+    col.notice("alias-file", "formats.ifcfg.range", where, spec, file=f.base, bond=spec.name,
+               count=int(last) - int(first) + 1)
+    _keep_extras(f, spec, col, spec, _RANGE_KEYS | {"ONPARENT", "ONBOOT", "BOOTPROTO"})
+
+
+def _refuse_suse(configs: list[_File], masters: set[str]) -> None:
+    """SUSE's sysconfig (ifcfg-bonding(5), read by wicked) names the options in BONDING_MODULE_OPTS and the
+    slaves in the bond's own file (BONDING_SLAVE0=...), keys Red Hat's network-scripts do not read: read as
+    Red Hat files it would be a bond with no options and no slaves, so it is refused at that line."""
+    for f in configs:
+        key = "BONDING_MODULE_OPTS" if "BONDING_MODULE_OPTS" in f.values else None
+        if key is None and f.device() not in masters:
+            key = next((k for k in f.values if _SUSE_SLAVE.fullmatch(k)), None)
+        if key:
+            raise ConfigError("formats.ifcfg.suse", source=f.source, line=f.where(key).line, setting=key,
+                              bond=f.device() or f.base)
 
 
 def _check_file_name(f: _File, bonds: dict[str, BondSpec], col: Collector) -> None:
     """``ifcfg-X`` should configure X: a file saved under another name is overwritten by the real one."""
-    if not f.base.startswith("ifcfg-"):
+    if not f.base.startswith("ifcfg-") or _RANGE_FILE.fullmatch(f.base) and not f.get("DEVICE"):
         return
     suffix = f.base[6:]
     if f.get("NAME") == suffix and f.get("DEVICE"):
@@ -618,6 +721,8 @@ def _ip_pairs(conf: IPConfig) -> list[tuple[str, str]]:
         pairs.append(("DOMAIN", " ".join(conf.search)))
     if conf.mtu:
         pairs.append(("MTU", str(conf.mtu)))
+    if conf.ipv6_mtu:
+        pairs.append(("IPV6_MTU", str(conf.ipv6_mtu)))
     if conf.mac:
         pairs.append(("MACADDR", conf.mac))
     if conf.zone:
@@ -639,7 +744,8 @@ def _bond_text(spec: BondSpec) -> str:
 
 
 def _slave_text(spec: BondSpec, slave: SlaveSpec) -> str:
-    pairs = [("DEVICE", slave.name), ("NAME", slave.name), ("TYPE", "Ethernet"), ("BOOTPROTO", "none"),
+    kind = "InfiniBand" if slave.infiniband else "Ethernet"
+    pairs = [("DEVICE", slave.name), ("NAME", slave.name), ("TYPE", kind), ("BOOTPROTO", "none"),
              ("ONBOOT", "yes" if spec.autoconnect else "no"), ("MASTER", spec.name), ("SLAVE", "yes")]
     if slave.mac:
         pairs.append(("MACADDR", slave.mac))

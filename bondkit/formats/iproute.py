@@ -146,16 +146,24 @@ def teardown(spec: BondSpec) -> list[str]:
     bond = shlex.quote(spec.name)
     result = [f"ip link del {shlex.quote(spec.bridge.name)}"] if spec.bridge else []
     result += [f"ip link del {shlex.quote(vlan.name)}" for vlan in spec.vlans]
-    return [*result, f"ip link set {bond} down",
-            *(f"ip link set {shlex.quote(s.name)} nomaster" for s in spec.slaves),
-            f"ip link del {bond}"]
+    return in_netns(spec, [*result, f"ip link set {bond} down",
+                           *(f"ip link set {shlex.quote(s.name)} nomaster" for s in spec.slaves),
+                           f"ip link del {bond}"])
+
+
+def in_netns(spec: BondSpec, lines: list[str]) -> list[str]:
+    """The commands run in the bond's network namespace (``ip -n NS``) when it has one."""
+    if not spec.netns:
+        return lines
+    prefix = f"ip -n {shlex.quote(spec.netns)} "
+    return [prefix + line[3:] if line.startswith("ip ") else line for line in lines]
 
 
 def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
     """``{"<bond>-ip.sh": script}``: ``commands(spec)`` as a shell script that stops at the first error;
     with ``whole`` (a conversion), DHCP is left out instead of refused and the other interfaces of the
     source files get their addresses and routes too."""
-    lines = commands(spec, lossy=whole)
+    lines = in_netns(spec, commands(spec, lossy=whole))
     for other in spec.others if whole else []:
         if other.conf is not None:
             lines += _interface_commands(other.conf.name, other.conf)
@@ -177,6 +185,7 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
                   ("nameservers", conf.nameservers, "nameservers: " + ", ".join(conf.nameservers),
                    "formats.loss.not_expressible"),
                   ("search", conf.search, "search: " + " ".join(conf.search), "formats.loss.not_expressible"),
+                  ("ipv6_mtu", conf.ipv6_mtu, f"ipv6-mtu: {conf.ipv6_mtu}", "formats.loss.not_expressible"),
                   ("autoconnect", not conf.autoconnect, "ONBOOT=no", "formats.loss.boot")]
         for key, present, setting, reason in checks:
             if present:
@@ -498,9 +507,43 @@ def _object(word: str) -> str | None:
     return next((o for o in _OBJECTS if o.startswith(word)), None) if word else None
 
 
+#: The options of ip(8) that take a value, by full name; ip takes any prefix of one (``-n`` is ``-netns``,
+#: ``-b`` is ``-batch``, ``-f`` is ``-family``).
+_VALUE_OPTIONS = ("-netns", "-batch", "-family", "-loops", "-rcvbuf")
+#: Short flags ip matches before those prefixes (``-br`` is ``-brief``, ``-r`` is ``-resolve``).
+_SHORT_FLAGS = {"-br", "-c", "-d", "-s", "-o", "-j", "-p", "-t", "-ts", "-r", "-a", "-h", "-N"}
+
+
+def _global_options(words: list[str]) -> tuple[dict[str, str], list[str]] | None:
+    """ip's options (``-n NS``, ``-netns NS``, ``-b FILE``, ``-6``, ``-d``...) and the words after them;
+    None when an option that needs a value has none."""
+    found: dict[str, str] = {}
+    rest = list(words)
+    while rest and rest[0].startswith("-") and len(rest[0]) > 1:
+        option = rest.pop(0).split("=")[0]
+        if option in _SHORT_FLAGS:
+            continue
+        name = next((full for full in _VALUE_OPTIONS if full.startswith(option) and len(option) > 1), None)
+        if name is None:
+            continue  # -4, -6, -force, -details, -json...: they change how ip prints, not what it makes
+        if not rest:
+            return None
+        found[name] = rest.pop(0)
+    if found.get("-family") in ("inet6", "inet", "link", "mpls", "bridge"):
+        found.pop("-family")
+    return found, rest
+
+
 def parse(text: str, source: str = "bond0-ip.sh", notes: list[Note] | None = None) -> list[BondSpec]:
-    """Bonds a script of ip commands builds; ``modprobe``, ``set -e`` and comments are passed over."""
-    script = _Script(Collector(notes))
+    """Bonds a script of ip commands builds; ``modprobe``, ``set -e`` and comments are passed over.
+
+    A bond made in a network namespace (``ip -n NS``, ``ip -netns NS``, ``ip netns exec NS ip ...``, as
+    the kernel's selftests write) is read with its namespace; each namespace has its own interfaces. A
+    file of ``ip -batch`` lines (``link add bond0 type bond``, without ``ip``) is read the same way.
+    """
+    col = Collector(notes)
+    scripts: dict[str, _Script] = {"": _Script(col)}
+    first_seen: dict[str, Location] = {}
     for number, line in logical_lines(text, source):
         where = Location(source, number)
         words = shell_words(line, where)
@@ -508,17 +551,71 @@ def parse(text: str, source: str = "bond0-ip.sh", notes: list[Note] | None = Non
             words = words[1:]
         if not words or words[0] in ("set", "modprobe"):
             continue
+        if words[0] != "ip" and batch_line(words):
+            words = ["ip", *words]  # a line of an ip -batch file
         if words[0] != "ip":
-            script.col.problem("unknown-command", "formats.ip.not_ip", where, text=line.strip()[:60])
+            col.problem("unknown-command", "formats.ip.not_ip", where, text=line.strip()[:60])
             continue
-        words = [w for w in words[1:] if w not in ("-4", "-6")]
-        obj = _object(words[0]) if words else None
-        line_text = " ".join(["ip", *words])
-        if obj is None:
-            script.col.problem("unknown-command", "formats.ip.unknown", where, text=line.strip()[:60])
-        elif obj not in _READ_OBJECTS:
-            script.keep(line_text, where)
+        _line(words[1:], where, line, scripts, first_seen, "")
+    specs: list[BondSpec] = []
+    kept: list[tuple[str, Location]] = []
+    plain: list[OtherInterface] = []
+    for namespace, script in scripts.items():
+        found = script.assemble()
+        for spec in found:
+            if namespace:
+                spec.netns = namespace
+                spec.origin["netns"] = first_seen[namespace]
+        if not found:
+            kept += script.kept
+            # NICs given addresses where no bond is: written as plain NICs when that is the host's own
+            # namespace, else kept and told (only as the commands of another namespace).
+            plain += [OtherInterface("ip", name, None, conf.origin.get("interface"),
+                                     "ip" if not namespace else "ip-netns", None if namespace else conf)
+                      for name, conf in script.plain.items()]
+        specs += found
+    if specs:
+        specs[0].extras += [Extra("", text, where, "ip-command") for text, where in kept]
+        specs[0].others += plain
+    return specs
+
+
+def batch_line(words: list[str]) -> bool:
+    """Whether a line reads as a line of an ip -batch file: an iproute2 object (in full, or as ip
+    abbreviates it with two letters at least) and then a verb, so that a stray word is not taken for one."""
+    return (len(words) > 1 and len(words[0]) > 1 and _object(words[0]) is not None
+            and words[0] not in ("ip", "set") and words[1].isalpha())
+
+
+def _line(words: list[str], where: Location, line: str, scripts: dict[str, _Script],
+          first_seen: dict[str, Location], namespace: str) -> None:
+    """One ip command (the words after ``ip``), in the namespace it names or ``namespace``."""
+    parsed = _global_options(words)
+    default = scripts[""]
+    if parsed is None:
+        default.col.problem("unknown-command", "formats.ip.unknown", where, text=line.strip()[:60])
+        return
+    options, words = parsed
+    namespace = options.get("-netns", namespace)
+    if "-batch" in options:
+        default.keep(f"ip -batch {options['-batch']}", where)
+        default.col.notice("outside-model", "formats.ip.batch", where, None, file=options["-batch"])
+        return
+    if words[:2] == ["netns", "exec"] and len(words) > 3:
+        if words[3] == "ip":
+            _line(words[4:], where, line, scripts, first_seen, words[2])
         else:
-            {"link": script.link, "address": script.address, "route": script.route}[obj](
-                words[1:], where, line_text)
-    return script.assemble()
+            default.keep(" ".join(["ip", *words]), where)
+        return
+    script = scripts.setdefault(namespace, _Script(default.col))
+    first_seen.setdefault(namespace, where)
+    obj = _object(words[0]) if words else None
+    prefix = ["ip", "-n", namespace] if namespace else ["ip"]
+    line_text = " ".join([*prefix, *words])
+    if obj is None:
+        script.col.problem("unknown-command", "formats.ip.unknown", where, text=line.strip()[:60])
+    elif obj not in _READ_OBJECTS:
+        script.keep(line_text, where)
+    else:
+        {"link": script.link, "address": script.address, "route": script.route}[obj](
+            words[1:], where, line_text)

@@ -68,6 +68,23 @@ def zones_lost(spec: BondSpec, target: str) -> list[Loss]:
             for name, conf in spec.interfaces() if conf.zone]
 
 
+def netns_lost(spec: BondSpec, target: str) -> list[Loss]:
+    """A bond made in a network namespace: only ip commands say where (``ip -n NS``)."""
+    if not spec.netns or target == "ip":
+        return []
+    return [setting_lost(spec, "netns", f"netns {spec.netns} ({spec.name})", target, "formats.loss.netns",
+                         netns=spec.netns)]
+
+
+def unnamed_lost(spec: BondSpec, target: str) -> list[Loss]:
+    """A netplan member matched without set-name has no fixed name; only netplan can say that."""
+    if target == "netplan":
+        return []
+    return [Loss(f"{slave.netplan_id}: match without set-name", slave.origin, target, "formats.loss.unnamed",
+                 {"slave": slave.name}) for slave in spec.slaves if not slave.name_known]
+
+
 def shared(spec: BondSpec, target: str) -> list[Loss]:
-    found = extras_lost(spec, target) + others_lost(spec, target)
+    found = extras_lost(spec, target) + others_lost(spec, target) + netns_lost(spec, target)
+    found += unnamed_lost(spec, target)
     return found + (zones_lost(spec, target) if target in ("netplan", "ip") else [])

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -186,19 +187,92 @@ class _Reader:
                         interface=interface)
 
 
+#: The most YAML values a netplan file may hold once its aliases are expanded. Real files hold a few
+#: hundred; a few nested aliases (a "billion laughs") would otherwise grow without end as bondkit walks
+#: the tree. Composing counts every value, and every alias as the whole collection it stands for.
+NODE_BUDGET = 20_000
+#: The deepest a netplan file nests (real ones: six or seven levels). PyYAML's scanner takes time that
+#: grows with the square of the flow nesting ("[[[[..."), so depth is bounded as the text is scanned.
+MAX_DEPTH = 64
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe composer, counting values as it builds them and stopping at NODE_BUDGET."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(text)
+        self.source = source
+        self.spent = 0
+        self.depth = 0
+        self.sizes: dict[int, int] = {}
+
+    def _too_deep(self, mark: Any) -> ConfigError:
+        return ConfigError("formats.netplan.too_deep", source=self.source, line=mark.line + 1 if mark else 1,
+                           limit=MAX_DEPTH)
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise self._too_deep(self.get_mark())
+        super().fetch_flow_collection_start(token_class)
+
+    def _spend(self, count: int, mark: Any) -> None:
+        self.spent += count
+        if self.spent > NODE_BUDGET:
+            raise ConfigError("formats.netplan.too_many_nodes", source=self.source,
+                              line=mark.line + 1 if mark else 1, limit=NODE_BUDGET)
+
+    def _expanded(self, node: yaml.Node) -> int:
+        """How many values ``node`` stands for with every alias in it expanded (memoised per node)."""
+        if id(node) in self.sizes:
+            return self.sizes[id(node)]
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(self._expanded(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(self._expanded(k) + self._expanded(v) for k, v in node.value)
+        self.sizes[id(node)] = size
+        return size
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = self.anchors.get(event.anchor)
+            if node is not None and node.end_mark is None:  # still being built: it contains itself
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise ConfigError("formats.netplan.alias_loop", source=self.source, line=line,
+                                  name=event.anchor)
+            if node is not None:
+                self._spend(self._expanded(node), event.start_mark)
+        else:
+            self._spend(1, event.start_mark)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise self._too_deep(event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def compose(text: str, source: str) -> yaml.Node:
-    """The YAML node tree, with netplan's own refusals first: tabs in indentation, an empty file."""
+    """The YAML node tree, with netplan's own refusals first: tabs in indentation, an empty file; and
+    bounded (see NODE_BUDGET), so that a file of a few hundred bytes cannot take all memory."""
     for number, line in enumerate(lines(text, source), 1):
         if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
             raise ConfigError("formats.netplan.tab", source=source, line=number)
+    loader = _BoundedLoader(text, source)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise ConfigError("formats.netplan.yaml", source=source, line=mark.line + 1 if mark else 1,
                           problem=exc.problem or exc.context or "?") from None
-    except (yaml.YAMLError, RecursionError) as exc:
+    except RecursionError:
+        raise ConfigError("formats.netplan.too_deep", source=source, line=1, limit=MAX_DEPTH) from None
+    except yaml.YAMLError as exc:
         raise ConfigError("formats.netplan.yaml", source=source, line=1, problem=type(exc).__name__) from None
+    finally:
+        loader.dispose()
     if node is None:
         raise ConfigError("formats.empty", source=source, line=1)
     return node
@@ -249,16 +323,20 @@ def parse(text: str | Mapping[str, str], source: str = "netplan.yaml",
     specs: list[BondSpec] = []
     enslaved: dict[str, str] = {}
     ethernets = devices.get("ethernets", {})
+    defined = {name for entries in devices.values() for name in entries}
     for device in devices.get("bonds", {}).values():
         device.used = True
-        spec = _bond(device, ethernets, enslaved)
+        spec = _bond(device, ethernets, enslaved, defined)
         if renderer and spec.renderer is None:
             spec.renderer, spec.origin["renderer"] = renderer
         specs.append(spec)
+    for spec in specs:
+        _nm_refusals(spec, col)
     by_name = {spec.name: spec for spec in specs}
     for device in devices.get("vlans", {}).values():
         _vlan(device, by_name)
     for device in devices.get("bridges", {}).values():
+        _bridge_ports(device, enslaved)
         _bridge(device, by_name)
     if specs:
         for entries in devices.values():
@@ -266,6 +344,17 @@ def parse(text: str | Mapping[str, str], source: str = "netplan.yaml",
                 if not device.used:
                     specs[0].others.append(_other(device, specs[0]))
     return specs
+
+
+def _nm_refusals(spec: BondSpec, col: Collector) -> None:
+    """netplan generate refuses, for the NetworkManager renderer, what NetworkManager's keyfiles cannot
+    hold: "NetworkManager definitions do not support ipv6-mtu"."""
+    if spec.renderer != "NetworkManager":
+        return
+    for _, conf in spec.interfaces():
+        if conf.ipv6_mtu:
+            col.problem("bad-value", "formats.netplan.nm_ipv6_mtu", conf.origin.get("ipv6_mtu"), spec)
+            conf.ipv6_mtu = None
 
 
 def _other(device: _Device, spec: BondSpec) -> OtherInterface:
@@ -282,7 +371,8 @@ def _other(device: _Device, spec: BondSpec) -> OtherInterface:
             matched = {k: reader.text(v, k) for k, _, v in reader.mapping(value, "match")}
             if set(matched) != {"macaddress"}:
                 return other
-            conf.hwaddr = reader.col.mac(matched["macaddress"], _where(value, reader.source), spec)
+            conf.hwaddr = reader.col.mac(matched["macaddress"], _where(value, reader.source), spec,
+                                         hardware=True)
         elif key == "set-name":
             conf.name = reader.text(value, key)
         elif not _ip_key(reader, conf, spec, key, key_node, value):
@@ -353,6 +443,9 @@ def _ip_key(reader: _Reader, conf: IPConfig, spec: BondSpec, key: str, key_node:
     elif key == "mtu":
         conf.mtu = reader.integer(value, key)
         conf.origin["mtu"] = where
+    elif key == "ipv6-mtu":
+        conf.ipv6_mtu = reader.integer(value, key)
+        conf.origin["ipv6_mtu"] = where
     elif key == "macaddress":
         conf.mac = col.mac(reader.text(value, key), _where(value, source), spec)
         conf.origin["mac"] = where
@@ -364,13 +457,29 @@ def _ip_key(reader: _Reader, conf: IPConfig, spec: BondSpec, key: str, key_node:
     return True
 
 
-def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, str]) -> BondSpec:
+def _bridge_ports(device: _Device, enslaved: dict[str, str]) -> None:
+    """netplan generate refuses a bridge port that a bond already has: an interface has one master."""
+    reader = device.reader
+    for key, _, value in device.items():
+        if key != "interfaces":
+            continue
+        for item in reader.sequence(value, key):
+            port = reader.text(item, key)
+            if port in enslaved:
+                reader.col.problem("duplicate-slave", "formats.netplan.bridge_port_in_bond",
+                                   _where(item, reader.source), None, bridge=device.name, port=port,
+                                   bond=enslaved[port])
+
+
+def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, str],
+          defined: set[str]) -> BondSpec:
     reader, name = device.reader, device.name
     col, source = reader.col, reader.source
     spec = BondSpec(name=name, mode="balance-rr")
     spec.origin["bond"] = device.where
     col.ifname(name, spec.origin["bond"], spec)
     ids: dict[str, str] = {}
+    primary: tuple[str, Location] | None = None
     for key, sub_key, value in device.items():
         if key == "interfaces":
             for item in reader.sequence(value, key):
@@ -380,6 +489,8 @@ def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, st
                     ids[reader.text(item, key)] = spec.slaves[-1].name
         elif key == "parameters":
             for pkey, pkey_node, pvalue in reader.mapping(value, f"bonds.{name}.parameters"):
+                if pkey == "primary":
+                    primary = (reader.text(pvalue, pkey), _where(pvalue, source))
                 _parameter(reader, spec, ALIASES.get(pkey, pkey), pkey_node, pvalue)
         elif key == "renderer":
             spec.renderer = reader.text(value, key)
@@ -389,6 +500,13 @@ def _bond(device: _Device, ethernets: dict[str, _Device], enslaved: dict[str, st
     # ``primary`` names a member by its netplan id, which set-name may have turned into another name.
     if spec.options.get("primary") in ids:
         spec.options["primary"] = ids[str(spec.options["primary"])]
+    elif primary and primary[0] not in defined and primary[0] in ids.values():
+        # netplan generate: "bond0: interface 'lan0' is not defined". The primary names the member by the
+        # name set-name gives it, where netplan wants the id; a name no member has is lint's
+        # primary-not-slave, as for every format.
+        member_id = next(key for key, value in ids.items() if value == primary[0])
+        col.notice("primary-not-slave", "formats.netplan.primary_by_name", primary[1], spec, bond=name,
+                   name=primary[0], id=member_id)
     return spec
 
 
@@ -406,7 +524,7 @@ def _member(reader: _Reader, spec: BondSpec, member: str, where: Location,
         return
     device.used = True
     enslaved[member] = spec.name
-    slave = SlaveSpec(member, origin=where)
+    slave = SlaveSpec(member, origin=where, netplan_id=member)
     _member_settings(device, slave, spec)
     # An id is a name of netplan's own; it must be an interface name only when nothing else picks the NIC.
     if not slave.hwaddr and not slave.match and slave.name == member:
@@ -420,19 +538,24 @@ def _member(reader: _Reader, spec: BondSpec, member: str, where: Location,
 def _member_settings(device: _Device, slave: SlaveSpec, spec: BondSpec) -> None:
     """What a member's ``ethernets`` entry says: match and set-name, MAC, MTU; the rest kept as written."""
     reader, source = device.reader, device.reader.source
+    matched, named = False, False
     for key, key_node, value in device.items():
         if key == "match":
             for mkey, mkey_node, mvalue in reader.mapping(value, "match"):
+                matched = True
                 if mkey not in _MATCH_KEYS:
                     reader.unknown(mkey_node, mkey, "match", spec)
                 elif mkey == "macaddress":
-                    slave.hwaddr = reader.col.mac(reader.text(mvalue, mkey), _where(mvalue, source), spec)
+                    slave.hwaddr = reader.col.mac(reader.text(mvalue, mkey), _where(mvalue, source), spec,
+                                                  hardware=True)
                 else:
                     slave.match[mkey] = reader.text(mvalue, mkey)
             if slave.match.get("name") and not any(c in slave.match["name"] for c in "*?["):
                 slave.name = slave.match.pop("name")
+                named = True
         elif key == "set-name":
             slave.name = reader.text(value, key)
+            named = True
         elif key == "macaddress":
             slave.mac = reader.col.mac(reader.text(value, key), _where(value, source), spec)
         elif key == "mtu":
@@ -440,7 +563,11 @@ def _member_settings(device: _Device, slave: SlaveSpec, spec: BondSpec) -> None:
         elif key in ("dhcp4", "dhcp6") and reader.scalar(value, key) in (False, None):
             continue
         elif key in _DEVICE_KEYS["ethernets"]:
+            if key == "infiniband-mode":
+                slave.kind = "infiniband"
             reader.extra(slave, key, value, key_node, device.name, spec)
+    # The naming rule of SlaveSpec.name_known: matched and not renamed, the kernel keeps its own name.
+    slave.name_known = named or not matched
 
 
 def _vlan(device: _Device, bonds: dict[str, BondSpec]) -> None:
@@ -626,7 +753,7 @@ def _route(route: Route) -> dict[str, object]:
     return entry
 
 
-def _ip_block(conf: IPConfig) -> dict[str, object]:
+def _ip_block(conf: IPConfig, renderer: str | None = None) -> dict[str, object]:
     """The keys every netplan interface takes. A gateway is written as a route to ``0.0.0.0/0`` (or
     ``::/0``), which every netplan release reads; ``to: default`` needs netplan 0.103 or later."""
     block: dict[str, object] = {}
@@ -634,6 +761,8 @@ def _ip_block(conf: IPConfig) -> dict[str, object]:
         block["macaddress"] = conf.mac
     if conf.mtu:
         block["mtu"] = conf.mtu
+    if conf.ipv6_mtu and renderer != "NetworkManager":
+        block["ipv6-mtu"] = conf.ipv6_mtu
     block["dhcp4"] = conf.dhcp4
     if conf.dhcp6:
         block["dhcp6"] = True
@@ -660,7 +789,8 @@ def _ethernet(slave: SlaveSpec) -> dict[str, object]:
     match = {**({"macaddress": slave.hwaddr} if slave.hwaddr else {}), **slave.match}
     if match:
         entry["match"] = match
-        entry["set-name"] = slave.name
+        if slave.name_known:  # a member the kernel names itself is not renamed
+            entry["set-name"] = slave.name
     if slave.mac:
         entry["macaddress"] = slave.mac
     if slave.mtu:
@@ -670,9 +800,22 @@ def _ethernet(slave: SlaveSpec) -> dict[str, object]:
     return entry
 
 
+def _stray_primary(spec: BondSpec) -> bool:
+    """A primary that is no member: the kernel keeps it for later, netplan generate refuses it."""
+    return "primary" in spec.options and spec.options["primary"] not in spec.slave_names
+
+
 def cannot_say(spec: BondSpec) -> list[losses.Loss]:
-    """What netplan cannot carry: kernel options it has no parameter for, ethtool settings."""
+    """What netplan cannot carry: kernel options it has no parameter for, ethtool settings, a primary
+    that is not a member."""
     found = losses.shared(spec, "netplan")
+    if _stray_primary(spec):
+        found.append(losses.setting_lost(spec, "primary", f"primary={spec.options['primary']}", "netplan",
+                                         "formats.loss.primary_not_member", bond=spec.name))
+    for name, conf in spec.interfaces() if spec.renderer == "NetworkManager" else []:
+        if conf.ipv6_mtu:
+            found.append(losses.setting_lost(conf, "ipv6_mtu", f"ipv6-mtu: {conf.ipv6_mtu} ({name})",
+                                             "netplan", "formats.loss.nm_ipv6_mtu"))
     for name in [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options):
         found.append(losses.setting_lost(spec, name, name, "netplan", "formats.loss.option", bond=spec.name))
     for name, conf in spec.interfaces():
@@ -706,21 +849,22 @@ def document(spec: BondSpec, whole: bool = False) -> dict[str, object]:
     sections: dict[str, dict[str, object]] = {}
     for slave in spec.slaves:
         sections.setdefault("ethernets", {})[slave.name] = _ethernet(slave)
-    bond: dict[str, object] = {"interfaces": spec.slave_names, **_ip_block(spec)}
+    bond: dict[str, object] = {"interfaces": spec.slave_names, **_ip_block(spec, spec.renderer)}
     parameters: dict[str, object] = {"mode": spec.mode}
     for key, (option, _) in PARAMETERS.items():
-        if option in spec.options:
+        if option in spec.options and not (option == "primary" and _stray_primary(spec)):
             parameters[key] = _value(option, spec.options[option])
     bond["parameters"] = parameters
     bond.update(_kept(spec))
     sections.setdefault("bonds", {})[spec.name] = bond
     for vlan in spec.vlans:
-        sections.setdefault("vlans", {})[vlan.name] = {"id": vlan.id, "link": spec.name, **_ip_block(vlan),
+        sections.setdefault("vlans", {})[vlan.name] = {"id": vlan.id, "link": spec.name,
+                                                        **_ip_block(vlan, spec.renderer),
                                                         **_kept(vlan)}
     if spec.bridge:
         kept = _kept(spec.bridge)
         bridge: dict[str, object] = {"interfaces": kept.pop("interfaces", [spec.name]),
-                                     **_ip_block(spec.bridge)}
+                                     **_ip_block(spec.bridge, spec.renderer)}
         params = {key.removeprefix("parameters."): kept.pop(key) for key in list(kept)
                   if key.startswith("parameters.")}
         if spec.bridge.stp is not None:
@@ -748,6 +892,10 @@ def render(spec: BondSpec, whole: bool = False) -> dict[str, str]:
     reports what it could not carry, see ``cannot_say``, and writes the files' other interfaces too).
     """
     unsupported = [n for n in spec.options if n not in KERNEL_TO_NETPLAN] + list(spec.unknown_options)
+    if _stray_primary(spec) and not whole:
+        where = spec.origin.get("primary")
+        raise ConfigError("formats.netplan.stray_primary", source=where.source if where else None,
+                          line=where.line if where else None, bond=spec.name, name=spec.options["primary"])
     if unsupported and not whole:
         where = spec.origin.get(unsupported[0])
         raise ConfigError("formats.netplan.unsupported", source=where.source if where else None,

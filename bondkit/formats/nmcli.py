@@ -51,6 +51,7 @@ _PROPERTIES = {
     "ethernet.cloned-mac-address": "mac", "802-3-ethernet.cloned-mac-address": "mac", "cloned-mac": "mac",
     "ethernet.mac-address": "hwaddr", "802-3-ethernet.mac-address": "hwaddr", "mac": "hwaddr",
     "ethernet.mtu": "mtu", "802-3-ethernet.mtu": "mtu", "mtu": "mtu",
+    "infiniband.mac-address": "hwaddr", "infiniband.mtu": "mtu", "ipv6.mtu": "ipv6_mtu",
     "autoconnect": "autoconnect", "connection.autoconnect": "autoconnect",
     "vlan.parent": "vlan.parent", "dev": "vlan.parent", "vlan.id": "vlan.id", "id": "vlan.id",
     "bridge.stp": "bridge.stp", "stp": "bridge.stp", "ipv4.never-default": "ipv4.never-default",
@@ -260,8 +261,10 @@ def _slave(conn: _Connection, ifname: str, spec: BondSpec, col: Collector) -> Sl
     slave.extras, conn.extras, conn.used = conn.extras, [], True
     if conn.get("mac"):
         slave.mac = col.mac(conn.get("mac") or "", conn.at("mac"), spec)
+    if conn.kind == "infiniband":
+        slave.kind = "infiniband"
     if conn.get("hwaddr"):
-        slave.hwaddr = col.mac(conn.get("hwaddr") or "", conn.at("hwaddr"), spec)
+        slave.hwaddr = col.mac(conn.get("hwaddr") or "", conn.at("hwaddr"), spec, hardware=True)
     if conn.get("mtu"):
         slave.mtu = _mtu(conn, spec, col)
     if conn.get("match.driver"):
@@ -269,11 +272,12 @@ def _slave(conn: _Connection, ifname: str, spec: BondSpec, col: Collector) -> Sl
     return slave
 
 
-def _mtu(conn: _Connection, spec: BondSpec, col: Collector) -> int | None:
-    text = conn.get("mtu") or ""
-    if text.isascii() and text.isdigit() and (text == "0" or 68 <= int(text) <= 65535):
+def _mtu(conn: _Connection, spec: BondSpec, col: Collector, key: str = "mtu") -> int | None:
+    text = conn.get(key) or ""
+    low = 1280 if key == "ipv6_mtu" else 68
+    if text.isascii() and text.isdigit() and (text == "0" or low <= int(text) <= 65535):
         return int(text) or None
-    col.problem("bad-value", "formats.bad_mtu", conn.at("mtu"), spec, value=text)
+    col.problem("bad-value", "formats.bad_mtu", conn.at(key), spec, value=text)
     return None
 
 
@@ -367,6 +371,10 @@ def _read_ip(conn: _Connection, conf: IPConfig, spec: BondSpec, col: Collector) 
                 conf.origin.setdefault("search", conn.at(f"{family}.dns-search"))
     if conn.get("mtu"):
         conf.mtu = _mtu(conn, spec, col)
+        conf.origin["mtu"] = conn.at("mtu")
+    if conn.get("ipv6_mtu"):
+        conf.ipv6_mtu = _mtu(conn, spec, col, "ipv6_mtu")
+        conf.origin["ipv6_mtu"] = conn.at("ipv6_mtu")
     if conn.get("mac"):
         conf.mac = col.mac(conn.get("mac") or "", conn.at("mac"), spec)
         conf.origin["mac"] = conn.at("mac")
@@ -476,6 +484,9 @@ def cannot_say(spec: BondSpec) -> list[losses.Loss]:
         elif conf.dhcp6 and conf.accept_ra is None:
             found.append(losses.setting_lost(conf, "dhcp6", f"dhcp6 ({name})", "nmcli",
                                              "formats.loss.accept_ra_default"))
+        elif conf.accept_ra is False and not conf.dhcp6 and split_addresses(conf.addresses)[1]:
+            found.append(losses.setting_lost(conf, "accept_ra", f"accept-ra: false ({name})", "nmcli",
+                                             "formats.loss.accept_ra_manual"))
     holders: list[tuple[BondSpec | SlaveSpec, Location | None]] = [
         (spec, spec.origin.get("ethtool_opts")), *((s, s.origin) for s in spec.slaves)]
     for holder, where in holders:
@@ -518,6 +529,8 @@ def _ip_words(conf: IPConfig, port: bool = False) -> list[str]:
         words += ["ethernet.cloned-mac-address", conf.mac]
     if conf.mtu:
         words += ["ethernet.mtu", str(conf.mtu)]
+    if conf.ipv6_mtu and not port:
+        words += ["ipv6.mtu", str(conf.ipv6_mtu)]
     if not conf.autoconnect:
         words += ["connection.autoconnect", "no"]
     if conf.zone:
@@ -575,15 +588,17 @@ def commands(spec: BondSpec) -> list[str]:
         bond += ["master", q(spec.bridge.name), "slave-type", "bridge"]
     result.append(" ".join(bond + _ip_words(spec, port=spec.bridge is not None) + _kept(spec)))
     for slave in spec.slaves:
-        port = ["nmcli", "connection", "add", "type", "ethernet",
+        # An IPoIB port is a connection of type infiniband: NetworkManager matches type and device.
+        kind = "infiniband" if slave.infiniband else "ethernet"
+        port = ["nmcli", "connection", "add", "type", kind,
                 "con-name", q(f"{spec.name}-port-{slave.name}"), "ifname", q(slave.name),
                 "master", q(spec.name), "slave-type", "bond"]
         if slave.mac:
             port += ["ethernet.cloned-mac-address", slave.mac]
         if slave.hwaddr:
-            port += ["ethernet.mac-address", slave.hwaddr]
+            port += [f"{kind}.mac-address", slave.hwaddr]
         if slave.mtu:
-            port += ["ethernet.mtu", str(slave.mtu)]
+            port += [f"{kind}.mtu", str(slave.mtu)]
         if "driver" in slave.match:
             port += ["match.driver", q(slave.match["driver"])]
         if not spec.autoconnect:

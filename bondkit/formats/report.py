@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bondkit.formats.losses import Loss
 from bondkit.i18n import display_width, t
-from bondkit.spec import BondSpec, IPConfig, Route
+from bondkit.spec import BondSpec, IPConfig, Route, SlaveSpec
 
 
 def _route_text(route: Route) -> str:
@@ -39,6 +39,7 @@ def _ip_rows(conf: IPConfig) -> list[tuple[str, str]]:
         ("nameservers", ", ".join(conf.nameservers) or None),
         ("search", ", ".join(conf.search) or None),
         ("mtu", str(conf.mtu) if conf.mtu else None),
+        ("ipv6_mtu", str(conf.ipv6_mtu) if conf.ipv6_mtu else None),
         ("mac", conf.mac),
         ("autoconnect", None if conf.autoconnect else _yes(False)),
     ]
@@ -52,16 +53,27 @@ def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
             for label, (_, value) in zip(labels, rows, strict=True)]
 
 
+def member_text(slave: SlaveSpec) -> str:
+    """One member as ``show`` names it: by the kernel's name for the NIC when the files fix one
+    (ifcfg DEVICE, nmcli ifname, netplan set-name, an exact match: name, or a netplan id that matches
+    nothing); else by its netplan id, said so, since the kernel will give the NIC a name of its own."""
+    pins = []
+    if not slave.name_known:
+        pins.append(t("formats.show.netplan_id_only"))
+    elif slave.netplan_id and slave.netplan_id != slave.name:
+        pins.append(t("formats.show.netplan_id", id=slave.netplan_id))
+    pins += ["InfiniBand"] if slave.infiniband else []
+    pins += [f"hwaddr {slave.hwaddr}"] if slave.hwaddr else []
+    pins += [f"{key} {value}" for key, value in slave.match.items()]
+    pins += [f"mtu {slave.mtu}"] if slave.mtu else []
+    return f"{slave.name} ({', '.join(pins)})" if pins else slave.name
+
+
 def describe(spec: BondSpec) -> str:
     """A short, translated text form of a bond, for ``bondkit show``, notebooks and the report."""
     none = t("formats.show.none")
     where = spec.origin.get("bond")
-    slaves = []
-    for slave in spec.slaves:
-        pins = [f"hwaddr {slave.hwaddr}"] if slave.hwaddr else []
-        pins += [f"{key} {value}" for key, value in slave.match.items()]
-        pins += [f"mtu {slave.mtu}"] if slave.mtu else []
-        slaves.append(f"{slave.name} ({', '.join(pins)})" if pins else slave.name)
+    slaves = [member_text(slave) for slave in spec.slaves]
     rows = [
         ("mode", spec.mode),
         ("options", " ".join(f"{name}={value}" for name, value in spec.kernel_options()[1:]) or none),
@@ -70,6 +82,8 @@ def describe(spec: BondSpec) -> str:
     ]
     if spec.renderer:
         rows.append(("renderer", spec.renderer))
+    if spec.netns:
+        rows.append(("netns", spec.netns))
     head = f"{spec.name}  ({where})" if where else spec.name
     body = _table(rows)
     for vlan in spec.vlans:
