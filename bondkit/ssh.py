@@ -375,7 +375,8 @@ class Host:
                 while not line.endswith(b"\n"):
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or chan.exit_status_ready():
-                        raise SSHError("ssh.command_timeout", where=self.name, command="clock", seconds=timeout)
+                        raise SSHError("ssh.command_timeout", where=self.name, command="clock",
+                                       seconds=timeout)
                     if chan.recv_ready():
                         line += chan.recv(64)
                     else:
