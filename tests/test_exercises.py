@@ -225,8 +225,10 @@ def test_03_exercise_1_primary_brings_the_bond_back_after_the_restore():
     assert list(without["active_slave"]) == ["enp0s8", "enp0s9"]
     assert list(with_primary["active_slave"]) == ["enp0s8", "enp0s9", "enp0s8"]
     back = float(with_primary["after_restore_ms"].iloc[-1])
-    # The guest's own run of the restore (a program start, slow in an emulated guest), then one MII check.
-    assert 0 < back < 300
+    # The guest's own run of the restore (a program start, slow in an emulated guest: the run keeps how
+    # long that call took), then one MII check and one link sample.
+    run = Run.load(RUNS / "active_admin-down_learning_mii100_primaryenp0s8")
+    assert 0 < back < run.meta["restore_call_ms"] + 100 + run.meta["sample_period_ms"]
 
 
 def test_03_exercise_2_both_faults_are_seen_within_a_miimon_period():
@@ -234,7 +236,8 @@ def test_03_exercise_2_both_faults_are_seen_within_a_miimon_period():
     for name in (fault, "admin-down"):
         run = Run.load(RUNS / f"active_{name}_learning_mii100")
         assert run.metrics.detect_ms < 100 + run.meta["sample_period_ms"]
-        assert 0 < run.metrics.lost < 15 and run.metrics.recovered
+        # The pings stop for less than two MII periods: one to notice, and the switch relearning.
+        assert 0 < run.metrics.lost * run.meta["ping_interval_ms"] < 2 * 100 and run.metrics.recovered
 
 
 @needs_netplan
