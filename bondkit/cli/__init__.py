@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -82,6 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"bondkit: {t('cli.interrupted')}", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``bondkit show ... | head``): stop quietly, as other filters do, and keep
+        # Python from failing again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
