@@ -86,8 +86,8 @@ def test_the_command_is_found_after_the_language_option(capsys):
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
     """``bondkit show ... | head``: the pipe closes under a long output; no traceback follows."""
     nics = "".join(f"    e{i}: {{}}\n" for i in range(600))
-    bonds = "".join(f"    bond{i}: {{interfaces: [e{2 * i}, e{2 * i + 1}], parameters: {{mode: active-backup}}}}\n"
-                    for i in range(300))
+    bonds = "".join(f"    bond{i}: {{interfaces: [e{2 * i}, e{2 * i + 1}], "
+                    "parameters: {mode: active-backup}}\n" for i in range(300))
     (tmp_path / "01-many.yaml").write_text(f"network:\n  version: 2\n  ethernets:\n{nics}  bonds:\n{bonds}")
     script = f"{sys.executable} -m bondkit show --json {tmp_path / '01-many.yaml'} | head -c 10"
     done = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True,
