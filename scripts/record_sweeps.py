@@ -1,6 +1,6 @@
 """Record repeated failover runs on the live lab: the evidence behind notebook 05's timing claims.
 
-    .venv/bin/python scripts/record_sweeps.py [--repeats 10] [--only SUBSTRING] [--out data/sweeps]
+    .venv/bin/python scripts/record_sweeps.py [--repeats 10] [--only TEXT] [--missing] [--out data/sweeps]
 
 One run says little about timing: the fault lands at a random point of the monitor's period, so the
 detection time of ``miimon M`` is spread over about 0..M ms, plus the kernel's own delays. Each
@@ -9,7 +9,9 @@ setting here is run ``--repeats`` times (10 by default) on one lab: every miimon
 drop, and the tutorial's Ubuntu ``primary enp0s8``, whose failback when enp0s8 returns is a second
 outage. Every run is saved whole under ``<out>/<setting>/<nn>/`` (loadable with
 ``bondkit.failover.Run.load``) and summarised, one row per run, in ``<out>/index.csv``; the fault is
-stamped by the guest itself, and each row says how wide that stamp and the link sampling are.
+stamped by the guest itself, and each row says how wide that stamp and the link sampling are. The index
+is written again after every setting, from the runs on disk, so an interrupted recording keeps what it
+made; ``--missing`` then records only the settings that have fewer than ``--repeats`` runs.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from bondkit.failover import FailoverError, RunParams, run_failover
+from bondkit.errors import BondkitError
+from bondkit.failover import Run, RunParams, run_failover
 from bondkit.failover.demo import lab_session
 from bondkit.failover.store import SWEEPS, default_sweeps_dir
 
@@ -66,41 +69,51 @@ def failback_outage_ms(run) -> float | None:
     return round(longest * 1000, 1)
 
 
+ATTEMPTS = 3  # a run whose bonds did not come up (both hosts are configured at once) is made again
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--only", default="", help="record only the settings whose name contains this")
+    parser.add_argument("--missing", action="store_true", help="record only settings with too few runs")
     parser.add_argument("--out", type=Path, default=default_sweeps_dir())
     args = parser.parse_args()
-    chosen = {name: params for name, params in settings().items() if args.only in name}
     out = args.out
+    chosen = {name: params for name, params in settings().items() if args.only in name
+              and not (args.missing and len(list((out / name).glob("*/run.json"))) >= args.repeats)}
     out.mkdir(parents=True, exist_ok=True)
-    index = out / "index.csv"
-    kept = []
-    if index.exists():  # rows of the settings not recorded this time stay
-        with index.open() as f:
-            kept = [r for r in csv.DictReader(f) if r["setting"] not in chosen]
-    rows = list(kept)
     with lab_session(lambda stage, info: None) as lab:
         for name, params in chosen.items():
             shutil.rmtree(out / name, ignore_errors=True)
             for repeat in range(1, args.repeats + 1):
-                try:
-                    run = run_failover(lab, params)
-                except FailoverError as error:
-                    print(f"{name} #{repeat}: {error}", file=sys.stderr)
-                    return 1
-                path = run.save(out / name / f"{repeat:02d}")
-                rows.append(row(name, repeat, run, path, out))
+                for attempt in range(1, ATTEMPTS + 1):
+                    try:
+                        run = run_failover(lab, params)
+                        break
+                    except BondkitError as error:
+                        print(f"{name} #{repeat}: {error} (attempt {attempt})", file=sys.stderr)
+                        if attempt == ATTEMPTS:
+                            return 1
+                run.save(out / name / f"{repeat:02d}")
                 m = run.metrics
                 print(f"{name} #{repeat}: detect {m.detect_ms} ms, outage {m.outage_ms} ms", flush=True)
-    rows.sort(key=lambda r: (r["setting"], int(r["repeat"])))
+            print(f"{write_index(out)}: {name} recorded", flush=True)
+    return 0
+
+
+def write_index(out: Path) -> Path:
+    """``<out>/index.csv`` from every run on disk of a known setting, one row per run."""
+    rows = []
+    for name in settings():
+        for path in sorted((out / name).glob("*/run.json")):
+            rows.append(row(name, int(path.parent.name), Run.load(path.parent), path.parent, out))
+    index = out / "index.csv"
     with index.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    print(f"recorded {len(rows) - len(kept)} runs into {out}")
-    return 0
+    return index
 
 
 if __name__ == "__main__":
