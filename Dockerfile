@@ -10,6 +10,9 @@
 # either way.   docker buildx build --platform linux/amd64,linux/arm64 -t bondkit .
 #
 # JupyterLab listens inside the container (its own network), published on the host's loopback only.
+# The image ships under the licences listed in /opt/bondkit/LICENSES-THIRD-PARTY.txt (bondkit itself:
+# MIT, see LICENSE). For a class's image, pin the base by digest as well
+# (FROM debian:bookworm-slim@sha256:..., the digest `docker buildx imagetools inspect` shows).
 FROM debian:bookworm-slim
 
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
@@ -19,8 +22,11 @@ RUN apt-get update -qq \
 
 WORKDIR /opt/bondkit
 COPY . .
-# The project's own set-up: system packages, .venv, the lab guests' root image (shared by every user).
-RUN bash scripts/setup.sh && rm -rf /var/lib/apt/lists/* /root/.cache
+# The project's own set-up: system packages, .venv, the lab guests' root image (shared by every user),
+# with every Python package at the version the kit was tested with; then the list of what it ships.
+RUN PIP_CONSTRAINT=/opt/bondkit/deploy/constraints.txt bash scripts/setup.sh \
+ && rm -rf /var/lib/apt/lists/* /root/.cache \
+ && .venv/bin/python deploy/licences.py LICENSES-THIRD-PARTY.txt
 
 # The student: an ordinary account that owns only its home (its copy of the notebooks, its labs).
 RUN useradd --create-home --uid 1000 --shell /bin/bash student \

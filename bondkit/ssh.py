@@ -13,6 +13,7 @@ import base64
 import errno
 import hashlib
 import io
+import logging
 import os
 import select
 import socket
@@ -31,6 +32,12 @@ from bondkit.i18n import t
 __all__ = ["CommandResult", "Host", "fingerprint", "load_private_key", "public_key_line"]
 
 _STDERR_TAIL = 400  # characters of stderr quoted in an error: enough to see why, short enough to read
+
+# paramiko logs a failure (``Socket exception: Connection reset by peer``) before it raises it, and with
+# no handler of the program's own Python prints that line on stderr, ahead of the kit's clear message
+# that says the same. A handler that drops it leaves paramiko's records to any handler a program sets
+# up above (they still propagate), and keeps them off a student's terminal.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 
 def fingerprint(key: paramiko.PKey) -> str:

@@ -99,6 +99,20 @@ def let_through(student: Student) -> None:
             student.granted.append(folder)
 
 
+def let_proxy_through() -> None:
+    """The hub's proxy runs as its own account (made by the hub's start-up if missing), which must reach
+    the kit's configurable-http-proxy: let it pass the folders above a checkout others may not enter, as
+    a teacher who keeps the kit there would (a kept system account, like the suite's student account)."""
+    from bondkit_class.preflight import ensure_proxy_account
+    from bondkit_class.settings import PROXY_USER
+
+    ensure_proxy_account()
+    for folder in ROOT.resolve().parents:
+        if not os.stat(folder).st_mode & 0o001:
+            subprocess.run(["setfacl", "-m", f"u:{PROXY_USER}:x", str(folder)], check=True,
+                           capture_output=True)
+
+
 def lab_missing_for(student: Student) -> list[tuple[str, str]]:
     """What the lab lacks when a student starts it (``missing_pieces`` run with the student's uid)."""
     from bondkit_class.studentenv import ensure_student_env, student_bin
@@ -203,6 +217,7 @@ class ClassHub:
     def start(self) -> ClassHub:
         self.base.mkdir(parents=True, exist_ok=True)
         os.chmod(self.base, 0o755)  # the students reach their lab folders under it
+        let_proxy_through()
         self.port = free_port_run()
         with self.log.open("wb") as log:
             self.process = subprocess.Popen([str(START)], env=self.env(), stdin=subprocess.DEVNULL,

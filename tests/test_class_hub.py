@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bondkit.i18n import t
 from tests.hubclient import (
     RESET,
     ROOT,
@@ -289,3 +290,147 @@ def test_a_students_copy_keeps_their_edits_and_gains_new_notebooks(tmp_path):
     assert edited.read_text(encoding="utf-8") == "my own edits"
     assert removed.exists(), "a notebook missing from the copy comes back"
     assert json.loads((home / LAB_LOCALE).read_text()) == {"locale": "en"}
+
+
+# -- the class fails closed ------------------------------------------------------------------------------
+
+
+def test_the_labs_root_is_roots_alone_and_checked(tmp_path):
+    """Never /tmp; a root another user owns or may write to, or a link, is refused, and so is a planted
+    link in a student's place (root then changes nothing where it points)."""
+    from bondkit_class.rootfolder import UnsafeFolder, check_root_folder, root_folder, student_folder
+    from bondkit_class.settings import load_settings
+
+    assert load_settings({}).labs_root == Path("/var/lib/bondkit-class/labs")
+    if os.geteuid() != 0:
+        with pytest.raises(UnsafeFolder):  # a folder of an ordinary user's is never trusted as the root
+            check_root_folder(tmp_path)
+        return
+    labs = root_folder(tmp_path / "class" / "labs")
+    assert oct(os.stat(labs).st_mode & 0o777) == "0o755"
+    victim = tmp_path / "victim"
+    victim.mkdir(mode=0o700)
+    (victim / "keep").write_text("mine")
+    os.chown(victim, 1, 1)
+    (labs / "mallory").symlink_to(victim)
+    with pytest.raises(UnsafeFolder) as caught:
+        student_folder(labs, "mallory", 4242, 4242)
+    assert caught.value.key == "class.folder_unsafe"
+    assert os.stat(victim).st_uid == 1 and (victim / "keep").read_text() == "mine"
+    home = student_folder(labs, "alice", 4242, 4242)
+    assert (os.stat(home).st_uid, oct(os.stat(home).st_mode & 0o777)) == (4242, "0o700")
+    spoilers = ((lambda: os.chmod(labs, 0o777), "writable"), (lambda: os.chown(labs, 4242, 4242), "owner"))
+    for spoil, why in spoilers:
+        spoil()
+        with pytest.raises(UnsafeFolder) as caught:
+            root_folder(labs)
+        assert t("class.folder_why." + why) in str(caught.value)
+        os.chown(labs, 0, 0)
+        os.chmod(labs, 0o755)
+    moved = tmp_path / "elsewhere"
+    (tmp_path / "class").rename(moved)
+    (tmp_path / "class").symlink_to(moved)
+    with pytest.raises(UnsafeFolder):
+        root_folder(tmp_path / "class" / "labs")
+
+
+def test_a_hub_beyond_loopback_needs_tls(tmp_path, monkeypatch):
+    from bondkit_class import preflight
+    from bondkit_class.settings import load_settings
+
+    monkeypatch.setattr(preflight, "_proxy_reads", lambda path: True)
+    assert preflight.network_problems(load_settings({})) == []
+    problems = preflight.network_problems(load_settings({"BONDKIT_HUB_IP": "192.0.2.10"}))
+    assert problems == [t("class.insecure_address", ip="192.0.2.10")]
+    assert preflight.network_problems(load_settings({"BONDKIT_HUB_IP": "192.0.2.10",
+                                                     "BONDKIT_HUB_INSECURE": "1"})) == []
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    cert.write_text("cert")
+    tls = {"BONDKIT_HUB_IP": "0.0.0.0", "BONDKIT_HUB_SSL_CERT": str(cert), "BONDKIT_HUB_SSL_KEY": str(key)}
+    assert preflight.network_problems(load_settings(tls)) == [
+        t("class.tls_files", problem=f"BONDKIT_HUB_SSL_KEY={key}")]
+    key.write_text("key")
+    settings = load_settings(tls)
+    assert preflight.network_problems(settings) == [] and settings.scheme == "https"
+
+
+def test_the_hub_config_serves_https_and_starts_the_proxy_as_its_own_account(tmp_path, monkeypatch):
+    from traitlets.config import Config
+
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    for path in (cert, key):
+        path.write_text("x")
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("students:\n  en: [alice]\n", encoding="utf-8")
+    for name, value in {"BONDKIT_HUB_SSL_CERT": str(cert), "BONDKIT_HUB_SSL_KEY": str(key),
+                        "BONDKIT_CLASS_ROSTER": str(roster)}.items():
+        monkeypatch.setenv(name, value)
+    config = Config()
+    source = (ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py").read_text()
+    exec(compile(source, "jupyterhub_config.py", "exec"), {"get_config": lambda: config,  # noqa: S102
+                                                           "__file__": str(ROOT / "deploy/jupyterhub/x")})
+    assert config.JupyterHub.ssl_cert == str(cert) and config.JupyterHub.ssl_key == str(key)
+    command = config.ConfigurableHTTPProxy.command
+    assert command[-1].endswith("configurable-http-proxy")
+    if os.geteuid() == 0:
+        assert command[:2] == ["setpriv", "--reuid=bondkit-proxy"] and "--no-new-privs" in command
+
+
+def test_the_kubernetes_config_fails_closed():
+    """As shipped, only the school's own values are missing; an open login, a pod with privileges or no
+    seccomp profile, no disk limit or an unpinned image each fail the check."""
+    import copy
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "deploy" / "kubernetes"))
+    import check_config
+
+    shipped = yaml.safe_load((ROOT / "deploy" / "kubernetes" / "config.yaml").read_text(encoding="utf-8"))
+    problems = check_config.policy(shipped)
+    assert problems and all("SET-ME" in problem for problem in problems), problems
+    assert any("client_secret" in problem for problem in problems)
+    filled = yaml.safe_load(yaml.safe_dump(shipped).replace("SET-ME-teacher", "kim").replace(
+        "SET-ME", "a1b2c3"))
+    assert check_config.policy(filled) == []
+    for spoil, said in (
+        (lambda v: v["hub"]["config"]["JupyterHub"].update(authenticator_class="dummy"), "dummy"),
+        (lambda v: v["hub"]["config"]["JupyterHub"].pop("authenticator_class"), "'-'"),
+        (lambda v: v["singleuser"]["extraPodConfig"]["securityContext"].pop("seccompProfile"), "seccomp"),
+        (lambda v: v["singleuser"]["extraContainerConfig"]["securityContext"].update(
+            allowPrivilegeEscalation=True), "allowPrivilegeEscalation"),
+        (lambda v: v["singleuser"]["extraContainerConfig"]["securityContext"]["capabilities"].update(drop=[]),
+         "capabilities"),
+        (lambda v: v["singleuser"].pop("extraResource"), "ephemeral-storage"),
+        (lambda v: v["proxy"]["https"].update(enabled=False), "https"),
+        (lambda v: v["singleuser"]["image"].update(tag="latest"), "latest"),
+    ):
+        values = copy.deepcopy(filled)
+        spoil(values)
+        found = check_config.policy(values)
+        assert len(found) == 1 and said in found[0], (said, found)
+
+
+@hub_test
+def test_the_proxy_facing_the_network_does_not_run_as_root(tmp_path):
+    """The hub is root (PAM, servers started as students); configurable-http-proxy runs as bondkit-proxy,
+    with no new privileges. The labs root the start-up made is root's, 0755."""
+    import pwd
+
+    os.chmod(tmp_path, 0o755)
+    hub = ClassHub(tmp_path / "class", []).start()
+    try:
+        proxies = []
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if "configurable-http-proxy" in command and f"--port {hub.port}" in command:
+                proxies.append((int(status.split("\nUid:")[1].split()[0]), "NoNewPrivs:\t1" in status))
+        assert proxies == [(pwd.getpwnam("bondkit-proxy").pw_uid, True)], proxies
+        labs = os.stat(hub.labs_root)
+        assert (labs.st_uid, oct(labs.st_mode & 0o777)) == (0, "0o755")
+    finally:
+        hub.stop()

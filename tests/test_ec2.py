@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import socket
 import stat
 import sys
@@ -67,8 +68,8 @@ def target(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ta
         monkeypatch.delenv(name)
     monkeypatch.setenv("BONDKIT_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("AWS_ENDPOINT_URL", emu.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", emu.access_key)  # the emulator serves its own key only
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", emu.secret_key)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-2")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setattr(ec2_ssh, "current_lab", lambda: None)  # never the machine's real lab
@@ -317,7 +318,21 @@ def test_pem_is_0400_from_creation(target: Target, tmp_path: Path, monkeypatch: 
     assert stat.S_IMODE(pem.stat().st_mode) == 0o400
     assert pem.read_text().startswith("-----BEGIN RSA PRIVATE KEY-----")
     assert step.result.ssh_fingerprint == fingerprint(load_private_key(pem))
-    assert step.cli[0].line().endswith("--query KeyMaterial --output text > Umask0.pem")
+    line = step.cli[0].line()
+    assert line.startswith("(umask 077; aws ec2 create-key-pair --key-name Umask0")
+    assert line.endswith("--query KeyMaterial --output text > Umask0.pem)")
+    # The line as shown, typed into a shell whose umask lets everyone read: the key is the user's alone.
+    target.call("delete_key_pair", KeyName="Umask0")
+    shell = tmp_path / "shell"
+    shell.mkdir()
+    env = {**target.cli_env(), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    import subprocess
+
+    done = subprocess.run(["bash", "-c", f"umask 000; {line}"], cwd=shell, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    typed = shell / "Umask0.pem"
+    assert stat.S_IMODE(typed.stat().st_mode) == 0o600 and "PRIVATE KEY" in typed.read_text()
 
 
 def test_existing_pem_is_refused_before_any_call(target: Target, tmp_path: Path) -> None:
@@ -539,7 +554,7 @@ def test_host_keys_from_console_output() -> None:
 def test_emulator_binds_loopback(emu: Emulator, tmp_path: Path) -> None:
     assert emu.url.startswith("http://127.0.0.1:") and emulator.reachable(emu.url)
     env = emu.env(aws_dir=tmp_path / "aws")
-    assert env["AWS_ACCESS_KEY_ID"] == "testing" and env["AWS_DEFAULT_REGION"] == "ap-northeast-2"
+    assert env["AWS_ACCESS_KEY_ID"] == emu.access_key and env["AWS_DEFAULT_REGION"] == "ap-northeast-2"
     assert Path(env["AWS_CONFIG_FILE"]).exists() and Path(env["AWS_SHARED_CREDENTIALS_FILE"]).exists()
 
 
@@ -550,7 +565,8 @@ def test_cli_env_sends_the_cli_to_the_emulator_only(target: Target, monkeypatch:
     assert "AWS_PROFILE" not in env and "AWS_SESSION_TOKEN" not in env
     assert env["AWS_ENDPOINT_URL"] == target.endpoint_url and env["AWS_EC2_METADATA_DISABLED"] == "true"
     assert (env["AWS_ACCESS_KEY_ID"], env["AWS_DEFAULT_REGION"], env["AWS_PAGER"]) == (
-        "testing", "ap-northeast-2", "")
+        os.environ["AWS_ACCESS_KEY_ID"], "ap-northeast-2", "")
+    assert env["AWS_ACCESS_KEY_ID"].startswith(emulator.KEY_PREFIX)
     assert env["AWS_CONFIG_FILE"] == str(target.files()[0])
 
 
@@ -578,7 +594,8 @@ def test_background_emulator_lifecycle(tmp_path: Path, monkeypatch: pytest.Monke
         assert _cli("ec2", "emulator", "env") == 0
         exports = capsys.readouterr().out
         assert f"export AWS_ENDPOINT_URL={state.url}" in exports
-        assert "export AWS_SECRET_ACCESS_KEY=testing" in exports
+        assert f"export AWS_ACCESS_KEY_ID={state.access_key}" in exports
+        assert f"export AWS_SECRET_ACCESS_KEY={shlex.quote(state.secret_key)}" in exports
         # The tutorial's command, verbatim, in a shell that evaluated the export lines.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
@@ -632,3 +649,63 @@ def test_walkthrough_logs_in_to_a_real_lab_guest(target: Target, tmp_path: Path,
     keys = lab.host("server").run("cat /root/.ssh/authorized_keys 2>/dev/null; true").stdout
     assert "bondkit-instance:" not in keys  # terminate took the key off again
     assert result.remaining is not None and result.remaining.empty()
+
+
+# -- the emulator answers its own student only -----------------------------------------------------------
+
+
+def _raw(emu: Emulator, method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request to the emulator as anyone could send it (any Host, any header, no signature)."""
+    import http.client
+
+    port = int(emu.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders(b"" if method == "POST" else None)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def test_the_emulator_serves_no_one_but_its_student(target: Target, emu: Emulator) -> None:
+    """The data API, a foreign Host (DNS rebinding), a web page (CORS) and another user's keys are all
+    refused, while the student's own calls go through; no answer carries a CORS header."""
+    import boto3
+    import botocore.exceptions
+
+    ec2.create_key_pair(target)  # a private key now sits in the emulator
+    own = f"127.0.0.1:{emu.url.rsplit(':', 1)[1]}"
+    status, _, body = _raw(emu, "GET", "/moto-api/data.json", {"Host": own})
+    assert status == 403 and b"PRIVATE KEY" not in body
+    assert _raw(emu, "POST", "/moto-api/reset", {"Host": own})[0] == 403
+    token = {emulator.TOKEN_HEADER: emu.secrets.token}
+    status, _, body = _raw(emu, "GET", "/moto-api/data.json", {"Host": own, **token})
+    assert status == 200 and b"PRIVATE KEY" in body  # the token opens it: the kit's own reset works
+    for host in ("evil.example", f"evil.example:{own.split(':')[1]}", "localhost:1", ""):
+        status, _, body = _raw(emu, "GET", "/moto-api/data.json", {"Host": host, **token})
+        assert status == 403 and b"PRIVATE KEY" not in body, host
+    for method in ("OPTIONS", "GET", "POST"):
+        status, headers, _ = _raw(emu, method, "/?Action=DescribeKeyPairs&Version=2016-11-15",
+                                  {"Host": own, "Origin": "http://evil.example",
+                                   "Access-Control-Request-Method": "GET"})
+        assert status == 403 and not any(k.startswith("access-control-") for k in headers), method
+    status, headers, _ = _raw(emu, "GET", "/?Action=DescribeKeyPairs&Version=2016-11-15", {"Host": own})
+    assert status == 401 and not any(k.startswith("access-control-") for k in headers)
+    stranger = boto3.session.Session(aws_access_key_id="BKEMU0000000000000000000",
+                                      aws_secret_access_key="guess", region_name="ap-northeast-2")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        stranger.client("ec2", endpoint_url=emu.url).describe_key_pairs()
+    assert refused.value.response["Error"]["Code"] == "AuthFailure"
+    assert [k["KeyName"] for k in target.client().describe_key_pairs()["KeyPairs"]] == ["TestKeyPair"]
+
+
+def test_each_emulator_makes_keys_of_its_own(emu: Emulator) -> None:
+    with Emulator() as other:
+        assert other.access_key != emu.access_key and other.secrets.token != emu.secrets.token
+        assert other.access_key.startswith(emulator.KEY_PREFIX) and len(other.access_key) == 25
+        assert emulator.credentials_for(other.url) == (other.access_key, other.secret_key)
+    assert emulator.credentials_for(other.url) is None

@@ -278,6 +278,7 @@ def test_down_removes_only_what_the_lab_wrote(tmp_path):
 
     chosen = tmp_path / "mine"  # as with BONDKIT_LAB_DIR pointing at a directory in use
     (chosen / "guests" / "server").mkdir(parents=True)
+    chosen.chmod(0o700)  # a lab folder is the user's alone (bondkit.lab.places)
     for name in ("state.tmp", "id_ed25519", "known_hosts", "server.console.log", "notes.txt"):
         (chosen / name).write_text(name)
     clear_stale_lab(chosen)

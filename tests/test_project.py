@@ -45,3 +45,34 @@ def test_the_container_starts_jupyterlab_with_the_projects_settings():
     makefile = (ROOT / "Makefile").read_text()
     assert "--LabApp.app_settings_dir=$(CURDIR)/scripts/jupyterlab-settings" in makefile
     assert "WORKDIR /opt/bondkit" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_licence_is_the_one_pyproject_names_and_the_image_lists_what_it_ships(tmp_path):
+    import subprocess
+    import sys
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == {"text": "MIT"}
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License\n")
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "deploy/licences.py LICENSES-THIRD-PARTY.txt" in dockerfile
+    listing = tmp_path / "licences.txt"
+    subprocess.run([sys.executable, str(ROOT / "deploy" / "licences.py"), str(listing)], check=True,
+                   timeout=120)
+    text = listing.read_text()
+    assert "bondkit: MIT" in text and "/usr/share/doc/PACKAGE/copyright" in text
+    for package in ("moto", "paramiko", "boto3"):
+        assert f"\n  {package} " in text, package
+    assert ": ?" not in text  # every package's licence found
+
+
+def test_no_secret_or_class_file_goes_into_the_image():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for pattern in ("*.pem", "**/*.pem", "**/roster.yaml", "**/.student-env", ".cache", "**/.aws"):
+        assert pattern in ignored, pattern
+    assert "RUN PIP_CONSTRAINT=/opt/bondkit/deploy/constraints.txt bash scripts/setup.sh" in (
+        ROOT / "Dockerfile").read_text()
+    pins = (ROOT / "deploy" / "constraints.txt").read_text().splitlines()
+    names = {line.split("==")[0].lower() for line in pins if "==" in line}
+    assert {"moto", "paramiko", "jupyterhub", "boto3"} <= names
+    assert all("==" in line for line in pins if line and not line.startswith("#"))

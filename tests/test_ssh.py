@@ -234,3 +234,22 @@ def test_persistent_shell_that_cannot_start_is_an_ssh_error(sshd: SSHServer,
         assert caught.value.key == "ssh.connection_lost" and "prohibited" in str(caught.value)
         monkeypatch.undo()
         assert shell.run("echo again").stdout == "again\n"
+
+
+def test_paramiko_prints_no_line_of_its_own_before_the_kits_error():
+    """The stray ``Socket exception: ... (104)`` line: paramiko's transport logs it at ERROR, which with
+    no handler set up Python prints on stderr. Once bondkit.ssh is loaded it is not printed, while a
+    handler the program sets up itself still receives it."""
+    import subprocess
+    import sys
+
+    code = ("import logging, bondkit.ssh; logging.getLogger('paramiko.transport')"
+            ".error('Socket exception: Connection reset by peer (104)')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    bare = subprocess.run([sys.executable, "-c", code.replace("bondkit.ssh", "paramiko")],
+                          capture_output=True, text=True, timeout=60)
+    assert "Socket exception" in bare.stderr  # the check above would catch the line
+    shown = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); " + code],
+                           capture_output=True, text=True, timeout=60)
+    assert "Socket exception" in shown.stderr

@@ -107,6 +107,19 @@ def lab_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def confinement_rows(abi: int) -> list[tuple[str, str]]:
+    """What the lab's confinement holds on this kernel and what it does not (see bondkit.lab.confine)."""
+    from bondkit.lab.confine import coverage
+
+    if abi < 1:
+        return []
+    held = coverage(abi)
+    covered = [t(f"labcli.check.cover.{what}") for what, yes in held.items() if yes]
+    rows = [("covered", ", ".join(covered))]
+    missing = [t(f"labcli.check.cover.{what}") for what, yes in held.items() if not yes]
+    return rows + [("not_covered", ", ".join([*missing, t("labcli.check.cover.never")]))]
+
+
 def lab_check(args: argparse.Namespace) -> int:
     """What this machine can run: the engine and its pieces, then a real test boot (remembered)."""
     from bondkit.lab import missing_pieces
@@ -128,7 +141,8 @@ def lab_check(args: argparse.Namespace) -> int:
             ("arch", facts.get("arch", "")), ("accel", facts.get("accel", "")),
             ("kernel", facts.get("kernel") or t("labcli.check.not_yet")),
             ("image", facts.get("image") or t("labcli.check.not_yet")),
-            ("landlock", str(abi_version()) if abi_version() else t("labcli.check.none"))]
+            ("landlock", str(abi_version()) if abi_version() else t("labcli.check.none")),
+            *confinement_rows(abi_version())]
     rows += [("missing", f"{what}: {how}") for what, how in missing]
     for key, value in rows:
         print(f"  {t('labcli.check.' + key)}: {value}")

@@ -12,15 +12,27 @@ to run it:
 
 It always binds 127.0.0.1 on a free port, and every environment it hands out carries throw-away
 credentials, so a call that misses the endpoint fails instead of reaching AWS.
+
+It answers its own student only (:class:`Guard`): the port is visible to every user of the machine and
+to every web page the student's browser opens, and the emulator holds the private keys the tutorial
+makes (in emulator mode, root on the student's lab guests). Each emulator makes an access key of its
+own at start-up and serves only requests signed with it (SigV4, as the `aws` CLI and boto3 sign); its
+``/moto-api`` wants a token made at the same time; a request whose Host is not ``127.0.0.1:PORT`` (DNS
+rebinding) or that comes from a web page (an ``Origin`` header, a CORS preflight) is refused, and no
+CORS header goes out. The key, secret and token live in this process, or in the background emulator's
+state file, which only the user can read.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hmac
 import json
 import logging
 import os
+import re
+import secrets
 import shlex
 import signal
 import subprocess
@@ -29,16 +41,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlparse
 
 from bondkit.errors import EC2Error
 
-if TYPE_CHECKING:  # moto itself is imported only when a server starts (see Emulator.start)
-    from moto.server import ThreadedMotoServer
+if TYPE_CHECKING:  # werkzeug (with moto) is imported only when a server starts (see Emulator.start)
+    from werkzeug.serving import BaseWSGIServer
 
 __all__ = [
     "DEFAULT_REGION",
@@ -57,7 +70,9 @@ __all__ = [
 ]
 
 DEFAULT_REGION = "ap-northeast-2"  # the tutorial's region (Seoul)
-THROWAWAY = "testing"  # moto accepts any credentials; these cannot sign a real AWS request
+THROWAWAY = "testing"  # what the kit writes when it knows of no emulator; it can sign no real AWS request
+KEY_PREFIX = "BKEMU"  # an emulator's own access key: never a real AWS one (those begin AKIA or ASIA)
+TOKEN_HEADER = "X-Bondkit-Token"  # what /moto-api/* wants, besides the emulator's Host
 LOOPBACK = "127.0.0.1"
 _STATE = "emulator.json"
 #: What the background emulator runs as (``python -m bondkit.ec2``, whose ``__main__`` calls :func:`main`):
@@ -106,16 +121,17 @@ def kit_dir() -> Path:
     """The per-user directory of the kit's runtime files (state file, log, kit-local AWS config).
 
     ``BONDKIT_HOME`` wins (tests point it at a temporary directory); else ``$XDG_RUNTIME_DIR/bondkit``
-    (private to the user, cleared at logout); else ``~/.cache/bondkit``.
+    when that is the user's own and private (cleared at logout); else ``~/.cache/bondkit``. It holds
+    the background emulator's key and token, so it is used only when it is the user's own real folder
+    that nobody else may write to (:func:`bondkit.lab.places.check_private`).
     """
+    from bondkit.lab import places
+
     if os.environ.get("BONDKIT_HOME"):
         base = Path(os.environ["BONDKIT_HOME"]).expanduser()
-    elif os.environ.get("XDG_RUNTIME_DIR") and Path(os.environ["XDG_RUNTIME_DIR"]).is_dir():
-        base = Path(os.environ["XDG_RUNTIME_DIR"]) / "bondkit"
     else:
-        base = Path("~/.cache/bondkit").expanduser()
-    base.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return base
+        base = places.runtime_folder()
+    return places.private_folder(base)
 
 
 def aws_files(directory: Path | None = None) -> tuple[Path, Path]:
@@ -185,12 +201,113 @@ def endpoint_env(
 
 
 def emulator_env(url: str, *, region: str = DEFAULT_REGION, aws_dir: Path | None = None) -> dict[str, str]:
-    """The environment that sends the `aws` CLI and boto3 to the emulator, with throw-away credentials
-    (written to the kit-local files too, so a shell that evaluates it can run ``aws configure get``)."""
+    """The environment that sends the `aws` CLI and boto3 to the emulator, with its own credentials
+    (written to the kit-local files too, so a shell that evaluates it can run ``aws configure get``;
+    keys there that are not an emulator's are kept)."""
+    key, secret = credentials_for(url) or (THROWAWAY, THROWAWAY)
     config, credentials = aws_files(aws_dir)
-    if not config.exists() or not credentials.exists():
-        write_aws_files(config.parent, region=region)
-    return endpoint_env(url, region=region, aws_dir=aws_dir)
+    if not config.exists() or _emulator_keys_in(credentials):
+        write_aws_files(config.parent, access_key=key, secret_key=secret, region=region)
+    return endpoint_env(url, region=region, aws_dir=aws_dir, key=key, secret=secret)
+
+
+def _emulator_keys_in(credentials: Path, profile: str = "default") -> bool:
+    """True when ``credentials`` has no keys for ``profile`` or an emulator's (which may be replaced)."""
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    parser.read(credentials, encoding="utf-8")
+    if not parser.has_option(profile, "aws_access_key_id"):
+        return True
+    key = parser.get(profile, "aws_access_key_id")
+    return key == THROWAWAY or key.startswith(KEY_PREFIX)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What one emulator serves: its access key (what every request must be signed with), the secret
+    that goes with it, and the token of its ``/moto-api``. Made at start-up, never written but to a
+    file of the user's alone."""
+
+    access_key: str
+    secret_key: str
+    token: str
+
+    @classmethod
+    def new(cls) -> Secrets:
+        return cls(KEY_PREFIX + secrets.token_hex(10).upper(), secrets.token_urlsafe(30),
+                   secrets.token_urlsafe(32))
+
+
+#: The emulators of this process, by URL: what a Target or the `aws` environment of one must carry.
+_KNOWN: dict[str, Secrets] = {}
+
+
+def secrets_for(url: str) -> Secrets | None:
+    """The secrets of the emulator at ``url``: one of this process's, or the background one."""
+    url = url.rstrip("/")
+    if url in _KNOWN:
+        return _KNOWN[url]
+    state = status()
+    if state is not None and state.url == url and state.access_key:
+        return Secrets(state.access_key, state.secret_key, state.token)
+    return None
+
+
+def credentials_for(url: str) -> tuple[str, str] | None:
+    """(access key, secret) that the emulator at ``url`` accepts, or None when it is not the kit's."""
+    known = secrets_for(url)
+    return (known.access_key, known.secret_key) if known else None
+
+
+_SIGV4 = re.compile(r"AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)/")
+
+
+class Guard:
+    """WSGI in front of moto: the emulator's own student only (see the module's text)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], secret: Secrets) -> None:
+        self.app = app
+        self.secret = secret
+        self.port = 0  # known once the server is bound
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        problem = self.refusal(environ)
+        if problem:
+            status, code, text = problem
+            body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+                    f"<Message>{text}</Message></Error></Errors><RequestID>bondkit-guard</RequestID>"
+                    "</Response>").encode()
+            start_response(status, [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+            return [body]
+
+        def without_cors(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
+            return start_response(status, kept, exc_info) if exc_info else start_response(status, kept)
+
+        return self.app(environ, without_cors)
+
+    def refusal(self, environ: dict[str, Any]) -> tuple[str, str, str] | None:
+        """(HTTP status, EC2 error code, why) for a request the emulator does not serve; None to serve."""
+        if environ.get("HTTP_HOST", "") != f"{LOOPBACK}:{self.port}":
+            return "403 Forbidden", "AuthFailure", "this emulator answers on its own address only"
+        if environ.get("HTTP_ORIGIN") or environ.get("REQUEST_METHOD") == "OPTIONS":
+            return "403 Forbidden", "AuthFailure", "this emulator does not answer web pages"
+        if environ.get("PATH_INFO", "").startswith("/moto-api"):
+            given = environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_"), "")
+            if not hmac.compare_digest(given.encode(), self.secret.token.encode()):
+                return "403 Forbidden", "AuthFailure", "the emulator's data API wants its token"
+            return None
+        match = _SIGV4.match(environ.get("HTTP_AUTHORIZATION", ""))
+        if match:
+            key = match.group(1)
+        else:  # a presigned URL carries its credential in the query
+            key = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0].split("/")[0]
+        if not hmac.compare_digest(key.encode(), self.secret.access_key.encode()):
+            return ("401 Unauthorized", "AuthFailure",
+                    "AWS was not able to validate the provided access credentials (this emulator serves "
+                    "the keys of `bondkit ec2 emulator env` only)")
+        return None
 
 
 def env_lines(env: dict[str, str]) -> str:
@@ -214,60 +331,84 @@ def _add_extra_images() -> None:
             amis.AMIS.append({**_IMAGE_DEFAULTS, **image})
 
 
-def _http(url: str, method: str = "GET", timeout: float = 2.0) -> int:
-    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+def _http(url: str, method: str = "GET", timeout: float = 2.0, token: str = "") -> int:
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None,
+                                     headers={TOKEN_HEADER: token} if token else {})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
     with opener.open(request, timeout=timeout) as response:
         return int(response.status)
 
 
-def reachable(url: str, timeout: float = 2.0) -> bool:
-    """True when a moto server answers at ``url`` (no AWS call is made).
+def reachable(url: str, timeout: float = 2.0, token: str | None = None) -> bool:
+    """True when the kit's emulator answers at ``url`` with its token (no AWS call is made).
 
     Asked for moto's configuration, a few bytes: its ``data.json`` dumps every resource of every
     region, megabytes that take seconds once a walkthrough has run, and the answer came too late.
     """
     if not is_loopback_url(url):
         return False
+    if token is None:
+        known = secrets_for(url)
+        token = known.token if known else ""
     try:
-        return _http(url.rstrip("/") + "/moto-api/config", timeout=timeout) in (200, 201)
+        return _http(url.rstrip("/") + "/moto-api/config", timeout=timeout, token=token) in (200, 201)
     except (OSError, urllib.error.URLError, ValueError):
         return False
 
 
 class Emulator:
-    """moto's server in a thread of this process, on 127.0.0.1 and a free port; a context manager."""
+    """moto's server in a thread of this process, on 127.0.0.1 and a free port, answering only requests
+    signed with its own key (:class:`Guard`); a context manager."""
 
     def __init__(self, port: int = 0, *, region: str = DEFAULT_REGION) -> None:
         self._port = port
         self.region = region
-        self._server: ThreadedMotoServer | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
         self.url = ""
+        self.secrets = Secrets.new()
+
+    @property
+    def access_key(self) -> str:
+        return self.secrets.access_key
+
+    @property
+    def secret_key(self) -> str:
+        return self.secrets.secret_key
 
     def start(self) -> Emulator:
         if self._server is not None:
             return self
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server import werkzeug_app as moto_app
+        from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in notebooks
         _add_extra_images()
-        server = ThreadedMotoServer(ip_address=LOOPBACK, port=self._port, verbose=False)
+        guard = Guard(moto_app.DomainDispatcherApplication(moto_app.create_backend_app), self.secrets)
         try:
-            server.start()
+            server = make_server(LOOPBACK, self._port, guard, threaded=True,
+                                 request_handler=moto_app.MotoRequestHandler)
         except OSError as exc:
             raise EC2Error("ec2.emulator_bind", port=self._port, reason=str(exc)) from None
-        host, port = server.get_host_and_port()
-        self._server, self.url = server, f"http://{host}:{port}"
+        guard.port = server.server_address[1]
+        self._thread = threading.Thread(target=server.serve_forever, name="bondkit-ec2-emulator", daemon=True)
+        self._thread.start()
+        self._server, self.url = server, f"http://{LOOPBACK}:{guard.port}"
+        _KNOWN[self.url] = self.secrets
         return self
 
     def stop(self) -> None:
         if self._server is not None:
             server, self._server = self._server, None
-            server.stop()
+            server.shutdown()
+            server.server_close()
+            if self._thread is not None:
+                self._thread.join()
+            _KNOWN.pop(self.url, None)
 
     def reset(self) -> None:
         """Forget every resource (moto's reset API): a fresh, empty EC2 for the next lesson or test."""
-        _http(self.url + "/moto-api/reset", method="POST")
+        _http(self.url + "/moto-api/reset", method="POST", token=self.secrets.token)
 
     def env(self, aws_dir: Path | None = None) -> dict[str, str]:
         return emulator_env(self.url, region=self.region, aws_dir=aws_dir)
@@ -293,6 +434,9 @@ class EmulatorState:
     started: float
     log: str
     state_file: str
+    access_key: str = ""
+    secret_key: str = ""
+    token: str = ""
 
 
 def _state_path() -> Path:
@@ -406,10 +550,16 @@ def _serve(state_file: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     state = EmulatorState(
-        os.getpid(), emulator.url, time.time(), str(state_file.parent / _LOG), str(state_file)
+        os.getpid(), emulator.url, time.time(), str(state_file.parent / _LOG), str(state_file),
+        emulator.access_key, emulator.secret_key, emulator.secrets.token,
     )
     tmp = state_file.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(state)))
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    # The user's alone: it holds the emulator's key and token.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(state)))
     tmp.replace(state_file)
     try:
         while not stop.wait(1.0):

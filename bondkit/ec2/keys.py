@@ -103,7 +103,7 @@ def create_key_pair(
         KeyPairResult(name, response.get("KeyPairId", ""), response["KeyFingerprint"], ssh_fp, path),
         python=f"ec2.create_key_pair(KeyName={name!r}, KeyType={key_type!r}, "
         f"TagSpecifications=[...])['KeyMaterial']  # saved to {path} (0400)",
-        cli=[CliCommand(argv, stdout_to=path.name), CliCommand(["chmod", "400", path.name])],
+        cli=[CliCommand(argv, stdout_to=path.name, private=True), CliCommand(["chmod", "400", path.name])],
         check=Query("DescribeKeyPairs", {"KeyNames": [name]}, "KeyPairs[0].KeyFingerprint"),
         notes=[t("ec2.note.pem_saved", path=path, fingerprint=ssh_fp)],
     )

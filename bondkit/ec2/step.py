@@ -30,10 +30,25 @@ class CliCommand:
     argv: list[str]
     stdout_to: str | None = None
     stdin: str | None = None
+    #: Stand-ins in ``stdin`` and what the command really gets for each: a key is shown as a stand-in
+    #: (a saved notebook keeps what it showed), and given for real when the command runs.
+    hidden: dict[str, str] = field(default_factory=dict, repr=False)
+    #: What ``stdout_to`` receives is secret (a private key): the shell makes the file under umask 077,
+    #: so it is never readable by others, not even before a later ``chmod 400``.
+    private: bool = False
+
+    def real_stdin(self) -> str | None:
+        text = self.stdin
+        for shown, value in self.hidden.items():
+            text = text.replace(shown, value) if text else text
+        return text
 
     def line(self) -> str:
         text = shlex.join(self.argv)
-        return f"{text} > {shlex.quote(self.stdout_to)}" if self.stdout_to else text
+        if not self.stdout_to:
+            return text
+        text = f"{text} > {shlex.quote(self.stdout_to)}"
+        return f"(umask 077; {text})" if self.private else text
 
 
 def _cli_value(value: Any) -> list[str]:

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bondkit.ec2.emulator import DEFAULT_REGION, aws_files, endpoint_env, is_loopback_url, running_url
+from bondkit.ec2.emulator import (
+    DEFAULT_REGION,
+    KEY_PREFIX,
+    THROWAWAY,
+    aws_files,
+    credentials_for,
+    endpoint_env,
+    is_loopback_url,
+    running_url,
+)
 from bondkit.ec2.errors import check_region, translated
 from bondkit.errors import EC2Error
 from bondkit.i18n import t
@@ -81,18 +90,24 @@ class Target:
         return aws_files(self.aws_dir)
 
     def credentials(self) -> tuple[str, str]:
-        """Emulator mode: the environment's keys, else the kit-local credentials file, else an EC2Error."""
+        """Emulator mode: the environment's keys, else the kit-local credentials file, else an EC2Error
+        (the tutorial's ``configure`` writes the emulator's own keys there, see :mod:`.profile`). Keys
+        that another of the kit's emulators made mean nothing to this one: its own are used instead."""
         key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+        known = None if self.real else credentials_for(str(self.endpoint_url))
         if key and secret:
-            return key, secret
+            stale = known and key != known[0] and (key == THROWAWAY or key.startswith(KEY_PREFIX))
+            return known if stale and known else (key, secret)
         parser = configparser.RawConfigParser()
         parser.read(self.files()[1], encoding="utf-8")
         if parser.has_option(self.profile, "aws_access_key_id") and parser.has_option(
             self.profile, "aws_secret_access_key"
         ):
-            return parser.get(self.profile, "aws_access_key_id"), parser.get(
+            key, secret = parser.get(self.profile, "aws_access_key_id"), parser.get(
                 self.profile, "aws_secret_access_key"
             )
+            stale = known and key != known[0] and (key == THROWAWAY or key.startswith(KEY_PREFIX))
+            return known if stale and known else (key, secret)
         raise EC2Error("ec2.no_credentials", where=self.where, operation="-")
 
     def client(self) -> Any:

@@ -63,7 +63,7 @@ def run_cli(
             [aws_executable(), *argv[1:]],
             env=target.cli_env(),
             cwd=cwd,
-            input=command.stdin,
+            input=command.real_stdin(),
             capture_output=True,
             text=True,
             timeout=timeout,

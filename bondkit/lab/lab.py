@@ -8,16 +8,19 @@ whose only other port is a slirp plug in restricted mode, which listens on 127.0
 SSH to each guest (the guests get no way out through it). Guests run sshd and are reached with
 bondkit's SSH, the same code that reaches real hosts. Nothing here needs root or a namespace of the
 host, so a lab runs for an ordinary user and inside a default container; every process runs under
-Landlock, so no guest can change a host file. One lab runs per lab folder; its state file lets another
-process (the CLI, a notebook) attach to it or tear it down, and lets the next ``up`` clean up after a
-controller that was killed.
+Landlock (:mod:`bondkit.lab.confine` says what that covers). One lab runs per lab folder; its state file
+lets another process (the CLI, a notebook) attach to it or tear it down, and lets the next ``up`` clean
+up after a controller that was killed.
+
+Everything a lab makes (keys, state, sockets, the guests' overlays, OpenSSH's control sockets) lies in
+its folder, which is the user's own and closed to everyone else (:func:`bondkit.lab.places.lab_folder`):
+a folder that fails that check is refused, and nothing in it is read, ended or removed.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -25,7 +28,6 @@ import shlex
 import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import asdict
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bondkit.errors import LabError
+from bondkit.lab import places
 from bondkit.lab import processes as machine
 from bondkit.lab.engine import DEFAULT_MEMORY_MB, Engine, GuestPlan, NicPlan, choose_engine
 from bondkit.lab.needs import missing_pieces
@@ -48,6 +51,7 @@ BOOT_DEADLINE_S = 60.0
 GUESTS = "guests"  # in the lab directory: one directory of files per guest
 NET = "net"  # in the lab directory: the switches' sockets and the plug's log
 MGMT_SWITCH = "mgmt"
+CONTROL = "ssh"  # in the lab directory: OpenSSH's control sockets, one per guest, named by its number
 STATE_FILE = "state.json"  # in the lab directory: what another process needs to attach or to clean up
 CONSOLE_LOG = ".console.log"  # after a guest's name, in the lab directory
 #: What a guest's init prints on its console once its sshd runs (see guestfs/init.sh).
@@ -57,11 +61,13 @@ GUEST_SETTINGS = "guest.sh"
 
 
 def _per_user_directory() -> Path:
-    return Path(tempfile.gettempdir()) / f"bondkit-{os.getuid()}" / "lab"
+    return places.runtime_folder() / "lab"
 
 
 def default_directory() -> Path:
-    """Where the running lab keeps its state; one per user (``BONDKIT_LAB_DIR`` chooses another)."""
+    """Where the running lab keeps its state; one per user, in a folder of theirs that nobody else can
+    make first (``$XDG_RUNTIME_DIR/bondkit/lab``, else ``~/.cache/bondkit/lab``; ``BONDKIT_LAB_DIR``
+    chooses another)."""
     base = os.environ.get("BONDKIT_LAB_DIR")
     return Path(base) if base else _per_user_directory()
 
@@ -169,13 +175,15 @@ class Lab:
         if missing:
             raise LabError("lab.missing", pieces="\n".join(f"  - {what}: {how}" for what, how in missing))
         _check_directory(self.directory)
+        places.lab_folder(self.directory)
         clear_stale_lab(self.directory)
         try:
             self.engine.prepare()
             self._prepare_files()
-            self._start_switches()
-            self._start_guests()
-            self._start_ssh_plug()
+            with machine.confined_within(self.directory):
+                self._start_switches()
+                self._start_guests()
+                self._start_ssh_plug()
             self._running = True
             self._save_state()
             if not self.keep:
@@ -212,10 +220,14 @@ class Lab:
 
     def _remove_files(self, keep_consoles: bool = False) -> None:
         """Remove what the lab wrote in its directory, then the directory if that left it empty: a
-        directory chosen with ``BONDKIT_LAB_DIR`` keeps whatever else it holds."""
-        shutil.rmtree(self.directory / GUESTS, ignore_errors=True)
-        shutil.rmtree(self.net_dir, ignore_errors=True)
-        shutil.rmtree(self.control_dir, ignore_errors=True)
+        directory chosen with ``BONDKIT_LAB_DIR`` keeps whatever else it holds. Only from a folder that
+        passes the lab folder's checks (see :mod:`bondkit.lab.places`): else nothing is removed."""
+        if places.existing_lab_folder(self.directory) is None:
+            return
+        for folder in (self.directory / GUESTS, self.net_dir, self.control_dir):
+            if os.path.lexists(folder):
+                places.check_private(folder)
+                shutil.rmtree(folder, ignore_errors=True)
         written = [self.state_file, self.state_file.with_suffix(".tmp"), self.key_file, self.known_hosts,
                    self.key_file.with_suffix(".pub"),
                    *([] if keep_consoles else self.directory.glob(f"*{CONSOLE_LOG}"))]
@@ -274,14 +286,14 @@ class Lab:
 
     @property
     def control_dir(self) -> Path:
-        """OpenSSH's control sockets: a short folder of their own, because a unix socket's path has at
-        most 108 bytes and ssh adds 17 while it makes one (a lab folder may be 80 long)."""
-        digest = hashlib.sha256(str(self.directory.absolute()).encode()).hexdigest()[:12]
-        return Path(tempfile.gettempdir()) / f"bondkit-ssh-{os.getuid()}-{digest}"
+        """OpenSSH's control sockets, inside the lab's own folder (nobody else can reach or plant one)."""
+        return self.directory / CONTROL
 
     def control_socket(self, name: str) -> Path:
-        """Where OpenSSH keeps its shared connection to ``name`` for the command line's ``lab ssh``."""
-        return self.control_dir / name
+        """Where OpenSSH keeps its shared connection to ``name`` for the command line's ``lab ssh``: named
+        by the guest's number, because a unix socket's path has at most 107 bytes and ssh adds 17 while
+        it makes one (80 for the lab folder, 5 for ``/ssh/``, 1 or 2 here)."""
+        return self.control_dir / str(self.topology.host(name).index)
 
     def ssh_command(self, name: str, *command: str) -> list[str]:
         """OpenSSH to lab host ``name`` as root, with the lab's key and pinned host key. The first call
@@ -406,13 +418,12 @@ class Lab:
             raise LabError("lab.not_running")
 
     def _prepare_files(self) -> None:
-        self.directory.mkdir(parents=True, mode=0o700, exist_ok=True)
-        self.net_dir.mkdir(mode=0o700, exist_ok=True)
-        self.control_dir.mkdir(mode=0o700, exist_ok=True)
+        places.lab_folder(self.directory)
+        for folder in (self.net_dir, self.control_dir, self.directory / GUESTS):
+            places.lab_subfolder(folder)
         _ssh_keygen(self.key_file, comment="bondkit-lab-admin")
         for spec in self.topology.hosts:
-            gdir = self.guest_dir(spec.name)
-            gdir.mkdir(parents=True, exist_ok=True)
+            gdir = places.lab_subfolder(self.guest_dir(spec.name))
             _ssh_keygen(gdir / "ssh_host_ed25519_key", comment=f"bondkit-lab-{spec.name}")
             settings = {
                 "BK_HOSTNAME": spec.name, "BK_MGMT_NIC": spec.mgmt.name, "BK_MGMT_MAC": spec.mgmt.mac,
@@ -458,18 +469,22 @@ class Lab:
 
     def _start_ssh_plug(self) -> None:
         """The management switch's port to this machine: slirp, restricted (the guests can open no
-        connection through it), IPv4 only, forwarding one port on 127.0.0.1 to each guest's sshd."""
-        for _attempt in range(3):
+        connection through it), IPv4 only, forwarding one port on 127.0.0.1 to each guest's sshd.
+
+        A port is chosen free, then bound by the plug: another user may take it in between. So each
+        port counts only once the plug itself listens on it (its own socket, seen in /proc), else the
+        plug starts again on other ports; the plug may bind those ports and no other."""
+        for _attempt in range(5):
             ports = {spec.name: _free_port() for spec in self.topology.hosts}
             forwards = ",".join(f"127.0.0.1:{ports[spec.name]}:{spec.mgmt_address.ip}:22"
                                 for spec in self.topology.hosts)
             child = machine.start_confined(
                 ["vde_plug", f"vde://{self.switch_socket(MGMT_SWITCH)}",
                  f"slirp:///v4/restricted/disable_host_loopback/tcpfwd={forwards}"],
-                [self.net_dir], self.net_dir / "plug.log")
+                [self.net_dir], self.net_dir / "plug.log", ports=sorted(ports.values()))
             self._children.append(child)
             self.helper_pids["ssh"] = child.pid
-            if all(_wait_listening(port, child) for port in ports.values()):
+            if all(_wait_listening(port, child) and listens(child.pid, port) for port in ports.values()):
                 self.ports = ports
                 break
             machine.end_process_group(child.pid, str(self.net_dir))
@@ -577,6 +592,27 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listens(pid: int, port: int) -> bool:
+    """True when process ``pid`` itself holds the socket listening on 127.0.0.1:``port`` (and not some
+    other process that took the port first)."""
+    wanted = (f"0100007F:{port:04X}", f"7F000001:{port:04X}")  # little- and big-endian
+    inodes = set()
+    try:
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if len(fields) > 9 and fields[1] in wanted and fields[3] == "0A":  # 0A: LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+        if not inodes:
+            return False
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return True
+    except OSError:
+        return False
+    return False
+
+
 def _wait_listening(port: int, child: subprocess.Popen[bytes], timeout: float = 5.0) -> bool:
     """True once something accepts on 127.0.0.1:``port``; False if the plug died first."""
     deadline = time.monotonic() + timeout
@@ -653,10 +689,46 @@ def _ssh_keygen(path: Path, comment: str) -> None:
 
 
 def read_state(directory: Path) -> dict | None:
-    try:
-        return json.loads((directory / STATE_FILE).read_text())
-    except (OSError, ValueError):
+    """What the lab in ``directory`` recorded, None when there is none. A folder that fails the lab
+    folder's checks, or a state file that is not what the lab writes, is a :class:`LabError`: its names
+    go into paths and its ids are ended, so nothing in it is taken on trust."""
+    if places.existing_lab_folder(directory) is None:
         return None
+    path = directory / STATE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LabError("lab.bad_state", file=str(path), problem=str(error)) from None
+    try:
+        state = json.loads(text)
+        _check_state(state)
+        topology_from_state(state)
+    except (ValueError, TypeError, KeyError, AttributeError, LabError) as error:
+        problem = error.message() if isinstance(error, LabError) else f"{type(error).__name__}: {error}"
+        raise LabError("lab.bad_state", file=str(path), problem=problem) from None
+    return state
+
+
+def _check_state(state: object) -> None:
+    """The shape :meth:`Lab._save_state` writes: names as the topology allows, whole numbers as ids."""
+    if not isinstance(state, dict) or not isinstance(state.get("topology"), list):
+        raise ValueError("no topology")
+    for key in ("ports", "pids", "helper_pids"):
+        table = state.get(key, {})
+        if not isinstance(table, dict):
+            raise ValueError(f"{key} is not a table")
+        for name, number in table.items():
+            if not (isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9-]{0,20}", name)):
+                raise ValueError(f"{key}: bad name {name!r}")
+            if not (isinstance(number, int) and not isinstance(number, bool) and 0 < number < 1 << 22):
+                raise ValueError(f"{key}.{name}: bad number {number!r}")
+    owner = state.get("owner_pid")
+    if owner is not None and not (isinstance(owner, int) and owner > 0):
+        raise ValueError(f"owner_pid: {owner!r}")
+    if not isinstance(state.get("faults", {}), dict) or not isinstance(state.get("switch", "learning"), str):
+        raise ValueError("faults or switch")
 
 
 def state_is_live(state: dict, directory: Path) -> bool:
@@ -671,10 +743,17 @@ def state_is_live(state: dict, directory: Path) -> bool:
 
 
 def topology_from_state(state: dict) -> Topology:
+    """The topology a state file records, rebuilt by the same rules (names, MACs) as a new one."""
     hosts = tuple(
         HostSpec(h["name"], h["index"], Nic(**h["mgmt"]), tuple(Nic(**n) for n in h["data"]))
         for h in state["topology"]
     )
+    if not hosts:
+        raise ValueError("no hosts")
+    names = tuple(h.name for h in hosts)
+    rebuilt = tutorial_topology(names, tuple(n.name for n in hosts[0].data), hosts[0].mgmt.name)
+    if rebuilt.hosts != hosts:
+        raise ValueError("the hosts differ from what the lab makes")
     return Topology(hosts)
 
 

@@ -5,13 +5,14 @@ notebooks in their language and a lab of their own. Idle servers are culled and 
 Every choice is an environment variable (deploy/jupyterhub/README.md lists them).
 """
 
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bondkit_class.roster import load_roster  # noqa: E402
-from bondkit_class.settings import HERE, REPO, load_settings  # noqa: E402
+from bondkit_class.settings import HERE, PROXY_USER, REPO, load_settings  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 settings = load_settings()
@@ -21,9 +22,20 @@ roster = load_roster(settings.roster)
 c.JupyterHub.ip = settings.ip
 c.JupyterHub.port = settings.port
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
-c.ConfigurableHTTPProxy.command = [str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")]
+# The proxy faces the network, so it runs as an account of its own, not as root: the hub (root, as PAM
+# and starting servers as students need) starts it through setpriv and ends it by its pid.
+proxy = [str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")]
+if os.geteuid() == 0:
+    low_port = (["--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service"]
+                if settings.port < 1024 else [])
+    proxy = ["setpriv", f"--reuid={PROXY_USER}", f"--regid={PROXY_USER}", "--clear-groups", "--no-new-privs",
+             *low_port, "--", *proxy]
+c.ConfigurableHTTPProxy.command = proxy
 c.ConfigurableHTTPProxy.pid_file = str(settings.state_dir / "proxy.pid")
 c.JupyterHub.hub_ip = "127.0.0.1"
+if settings.tls:  # the students' way in over HTTPS (the start-up checks refuse plain HTTP beyond loopback)
+    c.JupyterHub.ssl_cert = str(settings.ssl_cert)
+    c.JupyterHub.ssl_key = str(settings.ssl_key)
 c.JupyterHub.hub_port = settings.hub_port
 
 # -- the hub's own files ------------------------------------------------------------------------------

@@ -15,6 +15,11 @@ HERE = Path(__file__).resolve().parents[1]  # deploy/jupyterhub
 REPO = HERE.parents[1]
 #: The environment's programs: the single-user server, bondkit, the kernel's Python.
 VENV_BIN = Path(sys.prefix) / "bin"
+#: Where the students' lab folders are made: a folder only root may change (never /tmp, where anyone
+#: may make it first), checked at start (see bondkit_class.rootfolder).
+LABS_ROOT = "/var/lib/bondkit-class/labs"
+#: The account configurable-http-proxy runs as (made by the start-up checks): not root.
+PROXY_USER = "bondkit-proxy"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,28 @@ class Settings:
     cull_timeout: int
     cull_every: int
     api_token: str | None
+    ssl_cert: Path | None = None
+    ssl_key: Path | None = None
+    #: The teacher knowingly serves plain HTTP beyond this machine (BONDKIT_HUB_INSECURE=1).
+    insecure: bool = False
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.ssl_cert or self.ssl_key)
+
+    @property
+    def loopback(self) -> bool:
+        """The students' way in is this machine's own (a TLS proxy in front carries it further)."""
+        import ipaddress
+
+        try:
+            return ipaddress.ip_address(self.ip).is_loopback
+        except ValueError:
+            return self.ip == "localhost"
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
     @property
     def proxy_api_port(self) -> int:
@@ -61,8 +88,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         port=int(env.get("BONDKIT_HUB_PORT", "8000")),
         state_dir=state,
         roster=Path(env.get("BONDKIT_CLASS_ROSTER", str(HERE / "roster.yaml"))),
-        labs_root=Path(env.get("BONDKIT_CLASS_LABS", "/tmp/bondkit-class")),
+        labs_root=Path(env.get("BONDKIT_CLASS_LABS", LABS_ROOT)),
         cull_timeout=int(env.get("BONDKIT_CULL_TIMEOUT", "3600")),
         cull_every=int(env.get("BONDKIT_CULL_EVERY", "300")),
         api_token=env.get("BONDKIT_HUB_API_TOKEN") or None,
+        ssl_cert=Path(env["BONDKIT_HUB_SSL_CERT"]) if env.get("BONDKIT_HUB_SSL_CERT") else None,
+        ssl_key=Path(env["BONDKIT_HUB_SSL_KEY"]) if env.get("BONDKIT_HUB_SSL_KEY") else None,
+        insecure=env.get("BONDKIT_HUB_INSECURE", "") not in ("", "0"),
     )

@@ -9,12 +9,12 @@ the folder removed.
 from __future__ import annotations
 
 import asyncio
-import os
 
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import default
 
 from bondkit_class.accounts import account, run_as, student_env
+from bondkit_class.rootfolder import root_folder, student_folder
 from bondkit_class.roster import LANGS
 from bondkit_class.settings import load_settings
 from bondkit_class.studentenv import student_bin
@@ -35,14 +35,11 @@ class ClassSpawner(LocalProcessSpawner):
         return next((lang for lang in reversed(LANGS) if lang in groups), LANGS[0])
 
     def prepare_lab_home(self) -> None:
-        """The student's lab folder, in the class's lab root (only root writes there), theirs alone."""
+        """The student's lab folder, in the class's lab root (checked: only root may change it), theirs
+        alone."""
         settings = load_settings()
         who = account(self.user.name)
-        settings.labs_root.mkdir(mode=0o755, parents=True, exist_ok=True)
-        home = settings.lab_home(who.name)
-        home.mkdir(mode=0o700, exist_ok=True)
-        os.chown(home, who.uid, who.gid, follow_symlinks=False)
-        os.chmod(home, 0o700, follow_symlinks=False)
+        student_folder(root_folder(settings.labs_root), who.name, who.uid, who.gid)
 
     def prepare_workspace(self, lang: str) -> None:
         who = account(self.user.name)

@@ -3,15 +3,19 @@
 The lab tears itself down when its kernel exits (atexit, SIGTERM), but a kernel can be killed outright:
 so whenever a student's server stops (stopped by the teacher, culled as idle, the hub shut down) or the
 teacher resets a lab, ``bondkit lab down`` runs as that student. It ends, by the ids the lab recorded,
-every process the lab started. The lab folder lies in a directory only root can write, so removing it
-as root cannot be steered elsewhere.
+every process the lab started. The lab folder lies in a directory only root can change, checked before
+anything is removed (bondkit_class.rootfolder), and removed without following links, so removing it as
+root cannot be steered elsewhere. The student's own default lab folder is checked by ``lab down``
+itself: one that another user made or can change is refused, and nothing is removed from it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from bondkit_class.accounts import Account, run_as, student_env
+from bondkit_class.rootfolder import check_root_folder
 from bondkit_class.settings import Settings
 from bondkit_class.studentenv import student_bin
 
@@ -24,5 +28,7 @@ def tear_down_lab(settings: Settings, who: Account) -> list[str]:
         env = student_env(who, BONDKIT_LAB_DIR=lab_dir) if lab_dir else student_env(who)
         done = run_as(who, [str(student_bin() / "bondkit"), "lab", "down"], env=env)
         said.append((done.stdout + done.stderr).strip())
-    shutil.rmtree(settings.lab_home(who.name), ignore_errors=True)
+    if os.path.lexists(settings.labs_root):  # none yet: no lab folder was ever made
+        check_root_folder(settings.labs_root)
+        shutil.rmtree(settings.lab_home(who.name), ignore_errors=True)  # by descriptors, links not followed
     return said
