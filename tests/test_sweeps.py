@@ -30,12 +30,24 @@ def test_every_setting_has_at_least_ten_real_runs_on_disk():
             assert run.meta["clock_offsets_ms"] and run.meta["kernel"]
 
 
+def longest_sampling_gap_ms(path: str) -> float:
+    """The longest wait between two link samples of the faulted host after the fault: the detection
+    cannot be seen more closely than that (an emulated guest busy with the failover samples late)."""
+    run = Run.load(default_sweeps_dir() / path)
+    times = sorted(set(run.links.loc[(run.links["host"] == run.params.host) & (run.links["t"] >= 0), "t"]))
+    return max((b - a for a, b in zip(times, times[1:])), default=0.0) * 1000
+
+
 def test_miimon_detection_lies_within_about_one_period_and_its_median_grows_with_the_period():
     medians = []
     for ms in (50, 100, 200, 500):
+        rows = SWEEPS_FRAME[SWEEPS_FRAME["setting"] == f"miimon{ms}"]
         values = detect(f"miimon{ms}")
         assert values.notna().all()  # a pulled cable is always noticed
-        assert (values <= ms + 80).all(), (ms, list(values))  # one period, plus sampling and scheduling
+        # One period, plus sampling and scheduling; a run whose samples paused seen as far as they allow.
+        for value, path in zip(values, rows["path"], strict=True):
+            assert value <= ms + 80 + max(longest_sampling_gap_ms(path) - 80, 0), (ms, path, value)
+        assert values.median() <= ms + 40, (ms, list(values))
         medians.append(values.median())
     assert medians == sorted(medians)
     assert medians[-1] > 2 * medians[0]
