@@ -35,7 +35,7 @@ def longest_sampling_gap_ms(path: str) -> float:
     cannot be seen more closely than that (an emulated guest busy with the failover samples late)."""
     run = Run.load(default_sweeps_dir() / path)
     times = sorted(set(run.links.loc[(run.links["host"] == run.params.host) & (run.links["t"] >= 0), "t"]))
-    return max((b - a for a, b in zip(times, times[1:])), default=0.0) * 1000
+    return max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0) * 1000
 
 
 def test_miimon_detection_lies_within_about_one_period_and_its_median_grows_with_the_period():
