@@ -25,3 +25,15 @@ def pytest_runtest_setup(item):
 def pytest_sessionfinish(session, exitstatus):
     while _shared:
         _shared.pop().__exit__(None, None, None)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker runs its notebooks on a lab of its own, in a private folder made
+    for it (the notebooks' kernels inherit the choice), so that two workers never share one lab."""
+    import os
+    import tempfile
+
+    if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("BONDKIT_LAB_DIR"):
+        folder = tempfile.mkdtemp(prefix="bondkit-nbval-")
+        os.environ["BONDKIT_LAB_DIR"] = os.path.join(folder, "lab")
+        config.add_cleanup(lambda: os.path.isdir(folder) and not os.listdir(folder) and os.rmdir(folder))
