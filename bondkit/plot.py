@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
@@ -41,6 +42,9 @@ UNKNOWN_COLOUR = "#bbbbbb"
 LOST_COLOUR = "#d62728"
 FAULT_COLOUR = "#8b0000"
 FAILOVER_COLOUR = "#2e7d32"
+#: Points of the text written on a lane segment (its MAC, "active", "down"): large enough to read on a
+#: projector at the width a notebook shows the figure (a 10-inch figure in ~850 px).
+LANE_FONT = 9.5
 
 
 def mac_palette(runs: Sequence[Run]) -> dict[str, str]:
@@ -168,6 +172,50 @@ def _segments(samples: pd.DataFrame, keys: list[str], end: float) -> list[tuple[
     return segments
 
 
+def text_colour(face: str) -> str:
+    """Black or white, whichever stands out more from ``face`` (WCAG contrast of relative luminance):
+    white on the orange of enp0s9 made "99:81:8a" read "99:01:0a" on a projector."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(face))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
+def _text_width(text: str, points: float) -> float:
+    """Inches a line of ``text`` takes at ``points``: about 0.6 em a column (Hangul takes two)."""
+    return max(display_width(line) for line in text.split("\n")) * points * 0.6 / 72
+
+
+class _Labels:
+    """The texts of one lane, one per segment at most, never overlapping each other: a label that does
+    not fit inside the visible part of its segment, or would touch the one before it, is left out (the
+    colour and the legend still say which MAC it is)."""
+
+    def __init__(self, ax: Axes, view: tuple[float, float], enabled: bool) -> None:
+        fig = ax.get_figure(root=True)
+        inches = ax.get_position().width * (fig.get_size_inches()[0] if isinstance(fig, Figure) else 8.0)
+        self.ax, self.view, self.enabled = ax, view, enabled
+        self.per_inch = (view[1] - view[0]) / max(inches, 0.1)  # seconds of the view per inch
+        self.right: dict[float, float] = {}
+
+    def add(self, start: float, stop: float, y: float, text: str, face: str) -> bool:
+        if not self.enabled:
+            return False
+        left, right = max(start, self.view[0]), min(stop, self.view[1])
+        need = (_text_width(text, LANE_FONT) + 0.08) * self.per_inch
+        if right - left < need:
+            return False
+        middle = (left + right) / 2
+        if middle - need / 2 < self.right.get(y, -math.inf):
+            return False
+        self.right[y] = middle + need / 2
+        self.ax.text(middle * 1000, y, text, ha="center", va="center", fontsize=LANE_FONT,
+                     color=text_colour(face), clip_on=True)
+        return True
+
+
 class _Bars:
     """Lane segments gathered into one collection: a figure has dozens of them, and one artist per
     segment would cost the explorer its redraw budget."""
@@ -211,12 +259,7 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
     names += sorted(n for n in set(lanes["ifname"]) if n != "bond0")
     ports = meta.get("adapters", {}).get(params.host, {})
     view = (xlim[0] / 1000, xlim[1] / 1000) if xlim else (float(lanes["t"].min()) if len(lanes) else 0.0, end)
-    span = max(view[1] - view[0], 1e-3)
-
-    def label_at(start: float, stop: float) -> float | None:
-        """Where a segment's text goes: the middle of its visible part, if that part is wide enough."""
-        left, right = max(start, view[0]), min(stop, view[1])
-        return (left + right) / 2 * 1000 if texts and (right - left) / span > 0.12 else None
+    labels_drawn = _Labels(ax, view, texts)
 
     seen: list[str] = []
     rows = len(names) + 1
@@ -236,15 +279,15 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
                 seen.append(mac)
             up = oper in ("up", "unknown")
             (bars if up else down_bars).add(start, stop, y, colour, active)
-            where = label_at(start, stop)
-            if where is not None:
-                words = [mac[-8:] if isinstance(mac, str) else "?"]
-                if active:
-                    words.append(t("plot.active", lang))
-                if not up:
-                    words.append(t("plot.down", lang))
-                ax.text(where, y, " · ".join(words), ha="center", va="center",
-                        fontsize=7, color="white" if up else "black", clip_on=True)
+            words = [mac[-8:] if isinstance(mac, str) else "?"]
+            if active:
+                words.append(t("plot.active", lang))
+            if not up:
+                words.append(t("plot.down", lang))
+            # a segment too narrow for all its words gets the MAC alone, then nothing
+            if not labels_drawn.add(start, stop, y, " · ".join(words), colour if up else "#ffffff") \
+                    and len(words) > 1:
+                labels_drawn.add(start, stop, y, words[0], colour if up else "#ffffff")
     # The pinger's ARP entry for the faulted host: the MAC its pings are sent to.
     arp = run.neigh[run.neigh["host"] == params.pinger].sort_values("t", kind="stable")
     peer = meta.get("addresses", {}).get(params.host, params.host).split("/")[0]
@@ -256,11 +299,7 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
         if resolved and mac not in seen:
             seen.append(mac)
         bars.add(start, stop, 0, colour, False)
-        where = label_at(start, stop)
-        if where is not None:
-            text = mac[-8:] if resolved else t("plot.unresolved", lang)
-            ax.text(where, 0, text, ha="center", va="center", fontsize=7,
-                    color="white" if resolved else "black", clip_on=True)
+        labels_drawn.add(start, stop, 0, mac[-8:] if resolved else t("plot.unresolved", lang), colour)
     bars.draw(ax)
     down_bars.draw(ax, alpha=0.4, hatch="///")
     _instants(ax, run, lang)
@@ -572,7 +611,7 @@ def sweep_figure(sweeps: pd.DataFrame, lang: str | None = None) -> Figure:
     many runs it holds and the time resolution (link samples, ping interval)."""
     lang = get_lang(lang)
     use_korean_font()
-    fig = Figure(figsize=(10, 3.8), dpi=83, layout="constrained")
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
     axes = fig.subplots(1, len(SWEEP_PANELS), width_ratios=[5, 4])  # own scales: ARP waits 10x longer
     jitter = np.random.default_rng(0)
     recorded = set(sweeps["setting"]) if "setting" in sweeps else set()
@@ -585,6 +624,10 @@ def sweep_figure(sweeps: pd.DataFrame, lang: str | None = None) -> Figure:
                        alpha=0.75, zorder=3)
             if len(detect):
                 ax.hlines(detect.median(), x - 0.32, x + 0.32, color=FAULT_COLOUR, linewidth=2.2, zorder=4)
+            band = expected_detect(sweeps[sweeps["setting"] == name])
+            if band is not None:
+                ax.fill_between([x - 0.38, x + 0.38], *band, color=FAILOVER_COLOUR, alpha=0.13, lw=0,
+                                zorder=1, label=t("plot.sweep.band", lang) if x == 0 else None)
         ax.set_xticks(range(len(shown)), [t(f"plot.sweep.{name}", lang) for name in shown], fontsize=9)
         ax.set_xlim(-0.6, max(len(shown), 1) - 0.4)
         ax.set_title(t(f"plot.sweep.title_{monitor}", lang), fontsize=11)
@@ -594,5 +637,23 @@ def sweep_figure(sweeps: pd.DataFrame, lang: str | None = None) -> Figure:
         ax.set_xlabel(t("plot.sweep.resolution", lang, runs=len(rows), sample=_ms(sample.median()),
                         ping=_ms(ping.median())), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8.5, frameon=False)
     axes[0].set_ylabel(t("plot.sweep.detect_axis", lang))
     return fig
+
+
+def expected_detect(rows: pd.DataFrame) -> tuple[float, float] | None:
+    """Where the rule puts a setting's detection time (ms): within one period after the fault with
+    ``miimon`` (after ``downdelay`` more), and between 2.5 and 3.5 intervals with ARP monitoring (a
+    slave is given up once it heard nothing for ``arp_missed_max`` = 2 intervals and a half, checked
+    once an interval). Drawn behind the dots, so the dots above it (one link sample late) show."""
+    if rows.empty:
+        return None
+    first = rows.iloc[0]
+    miimon, arp = float(first.get("miimon") or 0), float(first.get("arp_interval") or 0)
+    if arp:
+        return 2.5 * arp, 3.5 * arp
+    if miimon:
+        delay = float(first.get("downdelay") or 0)
+        return delay, delay + miimon
+    return None

@@ -167,22 +167,24 @@ def clean_outputs(nb: nbformat.NotebookNode) -> None:
 
 
 def keep_stable(new: nbformat.NotebookNode, old: nbformat.NotebookNode | None) -> int:
-    """Reuse the committed outputs of cells whose source and sanitized outputs did not change."""
+    """Reuse the committed outputs when no code cell's source or sanitized outputs changed; otherwise
+    keep none of them. Keeping some cells' old outputs would mix two builds in one notebook (an
+    instance id and address from one run beside those of another)."""
     if old is None:
         return 0
     patterns = sanitize_patterns()
-    kept = 0
     old_cells = {(cell.cell_type, cell.source, index): cell for index, cell in enumerate(old.cells)}
+    pairs = []
     for index, cell in enumerate(new.cells):
         if cell.cell_type != "code":
             continue
         previous = old_cells.get(("code", cell.source, index))
-        if previous is None:
-            continue
-        if comparable(previous.outputs, patterns) == comparable(cell.outputs, patterns):
-            cell.outputs = previous.outputs
-            kept += 1
-    return kept
+        if previous is None or comparable(previous.outputs, patterns) != comparable(cell.outputs, patterns):
+            return 0
+        pairs.append((cell, previous))
+    for cell, previous in pairs:
+        cell.outputs = previous.outputs
+    return len(pairs)
 
 
 def read_committed(path: Path) -> nbformat.NotebookNode | None:

@@ -392,3 +392,38 @@ def test_05_exercise_2_the_lab_recorded_what_the_key_predicts():
     stayed = [(r["fault"], r["broadcasts"], r["arp_validate"]) for r in rows if r["active_after"] == "enp0s8"]
     assert stayed == [("unicast-drop", "yes", "none")]
     assert "arp_validate=all" in solutions()["05-2"]
+
+
+# --------------------------------------------------------------------------- every exercise without a lab
+
+#: The exercise cells that read a failover run, by the line a student edits and the key's solution for it.
+RECORDED_EXERCISES = [(3, "my_primary =", "03-1"), (3, "my_fault =", "03-2"), (4, "switch =", "04-2"),
+                      (5, "my_delays =", "05-1")]
+
+
+@pytest.mark.parametrize(("source", "marker", "solution"), RECORDED_EXERCISES,
+                         ids=[s for _, _, s in RECORDED_EXERCISES])
+@pytest.mark.parametrize("version", ["as given", "solved"])
+def test_each_exercise_and_its_solution_run_in_recorded_mode(source, marker, solution, version, monkeypatch,
+                                                             capsys):
+    """The guide recommends recorded mode for big classes: an exercise cell, as given and with the key's
+    change, must run there and say that its run is recorded (05-1's ``downdelay`` alone is in data/sweeps
+    only)."""
+    monkeypatch.setenv("BONDKIT_NB_LAB", "off")
+    path = SOURCES[source - 1]
+    cells = [c.source for c in build.read_source(path).cells if c.cell_type == "code"]
+    cell = _cell_with(path, marker)
+    if version == "solved":
+        lines = cell.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith(marker))
+        cell = "\n".join(lines[:at] + solutions()[solution].splitlines() + lines[at + 1:])
+    namespace: dict = {"__name__": "exercise"}
+    exec(compile(cells[0], f"{path.name}: imports", "exec"), namespace)  # noqa: S102
+    namespace["lab"] = nb.open_lab()
+    assert not namespace["lab"].live
+    exec(compile(cell, f"{path.name}: {solution} {version}", "exec"), namespace)  # noqa: S102
+    printed = capsys.readouterr().out
+    if "run_or_recorded" in cell:
+        assert "BONDKIT_NB_LAB=off" in printed and "recorded run" in printed, printed
+    if solution == "05-1" and version == "solved":
+        assert "data/sweeps/downdelay200" in printed

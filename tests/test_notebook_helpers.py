@@ -339,22 +339,78 @@ def test_sh_runs_on_the_lab_when_live_and_shows_a_table():
     assert "<table" in seen._repr_html_()
 
 
-def test_live_and_recorded_outputs_differ_only_in_their_last_line_once_sanitized():
-    """What nbval compares: the same observation, live or recorded, must look the same."""
+def _conftest():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "build_notebooks", Path(__file__).resolve().parents[1] / "scripts" / "build_notebooks.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    patterns = build.sanitize_patterns()
-    set_lang("en")
-    text = (RECORDED / "active-after.proc-bonding.txt").read_text()
+        "notebooks_conftest", Path(__file__).resolve().parents[1] / "notebooks" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _stored_output(obj) -> dict:
+    """``obj`` as a notebook stores its output: the display data IPython makes, with its metadata."""
+    from types import SimpleNamespace
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    data, metadata = InteractiveShell.instance().display_formatter.format(obj)
+    return SimpleNamespace(cell=SimpleNamespace(outputs=[{"output_type": "execute_result", "data": data,
+                                                          "metadata": metadata}]))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_recorded_run_is_expected_to_end_with_exactly_its_recorded_line(lang):
+    """Nothing masks the provenance line: under BONDKIT_NB_LAB=off nbval expects the committed (live)
+    output with its live line replaced by the recorded line that output itself names, and that is
+    exactly what the recorded run prints, text and HTML."""
+    set_lang(lang)
+    path = RECORDED / "active-after.proc-bonding.txt"
+    text = path.read_text()
     live = nb.sh(nb.LabSession(FakeRunningLab({"server": FakeHost({"cat x": text})}), started=True),
-                 "server", "cat x", recorded="/nonexistent")
+                 "server", "cat x", recorded=path)
+    recorded = nb.sh(nb.LabSession(), "server", "cat x", recorded=path)
+    item = _stored_output(live)
+    assert item.cell.outputs[0]["data"]["text/plain"] != repr(recorded)
+    _conftest().expect_recorded(item)
+    expected = item.cell.outputs[0]["data"]
+    assert expected["text/plain"] == repr(recorded)
+    assert expected["text/html"] == recorded._repr_html_()
+    # a step done on the lab, and the demonstration of 03, are expected the same way
+    for live_one, recorded_one in ((nb.Action("server", "ip link set dev enp0s8 down", True),
+                                    nb.Action("server", "ip link set dev enp0s8 down", False)),):
+        item = _stored_output(live_one)
+        _conftest().expect_recorded(item)
+        assert item.cell.outputs[0]["data"]["text/plain"] == repr(recorded_one)
+
+
+def test_an_output_already_recorded_is_left_as_it_is():
+    set_lang("en")
     recorded = nb.sh(nb.LabSession(), "server", "cat x", recorded=RECORDED / "active-after.proc-bonding.txt")
-    assert build._sanitized(repr(live), patterns) == build._sanitized(repr(recorded), patterns)
-    assert repr(live) != repr(recorded)
+    item = _stored_output(recorded)
+    _conftest().expect_recorded(item)
+    assert item.cell.outputs[0]["data"]["text/plain"] == repr(recorded)
+
+
+def test_the_no_monitor_demo_says_what_it_is_without_a_lab(capsys):
+    from bondkit.notebook.demos import EXPECTED, no_monitor
+
+    set_lang("en")
+    demo = no_monitor(nb.LabSession())
+    text = repr(demo)
+    assert not demo.live and "MII Polling Interval (ms): 0" in text
+    assert text.splitlines()[-1].startswith("(no lab here") and "tests/test_claims_live.py" in text
+    assert dict(demo.steps)['grep "Currently Active" /proc/net/bonding/bond0'] == EXPECTED[
+        'grep "Currently Active" /proc/net/bonding/bond0']
+
+
+def test_run_or_recorded_finds_a_setting_recorded_only_as_a_sweep(capsys):
+    set_lang("en")
+    run = nb.run_or_recorded(nb.LabSession(), fail_over_mac="active", fault="carrier-loss", miimon=100,
+                             updelay=0, downdelay=200)
+    assert run.params.downdelay == 200 and run.params.updelay == 0
+    assert "data/sweeps/downdelay200" in capsys.readouterr().out
 
 
 def test_fault_shows_the_tutorial_command_and_acts_only_on_a_live_lab():

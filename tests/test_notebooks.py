@@ -100,6 +100,53 @@ def test_questions_asked_exist_in_the_catalog(path):
             assert f"quiz.{qid}.1" in words and f"quiz.{qid}.2" in words, qid
 
 
+def _outputs(nb: nbformat.NotebookNode):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            yield from cell.outputs
+
+
+def _output_text(output) -> str:
+    text = output.get("text") or (output.get("data") or {}).get("text/plain") or ""
+    return "".join(text) if isinstance(text, list) else text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", NAMES)
+def test_each_committed_notebook_is_one_build_and_its_provenance_lines_say_so(name, lang):
+    """A notebook's lab outputs all come from one build: all live or all recorded, each ending with the
+    line its metadata says it showed (nothing kept from an older build of the other kind)."""
+    shown = set()
+    for output in _outputs(_notebook(lang, name)):
+        lines = ((output.get("metadata") or {}).get("bondkit") or {}).get("provenance")
+        if not lines:
+            continue
+        assert f"({lines['shown']})" in _output_text(output)
+        shown.add("live" if lines["shown"] == lines["live"] else "recorded")
+    assert len(shown) <= 1, f"{lang}/{name}: live and recorded outputs mixed"
+    if name == "03_failover_test":
+        assert shown, "03 shows where its lab outputs came from"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_notebook_01_shows_one_instance_id_and_one_public_address(lang):
+    """The walkthrough launches one instance: every cell must name the same id and address (A13)."""
+    text = "\n".join(_output_text(o) for o in _outputs(_notebook(lang, "01_ec2_cli_and_boto3")))
+    ids = set(re.findall(r"(?<![\w-])i-[0-9a-f]{17}(?![0-9a-f])", text))
+    public = {address for address in re.findall(r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9])", text)
+              if not address.startswith(("127.", "192.168.", "10.", "172.", "0.", "255."))}
+    assert len(ids) == 1, ids
+    assert len(public) == 1, public
+
+
+def test_sanitize_file_does_not_mask_where_an_output_came_from():
+    for regex, _replace in build.sanitize_patterns():
+        for line in ("(live: run just now on lab host server)",
+                     "(recorded: ../../data/recorded/lab/x.txt, saved from the same command on the lab)",
+                     "(실시간: 방금 실습 환경의 호스트 server에서 실행)"):
+            assert regex.sub(_replace, line) == line, regex.pattern
+
+
 def test_sanitize_file_is_valid_for_nbval():
     patterns = build.sanitize_patterns()
     text = (NOTEBOOKS / "sanitize.cfg").read_text(encoding="utf-8")

@@ -12,7 +12,16 @@ import pytest
 
 from bondkit.failover import MODES, Run
 from bondkit.failover.store import default_runs_dir, load_runs
-from bondkit.plot import ZOOM, comparison_figure, mac_palette, run_figure
+from bondkit.plot import (
+    LANE_FONT,
+    PALETTE,
+    ZOOM,
+    comparison_figure,
+    mac_palette,
+    run_figure,
+    sweep_figure,
+    text_colour,
+)
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -52,7 +61,7 @@ def test_run_figure_has_rtt_lost_pings_and_mac_lanes_and_the_fault_up_close(runs
     run = runs["follow_carrier-loss_learning_mii100"]
     fig = run_figure(run, "en")
     rtt, lanes, zoom_rtt, zoom_lanes = fig.axes
-    assert rtt.get_ylabel() == "ping RTT (ms)" and lanes.get_xlabel() == "time since the fault (ms)"
+    assert rtt.get_ylabel() == "ping RTT (ms)" and lanes.get_xlabel() == "time relative to the fault (ms)"
     labels = [tick.get_text() for tick in lanes.get_yticklabels()]
     assert labels[:4] == ["lost pings", "bond0", "enp0s8", "enp0s9"] and "client's ARP entry" in labels[4]
     texts = _texts(fig)
@@ -118,9 +127,9 @@ def test_figures_render_without_missing_glyphs(runs, lang, caplog):
 def test_korean_labels(runs):
     run = runs["active_admin-down_learning_mii100"]
     fig = run_figure(run, "ko")
-    assert fig.axes[1].get_xlabel() == "장애 발생 후 경과 시간 (ms)"
+    assert fig.axes[1].get_xlabel() == "장애 시점 기준 시간 (ms)"
     assert any(HANGUL.search(text) for text in _texts(fig))
-    assert any("관리적 다운" in text for text in _texts(fig))
+    assert any("ip link set down으로 내림" in text for text in _texts(fig))
     assert f"{run.metrics.detect_ms:.0f} ms 뒤 enp0s9로 페일오버" in fig.axes[0].get_title(loc="left")
 
 
@@ -134,7 +143,7 @@ def test_comparison_puts_the_three_modes_side_by_side(runs):
     for title, run in zip(titles, sorted(trio, key=lambda r: MODES.index(r.params.fail_over_mac)),
                           strict=True):  # each panel's own numbers
         assert f"{run.metrics.lost} of {run.metrics.sent} pings lost" in title
-    assert fig._suptitle.get_text().startswith("Side by side: admin-down")
+    assert fig._suptitle.get_text().startswith("Side by side: ip link set down")
 
 
 def test_each_panel_names_the_setting_that_varies(runs):
@@ -182,3 +191,76 @@ def test_plot_module_does_no_io():
     source = open(plot.__file__, encoding="utf-8").read()
     for call in ("savefig(", "open(", "to_csv(", "read_csv(", "write_"):
         assert call not in source
+
+
+# --------------------------------------------------------------------------- a room can read them
+
+
+def _contrast(a: str, b: str) -> float:
+    from matplotlib.colors import to_rgb
+
+    def luminance(colour: str) -> float:
+        r, g, b_ = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_lane_text_stands_out_from_every_mac_colour():
+    """The text written on a lane is black or white, whichever contrasts more; on each colour of the
+    palette that is at least 3:1 (WCAG's large text), which white on the orange lane was not."""
+    for face in PALETTE:
+        assert _contrast(text_colour(face), face) >= 3.0, face
+    assert text_colour("#ff7f0e") == "black" and text_colour("#1f77b4") == "white"
+
+
+def _lane_labels(ax):
+    return [text for text in ax.texts if text.get_text() and text.get_fontsize() == LANE_FONT]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_lane_labels_are_large_one_per_segment_and_never_overlap(runs, lang):
+    """Projector size: lane labels at 9.5 pt or more, and in every panel (the zoomed ones included) no
+    two labels of one lane overlap and none spills out of the panel."""
+    assert LANE_FONT >= 9
+    trio = [runs[f"{mode}_admin-down_learning_mii100"] for mode in MODES]
+    follow = runs["follow_admin-down_learning_mii100"]
+    for fig in (comparison_figure(trio, lang, zoom=ZOOM), run_figure(follow, lang)):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig.set_dpi(150)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        for ax in fig.axes:
+            labels = _lane_labels(ax)
+            panel = ax.get_window_extent(renderer)
+            boxes = [(text.get_position()[1], text.get_window_extent(renderer)) for text in labels]
+            for _y, box in boxes:
+                assert panel.x0 - 1 <= box.x0 and box.x1 <= panel.x1 + 1, (lang, box, panel)
+            for i, (y, box) in enumerate(boxes):
+                for other_y, other in boxes[i + 1:]:
+                    if y == other_y:
+                        assert not box.overlaps(other), (lang, y)
+        assert any(_lane_labels(ax) for ax in fig.axes)
+
+
+def test_notebook_figures_are_rendered_at_150_dpi_or_more():
+    from bondkit.notebook.language import FIGURE_DPI
+
+    assert FIGURE_DPI >= 150
+
+
+def test_the_sweep_figure_draws_where_the_rule_puts_each_setting():
+    import pandas as pd
+
+    from bondkit.failover.store import default_sweeps_dir
+    from bondkit.plot import expected_detect
+
+    sweeps = pd.read_csv(default_sweeps_dir() / "index.csv")
+    assert expected_detect(sweeps[sweeps["setting"] == "miimon100"]) == (0.0, 100.0)
+    assert expected_detect(sweeps[sweeps["setting"] == "downdelay200"]) == (200.0, 300.0)
+    assert expected_detect(sweeps[sweeps["setting"] == "arp200"]) == (500.0, 700.0)
+    fig = sweep_figure(sweeps, "en")
+    assert any("where the rule puts it" in text for text in _texts(fig))

@@ -96,3 +96,51 @@ def test_korean_choices_keep_one_register(qid, count, answer):
         assert not tail.endswith(("때문에", "하려고", "위해")), f"{qid}: {label!r} ends mid-sentence"
         if re.search(r"\S다$", tail):  # a verb ending ("셋 다", all three, is a noun phrase)
             assert tail.endswith("니다"), f"{qid}: {label!r} is in the plain register"
+
+
+def test_at_least_half_of_the_self_checks_test_transfer():
+    """Transfer: a situation the notebook did not show (``bondkit.notebook.quiz.TRANSFER``)."""
+    from bondkit.notebook.quiz import TRANSFER
+
+    ids = [qid for qid, _count, _answer in QUESTIONS]
+    assert TRANSFER <= set(ids), TRANSFER - set(ids)
+    assert 2 * sum(qid in TRANSFER for qid in ids) >= len(ids)
+
+
+def _preceding_output(qid: str, lang: str) -> tuple[str, str]:
+    """The question's own cell source and the text output of the code cell just above it, as stored."""
+    import nbformat
+
+    for path in SOURCES:
+        notebook = nbformat.read(ROOT / "notebooks" / lang / f"{path.stem}.ipynb", as_version=4)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        for index, cell in enumerate(code):
+            if f'nb.ask("{qid}"' in cell.source and index:
+                above = []
+                for output in code[index - 1].get("outputs", []):
+                    text = output.get("text") or (output.get("data") or {}).get("text/plain") or ""
+                    above.append("".join(text) if isinstance(text, list) else text)
+                return cell.source, "\n".join(above)
+    return "", ""
+
+
+@pytest.mark.parametrize("qid", [q[0] for q in QUESTIONS if isinstance(q[2], int)])
+def test_no_self_check_is_answered_by_the_output_right_above_it(qid):
+    """A question whose right answer is printed by the cell just above tests reading, not
+    understanding (02_updelay was: lint printed "rounded down to 100" right above it). Checked for
+    the right choice's value (a number must not be printed above) and a catalog choice's words."""
+    source, above = _preceding_output(qid, "en")
+    if not source:
+        pytest.skip("the committed notebook does not ask it yet (rebuild the notebooks)")
+    count, answer = next((c, a) for q, c, a in QUESTIONS if q == qid)
+    tree = ast.parse(source)
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "ask")
+    keywords = {k.arg: k.value for k in call.keywords}
+    if "choices" in keywords:
+        right = str(ast.literal_eval(keywords["choices"].elts[answer - 1]))
+        if re.fullmatch(r"\d+", right):
+            assert not re.search(rf"(?<![\d.:]){right}(?![\d.])", above), (qid, above[:300])
+    else:
+        words = catalog()[f"quiz.{qid}.{answer}"]["en"]
+        if len(words.split()) >= 3:  # a one-word choice ("active") is a column header, not an answer
+            assert words not in above, qid

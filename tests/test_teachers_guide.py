@@ -66,3 +66,41 @@ def test_korean_teachers_files_use_the_glossarys_terms(name):
 def test_links_between_the_teachers_files_point_to_files_that_exist(path):
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", path.read_text(encoding="utf-8")):
         assert (path.parent / target).exists(), f"{path.name}: {target}"
+
+
+CLASS_PACKAGE = {
+    "en": ("### The five-minute primer", "### Plan B: the lab cannot run for the room", "### The exit ticket",
+           "Students' own laptops", "The projector", "checkpoint (if behind, skip)"),
+    "ko": ("### 5분 기초 개념", "### 대안: 교실 전체가 실습 환경을 띄울 수 없을 때", "### 마무리 확인",
+           "학생이 가져온 노트북", "프로젝터", "점검 시점(늦으면 건너뛸 것)"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_guide_is_a_class_package(lang):
+    """A primer slot, a checkpoint in every slot of the plan, a room-wide plan B with what it costs, the
+    BYOD route with the container image, projector advice and an exit ticket of transfer questions."""
+    from bondkit.notebook.quiz import TRANSFER
+
+    text = guide(lang)
+    for heading in CLASS_PACKAGE[lang]:
+        assert heading in text, heading
+    plan = text.split(HEADINGS[lang][1], 1)[1].split("\n\n", 2)[1]
+    rows = [line for line in plan.splitlines() if re.match(r"^\| \d", line)]
+    assert len(rows) >= 7
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert len(cells) == 4 and cells[3], row  # every slot has its checkpoint
+    minutes = [int(re.match(r"(\d+)", row.strip("| ")).group(1)) for row in rows]
+    assert minutes == sorted(minutes) and rows[-1].startswith("| 85–90")
+    assert "docker build -t bondkit ." in text and "BONDKIT_NB_LAB=off" in text
+    ticket = text.split(CLASS_PACKAGE[lang][2], 1)[1].split("\n## ", 1)[0]
+    asked = re.findall(r"`(\d\d_[a-z0-9_]+)`", ticket)
+    assert asked and all(qid in TRANSFER for qid in asked), asked
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_guide_does_not_teach_the_wrong_miimon_default(lang):
+    text = " ".join(guide(lang).split())
+    assert "current kernels default to 100" not in text and "요즘 커널은" not in text
+    assert "MII Polling Interval (ms): 0" in text

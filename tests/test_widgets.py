@@ -99,7 +99,7 @@ def test_language_switch_relabels_and_redraws_in_korean(explorer):
     explorer.lang.value = "ko"
     assert explorer.fault.description == "장애"
     assert "fail_over_mac=" in _title(explorer) and any("\uac00" <= ch <= "\ud7a3" for ch in _title(explorer))
-    assert dict(explorer.fault.options)["관리적 다운"] == "admin-down"
+    assert dict(explorer.fault.options)["관리자 다운(ip link set down)"] == "admin-down"
     assert dict(explorer.switch.options)["학습 스위치"] == "learning"
 
 

@@ -28,9 +28,17 @@ class Action:
     live: bool
     lang: str | None = None
 
+    def provenance(self) -> dict[str, str | None]:
+        """Both lines this step could end with, and the one it shows (see ``Observed.provenance``)."""
+        live = t("nb.action.live", self.lang, host=self.host)
+        recorded = t("nb.action.recorded", self.lang, host=self.host)
+        return {"shown": live if self.live else recorded, "live": live, "recorded": recorded}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return {}, {"bondkit": {"provenance": self.provenance()}}
+
     def __repr__(self) -> str:
-        origin = t("nb.action.live" if self.live else "nb.action.recorded", self.lang, host=self.host)
-        return f"[{self.host}]$ {self.command}\n({origin})"
+        return f"[{self.host}]$ {self.command}\n({self.provenance()['shown']})"
 
 
 def fault(session: LabSession, host: str, iface: str, kind: str, *, settle: float = 0.5) -> Action:
@@ -46,10 +54,10 @@ def fault(session: LabSession, host: str, iface: str, kind: str, *, settle: floa
 def run_or_recorded(session: LabSession, *, runs_dir: str | os.PathLike[str] | None = None,
                     **params: Any) -> Any:
     """A failover run (``bondkit.failover``) with ``params``: run on the lab when it is live, else the
-    recorded run with the same parameters from ``data/runs``. Says which."""
+    recorded run with the same parameters from ``data/runs``, or, for a setting recorded only as a
+    sweep, the first of its repeats in ``data/sweeps``. Says which."""
     from bondkit.errors import BondkitError
     from bondkit.failover import RunParams, run_failover
-    from bondkit.failover.demo import recorded_for
 
     plan = RunParams(**params)
     if session.live:
@@ -60,12 +68,41 @@ def run_or_recorded(session: LabSession, *, runs_dir: str | os.PathLike[str] | N
         else:
             print(t("nb.run.live", id=run.id))
             return run
-    run = recorded_for([plan], Path(runs_dir) if runs_dir else None)[0]
-    if getattr(session, "switched_off", None):
-        print(t("nb.run.recorded_switched_off", id=run.id, switch=session.switched_off))
+    run, sweep = recorded_run(plan, Path(runs_dir) if runs_dir else None)
+    off = getattr(session, "switched_off", None)
+    if sweep is not None:
+        key = "nb.run.recorded_sweep_switched_off" if off else "nb.run.recorded_sweep"
+        print(t(key, id=run.id, sweep=sweep[0], count=sweep[1], switch=off or ""))
+    elif off:
+        print(t("nb.run.recorded_switched_off", id=run.id, switch=off))
     else:
         print(t("nb.run.recorded", id=run.id))
     return run
+
+
+def recorded_run(plan: Any, runs_dir: Path | None = None) -> tuple[Any, tuple[str, int] | None]:
+    """The recorded run for ``plan``: from ``data/runs`` (or ``runs_dir``), else the first repeat of the
+    sweep in ``data/sweeps`` that recorded exactly this setting, with the sweep's name and its number of
+    repeats. An exercise may ask for a setting that only a sweep holds (05's ``downdelay`` alone), and
+    in recorded mode it must still have its run."""
+    from bondkit.failover import FailoverError, Run
+    from bondkit.failover.demo import recorded_for
+    from bondkit.failover.store import default_sweeps_dir
+
+    try:
+        return recorded_for([plan], runs_dir)[0], None
+    except FailoverError:
+        if runs_dir is not None:
+            raise
+        wanted = plan.run_id()
+        for setting in sorted(p for p in default_sweeps_dir().iterdir() if p.is_dir()):
+            repeats = sorted(setting.glob("*/run.json"))
+            if not repeats:
+                continue
+            first = Run.load(repeats[0].parent)
+            if first.params.run_id() == wanted:
+                return first, (f"data/sweeps/{setting.name}", len(repeats))
+        raise
 
 
 @dataclass

@@ -12,6 +12,16 @@ from bondkit.i18n import get_lang, t
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
+#: The self-checks that test transfer: each puts the student in a situation the notebook did not show
+#: (another mode, another netplan, another network, EC2), so that the output above cannot answer it.
+#: At least half of the questions the notebooks ask are of this kind (tests/test_self_checks.py), and the
+#: teacher's guide draws its exit ticket from them.
+TRANSFER = frozenset({
+    "02_alias", "02_ifcfg_name", "02_netplan_099", "03_outage", "03_bond_mac", "03_lacp_miimon",
+    "03_client_fault", "04_which_changes", "04_learning_switch", "04_primary_follow", "05_two_enis",
+    "05_arp_detect", "05_arp_target_gone", "05_miimon_500", "05_downdelay_arp",
+})
+
 
 def _plain(value: object) -> str:
     return str(value)

@@ -165,6 +165,8 @@ class Observed:
     lang: str | None = None
     #: With ``table``: only these interfaces (rows whose ``ifname`` is listed), in this order.
     rows: Sequence[str] | None = None
+    #: The recorded file that stands for this command without a lab (also known when live).
+    recorded: str | None = None
 
     @property
     def live(self) -> bool:
@@ -184,6 +186,17 @@ class Observed:
         if self.live:
             return t("nb.observed.live", self.lang, host=self.host)
         return t("nb.observed.recorded", self.lang, source=self.source)
+
+    def provenance(self) -> dict[str, str | None]:
+        """Both lines this output could end with, and the one it shows: kept in the output's metadata so
+        that a test of the recorded notebooks can expect exactly the recorded line where the committed
+        (live) build shows the live one, instead of masking the line that says where a result came from."""
+        recorded = self.source or self.recorded
+        return {"shown": self.origin(), "live": t("nb.observed.live", self.lang, host=self.host),
+                "recorded": t("nb.observed.recorded", self.lang, source=recorded) if recorded else None}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return {}, {"bondkit": {"provenance": self.provenance()}}
 
     def _body(self) -> Any:
         if self.table is None:
@@ -219,9 +232,9 @@ def sh(session: LabSession, host: str, command: str, *, recorded: str | os.PathL
         except BondkitError as exc:  # the lab broke down: show the recorded output, and why
             print(t("nb.observed.failed", host=host, error=exc.message()))
         else:
-            return Observed(host, command, text, None, table, kind, rows=rows)
+            return Observed(host, command, text, None, table, kind, rows=rows, recorded=str(recorded))
     return Observed(host, command, Path(recorded).read_text(encoding="utf-8"), str(recorded), table, kind,
-                    rows=rows)
+                    rows=rows, recorded=str(recorded))
 
 
 @contextlib.contextmanager

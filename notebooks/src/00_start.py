@@ -25,10 +25,10 @@
 # **bondkit**은 실습 튜토리얼 세 편을 노트북으로 옮긴 교육용 키트입니다. AWS 계정도 가상 머신도 없이,
 # 리눅스 머신 한 대에서 모두 직접 실행해 볼 수 있습니다.
 #
-# 1. AWS CLI로 EC2 인스턴스를 만들고, 목록을 보고, 접속하고, 지우기(같은 단계를 boto3로도);
+# 1. AWS CLI로 EC2 인스턴스를 만들고, 목록을 보고, 접속하고, 지웁니다(boto3로도 같은 단계를 밟습니다).
 # 2. CentOS(ifcfg 파일)와 Ubuntu(netplan)에서 NIC 두 개를 **액티브-백업** 모드로 본딩한 뒤, ping을
-#    보내는 도중에 액티브 링크를 끊어 보기;
-# 3. `fail_over_mac` 옵션(`none`, `active`, `follow`)이 MAC 주소를 어떻게 바꾸는지 살펴보기.
+#    보내는 도중에 액티브 링크를 끊어 봅니다.
+# 3. `fail_over_mac` 옵션(`none`, `active`, `follow`)이 MAC 주소를 어떻게 바꾸는지 살펴봅니다.
 #
 # ## 학습 목표
 #
@@ -64,7 +64,7 @@
 # | `02_bond_configs` | 튜토리얼의 CentOS ifcfg 파일과 Ubuntu netplan 파일을 파싱하고, 린트로 점검하고(튜토리얼에 파일 이름 실수가 하나 있습니다), 형식 사이에서 변환하고, 옵션마다 뜻을 알아봅니다 |
 # | `03_failover_test` | 튜토리얼의 테스트를 실습 환경에서 그대로: client와 server를 설정하고, `/proc/net/bonding/bond0`을 읽고, ping을 보내며 액티브 슬레이브를 내려도 ping이 계속 가는지 봅니다 |
 # | `04_fail_over_mac` | `none`, `active`, `follow`를 나란히: MAC 주소 타임라인, ping 지연, 장애 전후의 `ip link show`, 탐색 위젯 |
-# | `05_beyond` | MAC 주소로 프레임을 넘겨주는 네트워크(키트가 VirtualBox 호스트 전용 네트워크를 본떠 만든 모델)에서 `none`과 `follow`가 실패할 수 있는 이유, EC2에서는 대신 무엇을 하는지, miimon과 ARP 모니터링, `arp_validate`, miimon·updelay·downdelay가 끊긴 시간을 어떻게 바꾸는지 |
+# | `05_beyond` | MAC 주소로 프레임을 걸러 내는 네트워크(키트가 VirtualBox 호스트 전용 네트워크를 본떠 만든 모델)에서 `none`과 `follow`가 실패할 수 있는 이유, EC2에서는 대신 무엇을 하는지, miimon과 ARP 모니터링, `arp_validate`, miimon·updelay·downdelay가 중단 시간을 어떻게 바꾸는지 |
 #
 # 처음에는 순서대로 보세요. `02`부터 `05`까지는 앞의 내용을 이어받고, `01`은 따로 봐도 됩니다.
 
@@ -209,7 +209,7 @@ nb.ask("00_shared_mac", answer=3, evidence=links[links["mac"] == "08:00:27:e8:26
 # 이것이 `fail_over_mac=none`의 동작입니다. 본딩 인터페이스와 두 슬레이브가 주소 하나를 함께 씁니다(커널의
 # 본딩 문서 `bonding.rst`의 *fail_over_mac* 항목: 슬레이브로 넣을 때 액티브-백업 본딩의 모든 슬레이브에 같은
 # MAC 주소를 준다). `04` 노트북에서 나머지 두 정책과 비교하고, `05` 노트북에서 주소 하나를 함께 쓰면
-# 페일오버가 깨지는 네트워크를 봅니다.
+# 페일오버(failover: 액티브 슬레이브가 바뀌는 일)가 깨지는 네트워크를 봅니다.
 #
 # 키트의 동작에 관한 문제를 하나 더 풀어 봅시다.
 
@@ -228,8 +228,8 @@ nb.ask("00_without_lab", answer=2)
 # %% [markdown] lang="ko"
 # ## 다음 단계
 #
-# - EC2와 AWS CLI가 궁금하다면 `01_ec2_cli_and_boto3`로,
-# - 본딩이 궁금하다면 `02_bond_configs`로 가세요.
+# - EC2와 AWS CLI를 배우려면 `01_ec2_cli_and_boto3`로 가세요.
+# - 본딩을 배우려면 `02_bond_configs`로 가세요.
 #
 # 이 노트북은 아무것도 띄우지 않았으므로 정리할 것이 없습니다. 실습 환경이나 EC2 엔드포인트를 띄우는
 # 노트북은 마지막 셀에서 그것을 멈춥니다.

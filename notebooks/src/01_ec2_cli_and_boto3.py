@@ -21,7 +21,7 @@
 #
 # 첫 번째 튜토리얼은 `aws` 명령만으로 키 페어를 만들고, EC2 인스턴스를 띄우고, 필터와 쿼리로 인스턴스
 # 목록을 보고, `ssh -i`로 접속한 뒤, 인스턴스를 지웁니다. 이 노트북에서는 각 단계를 두 번 실행합니다.
-# 한 번은 튜토리얼의 `aws` 명령으로, 한 번은 Python 프로그램이 부르는 boto3 호출로. 둘 다 키트에 내장된
+# 한 번은 튜토리얼의 `aws` 명령으로, 또 한 번은 Python 프로그램이 부르는 boto3 호출로 실행합니다. 둘 다 키트에 내장된
 # `127.0.0.1`의 EC2 엔드포인트에 요청을 보내므로 AWS 계정도 비용도 필요 없고, AWS로는 아무것도 가지
 # 않습니다.
 #
@@ -56,7 +56,7 @@ nb.setup()
 #
 # `emulator.Emulator()`는 이 노트북 안에서 EC2 API 서버(moto)를 `127.0.0.1`의 빈 포트에 띄웁니다.
 # `Target`은 요청을 어디로 보낼지 정하는데, 이 머신 밖의 엔드포인트는 거부하므로 실수로 AWS에 요청이
-# 가는 일은 없습니다. 이 노트북이 만드는 파일(AWS 설정, 개인 키)은 개인 작업 폴더에 두며, 마지막 셀이
+# 가는 일은 없습니다. 이 노트북이 만드는 파일(AWS 설정, 개인 키)은 이 노트북만 쓰는 임시 폴더에 두며, 마지막 셀이
 # 그 폴더를 지웁니다.
 
 # %%
@@ -87,6 +87,12 @@ print(emulator.env_lines(emu.env(work / "aws")))
 # format `json`. The CLI stores the keys in `credentials` and the rest in `config`. Each step below shows
 # the `aws` command, the boto3 equivalent, the result, and a *check*: a read-only query run by both tools,
 # whose answers must agree.
+#
+# Which `aws`? The kit installs the AWS CLI version 1 (the `awscli` package from PyPI; notebook `00`'s
+# environment check lists its version); AWS's own installer gives version 2. Every command of this
+# notebook is the same in both. Two differences you may meet with version 2: it shows long output
+# through a pager (`--no-cli-pager` or `AWS_PAGER=""` turns that off), and it reads binary parameters as
+# base64 (AWS CLI User Guide, *Breaking changes between AWS CLI version 1 and version 2*).
 
 # %% [markdown] lang="ko"
 # ## 2. `aws configure`
@@ -94,7 +100,13 @@ print(emulator.env_lines(emu.env(work / "aws")))
 # 튜토리얼은 네 가지 질문에 답합니다. 액세스 키, 비밀 키, 리전 `ap-northeast-2`(서울), 출력 형식
 # `json`입니다. CLI는 키를 `credentials`에, 나머지를 `config`에 저장합니다. 아래의 각 단계는 `aws`
 # 명령, 같은 일을 하는 boto3 호출, 결과, 그리고 *확인*을 보여 줍니다. 확인은 두 도구가 같은 읽기 전용
-# 조회를 실행한 것으로, 두 답이 같아야 합니다.
+# 조회를 두 도구로 각각 실행한 결과이며, 두 답이 같아야 합니다.
+#
+# 어떤 `aws`일까요? 키트는 AWS CLI 버전 1(PyPI의 `awscli` 패키지. 버전은 `00` 노트북의 환경 점검에
+# 나옵니다)을 설치합니다. AWS가 직접 배포하는 설치 프로그램은 버전 2를 설치합니다. 이 노트북의 명령은 두
+# 버전에서 모두 같습니다. 버전 2에서 만날 수 있는 차이는 두 가지입니다. 긴 출력을 페이저로 보여 주고
+# (`--no-cli-pager`나 `AWS_PAGER=""`로 끕니다), 바이너리 매개변수를 base64로 읽습니다(AWS CLI 사용 설명서의
+# *AWS CLI 버전 1과 버전 2 사이의 주요 변경 사항*).
 
 # %%
 nb.show_step(ec2.configure(target), target)
@@ -151,8 +163,8 @@ group_step
 # ## 5. 이미지와 인스턴스
 #
 # 튜토리얼은 Ubuntu 16.04 이미지인 `ami-082bdb3b2d54d5a19`로 인스턴스를 띄웁니다. 에뮬레이터는 이 id를
-# (대역으로) 알고 있지만, 실제 AWS에서 이렇게 오래된 id는 이미 사라졌습니다. 그럴 때
-# `ec2.find_ubuntu_image`는 id를 박아 두지 않고 필터로 최신 Ubuntu 이미지를 찾습니다.
+# (그 이미지를 흉내 낸 것으로) 알고 있지만, 실제 AWS에서 이렇게 오래된 id는 이미 사라졌습니다. 그럴 때
+# `ec2.find_ubuntu_image`는 id를 코드에 고정해 두지 않고 필터로 최신 Ubuntu 이미지를 찾습니다.
 
 # %%
 nb.show_step(ec2.find_image(target), target)
@@ -239,6 +251,11 @@ nb.show_step(ec2.wait_running(target, instance_ids), target)
 # over `127.0.0.1`, with the host's key checked against the one the lab pinned. The next cell starts the
 # lab (a few seconds) or, where it cannot run, says so; the SSH step is then skipped. Their output
 # depends on the machine, so nbval does not compare it.
+#
+# The user name in `ubuntu@…` comes from the AMI, not from EC2: `ubuntu` on Ubuntu's images, `ec2-user`
+# on Amazon Linux and RHEL, `admin` on Debian, `centos` on the old CentOS images (AWS documentation,
+# *Connect to your Linux instance*, default user names). A wrong name gives
+# `Permission denied (publickey)`, just as a wrong key does.
 
 # %% [markdown] lang="ko"
 # 에뮬레이터의 인스턴스에는 지어낸 공인 주소만 있습니다. 그래서 실제로 로그인할 수 있도록 내장 실습
@@ -246,6 +263,10 @@ nb.show_step(ec2.wait_running(target, instance_ids), target)
 # `.pem` 파일로 `127.0.0.1`을 거쳐 로그인하게 됩니다. 이때 호스트 키는 실습 환경이 미리 고정해 둔 키와
 # 대조합니다. 다음 셀은 실습 환경을 띄우고(몇 초 걸립니다), 띄울 수 없는 머신에서는 그렇다고 알린 뒤 SSH
 # 단계를 건너뜁니다. 이 두 셀의 출력은 머신마다 달라서 nbval이 비교하지 않습니다.
+#
+# `ubuntu@…`의 사용자 이름은 EC2가 아니라 AMI가 정합니다. Ubuntu 이미지는 `ubuntu`, Amazon Linux와 RHEL은
+# `ec2-user`, Debian은 `admin`, 예전 CentOS 이미지는 `centos`입니다(AWS 문서 *Linux 인스턴스에 연결*의 기본
+# 사용자 이름). 이름이 틀리면 키가 틀렸을 때처럼 `Permission denied (publickey)`가 나옵니다.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -284,7 +305,7 @@ nb.ask("01_terminated_listed", answer=1, evidence=states.result)
 # ## 9. 정리하고 확인하기
 #
 # `ec2.cleanup`은 키트의 태그가 붙은 것(인스턴스, 보안 그룹, 키 페어)과 `.pem` 파일을 지우고,
-# `ec2.remaining`은 남은 것이 있는지 찾아봅니다. 실제 AWS에서는 이 단계가 요금을 0으로 지켜 줍니다.
+# `ec2.remaining`은 남은 것이 있는지 찾아봅니다. 실제 AWS에서는 이 정리 단계를 해야 요금이 더 나오지 않습니다.
 
 # %%
 nb.show_step(ec2.cleanup(target, lab=lab.lab, pem_files=[key.path]), target)

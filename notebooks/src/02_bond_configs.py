@@ -22,7 +22,7 @@
 # # 02 · 본딩 설정: ifcfg, netplan, 그리고 그 뜻
 #
 # 본딩 튜토리얼은 `bond0`을 두 번 설정합니다. 한 번은 CentOS 7의 network-scripts(`ifcfg-*` 파일)로,
-# 한 번은 Ubuntu 18.04의 netplan으로. 이 노트북에서는 바로 그 파일들을 읽고, 실수가 없는지 점검하고,
+# 또 한 번은 Ubuntu 18.04의 netplan으로 설정합니다. 이 노트북에서는 바로 그 파일들을 읽고, 실수가 없는지 점검하고,
 # 한 형식에서 다른 형식으로 바꿔 봅니다.
 #
 # ## 학습 목표
@@ -70,7 +70,7 @@ nb.show_files(centos_client)
 # | key | in `ifcfg-bond0` | in the slaves' files |
 # |---|---|---|
 # | `TYPE` | `Bond`: this interface is a bond | `Ethernet`: an ordinary NIC |
-# | `NAME`, `DEVICE` | the connection's name and the kernel's interface name, both `bond0` | `enp0s8` / `enp0s9`; the file name must match `DEVICE` |
+# | `NAME`, `DEVICE` | the connection's name and the kernel's interface name, both `bond0` | `enp0s8` / `enp0s9`. initscripts reads every `ifcfg-*` file and takes the interface from `DEVICE=`; naming the file `ifcfg-DEVICE` is the convention that keeps one file per interface (section 4 shows what breaking it costs) |
 # | `BOOTPROTO` | `static`: the address is written here | `none`: a slave has no address of its own |
 # | `IPADDR`, `PREFIX` | `192.168.99.101/24` | — |
 # | `DEFROUTE=no` | the bond never becomes the default route (`enp0s3`, the NAT NIC, keeps it) | — |
@@ -82,8 +82,13 @@ nb.show_files(centos_client)
 #
 # - `mode=1` is **active-backup**: one slave carries all traffic, the other waits;
 # - `miimon=100` checks each slave's carrier every 100 ms. With `miimon=0` and no ARP monitoring the
-#   bond never notices a dead link; when a configuration sets neither, current kernels use 100
-#   (`bonding.rst`, *miimon*: "The default value is 100 if arp_interval is not set"), older ones 0;
+#   bond never notices a dead link. Leaving both out does not give you 100 in active-backup: the driver
+#   forces `miimon=100` only in the modes that cannot use ARP monitoring (802.3ad, balance-tlb,
+#   balance-alb; `bond_check_params` and `bond_option_mode_set` in `drivers/net/bonding/`). An
+#   active-backup bond written without either starts with `miimon=0`: `/proc/net/bonding/bond0` shows
+#   "MII Polling Interval (ms): 0", and a pulled cable never makes it fail over. `bonding.rst`
+#   (*miimon*) says more than the code does ("The default value is 100 if arp_interval is not set"):
+#   that sentence holds for those three modes only. Notebook `03` lets you see it on the lab in a minute;
 # - `fail_over_mac=1` is `active`: the bond's MAC address is always that of the active slave
 #   (notebook `04` compares the three policies).
 
@@ -92,8 +97,8 @@ nb.show_files(centos_client)
 #
 # | 키 | `ifcfg-bond0`에서 | 슬레이브 파일에서 |
 # |---|---|---|
-# | `TYPE` | `Bond`: 이 인터페이스는 본딩 인터페이스 | `Ethernet`: 보통 NIC |
-# | `NAME`, `DEVICE` | 연결 이름과 커널의 인터페이스 이름, 둘 다 `bond0` | `enp0s8` / `enp0s9`. 파일 이름이 `DEVICE`와 맞아야 합니다 |
+# | `TYPE` | `Bond`: 이 인터페이스는 본딩 인터페이스 | `Ethernet`: 일반 NIC |
+# | `NAME`, `DEVICE` | 연결 이름과 커널의 인터페이스 이름, 둘 다 `bond0` | `enp0s8` / `enp0s9`. initscripts는 `ifcfg-*` 파일을 모두 읽고 인터페이스는 `DEVICE=`에서 정합니다. 파일 이름을 `ifcfg-DEVICE`로 짓는 것은 인터페이스마다 파일 하나를 지키기 위한 관례입니다(어기면 어떻게 되는지 4절에서 봅니다) |
 # | `BOOTPROTO` | `static`: 주소를 이 파일에 직접 적음 | `none`: 슬레이브는 자기 주소가 없음 |
 # | `IPADDR`, `PREFIX` | `192.168.99.101/24` | — |
 # | `DEFROUTE=no` | 본딩 인터페이스를 기본 경로로 쓰지 않음(기본 경로는 NAT용 `enp0s3`이 가짐) | — |
@@ -105,8 +110,13 @@ nb.show_files(centos_client)
 #
 # - `mode=1`은 **액티브-백업**입니다. 슬레이브 하나가 모든 트래픽을 나르고 다른 하나는 기다립니다.
 # - `miimon=100`은 100 ms마다 각 슬레이브의 캐리어를 확인합니다. `miimon=0`이고 ARP 모니터링도 없으면
-#   본딩은 링크가 죽어도 알아채지 못합니다. 둘 다 적지 않은 설정이라면 요즘 커널은 100을 쓰고
-#   (`bonding.rst`의 *miimon* 항목: arp_interval을 정하지 않으면 기본값은 100), 옛 커널은 0을 씁니다.
+#   본딩은 링크가 죽어도 알아채지 못합니다. 둘 다 적지 않았다고 해서 액티브-백업에서 100이 되는 것은 아닙니다.
+#   드라이버가 `miimon=100`을 강제로 넣는 것은 ARP 모니터링을 쓸 수 없는 모드(802.3ad, balance-tlb,
+#   balance-alb)뿐입니다(`drivers/net/bonding/`의 `bond_check_params`와 `bond_option_mode_set`). 둘 다
+#   적지 않은 액티브-백업 본딩은 `miimon=0`으로 시작하므로, `/proc/net/bonding/bond0`에
+#   "MII Polling Interval (ms): 0"이 나오고 케이블을 뽑아도 페일오버하지 않습니다. `bonding.rst`의
+#   *miimon* 항목("arp_interval을 정하지 않으면 기본값은 100")은 코드보다 넓게 말하는 셈이며, 그 문장은
+#   이 세 모드에만 맞습니다. `03` 노트북에서 실습 환경으로 1분 만에 직접 확인할 수 있습니다.
 # - `fail_over_mac=1`은 `active`입니다. 본딩 인터페이스의 MAC 주소가 늘 액티브 슬레이브의 MAC 주소를
 #   따라갑니다(세 가지 정책은 `04` 노트북에서 비교합니다).
 
@@ -197,7 +207,7 @@ nb.ask("02_ubuntu_extra", answer=1)
 # %% [markdown] lang="ko"
 # ## 4. 린트: 파일에 숨은 실수 찾기
 #
-# `lint.lint`는 파일을 너그럽게 읽으면서 문제를 모두 찾아, 파일과 줄, 심각도(`error`, `warning`,
+# `lint.lint`는 형식이 조금 어긋난 파일도 끝까지 읽으면서 문제를 모두 찾아, 파일과 줄, 심각도(`error`, `warning`,
 # `info`), 규칙 id와 함께 알려 줍니다. 명령줄에서는 `bondkit lint PATH...`가 같은 일을 합니다. client와
 # (바로잡은) server의 CentOS 파일에는 지적 사항이 없습니다.
 #
@@ -252,6 +262,9 @@ server_as_saved[0].slave_names
 
 # %%
 nb.show_findings(lint.lint(server_as_saved))
+
+# %%
+nb.ask("02_ifcfg_name", answer=2)
 
 # %% [markdown] lang="en"
 # The third save overwrote the second: enp0s8 has no file, so it is never enslaved, and the server's bond
@@ -366,7 +379,7 @@ nb.ask("02_primary_in_ifcfg", answer=1, evidence=nb.show_text({"ifcfg-bond0": ub
 # | `primary_reselect` | when to go back to the primary: `always` (the default), `better`, `failure` | — |
 # | `arp_interval`, `arp_ip_target` | instead of `miimon`: send ARP requests to these addresses every N ms and check that each slave has received traffic recently (notebook `05`) | — |
 # | `arp_validate` | which received frames count for the ARP monitor: `none` (the default: any traffic), `active`, `backup`, `all` (only the ARP traffic of this bond's own probes), `filter` (any ARP) | — |
-# | `num_grat_arp` | peer notifications (gratuitous ARPs) sent after a failover, so the switch and peers learn the new path; default 1 | — |
+# | `num_grat_arp` | peer notifications sent after a failover: gratuitous ARPs, ARP messages nobody asked for that announce the bond's address (notebook `03`, section 0), so the switch and peers learn the new path; default 1 | — |
 #
 # Every row is an option of the kernel's bonding documentation, `bonding.rst` (section 2, "Bonding
 # Driver Options"): read it there when a value surprises you. netplan spells the same options its own way; the kit keeps the table it translates with:
@@ -384,13 +397,33 @@ nb.ask("02_primary_in_ifcfg", answer=1, evidence=nb.show_text({"ifcfg-bond0": ub
 # | `primary_reselect` | primary로 언제 돌아갈지: `always`(기본값), `better`, `failure` | — |
 # | `arp_interval`, `arp_ip_target` | `miimon` 대신 N ms마다 이 주소들에 ARP 요청을 보내고, 슬레이브마다 최근에 트래픽을 받았는지 확인(`05` 노트북) | — |
 # | `arp_validate` | ARP 모니터링이 어떤 프레임을 살아 있다는 증거로 칠지: `none`(기본값: 어떤 트래픽이든), `active`, `backup`, `all`(이 본딩이 보낸 요청에 딸린 ARP만), `filter`(ARP라면 무엇이든) | — |
-# | `num_grat_arp` | 페일오버 뒤 보내는 상대 알림(gratuitous ARP) 수. 스위치와 상대 호스트가 새 경로를 배우게 함. 기본값 1 | — |
+# | `num_grat_arp` | 페일오버 뒤 보내는 상대 알림 수. 상대 알림은 아무도 묻지 않았는데 본딩 인터페이스의 주소를 알리는 ARP, 곧 gratuitous ARP입니다(`03` 노트북 0절). 스위치와 상대 호스트가 새 경로를 배우게 함. 기본값 1 | — |
 #
 # 표의 옵션은 모두 커널의 본딩 문서 `bonding.rst`(2장 "Bonding Driver Options")에 있습니다. 값이 뜻밖이면
 # 그곳에서 찾아보세요. netplan은 같은 옵션을 자기 식으로 부릅니다. 키트가 변환에 쓰는 표는 이렇습니다.
 
 # %%
 netplan.KERNEL_TO_NETPLAN
+
+# %%
+nb.ask("02_netplan_099", answer=2)
+
+# %% [markdown] lang="en"
+# Two of these spellings are newer than the tutorial's Ubuntu: netplan 0.106 renamed `all-slaves-active`
+# to `all-members-active` and `packets-per-slave` to `packets-per-member` (netplan's reference,
+# *Properties for device type bonds*: "since 0.106"). netplan 0.106 still accepts the old names, and older
+# netplan (the one Ubuntu 18.04 was released with, or the 0.99 of notebook `05`'s final challenge) knows
+# only those. For a file that every version accepts, write the old names; the kit's tests check
+# that the real `netplan generate` on this machine turns both spellings into the same systemd-networkd
+# setting.
+
+# %% [markdown] lang="ko"
+# 이 가운데 두 이름은 튜토리얼의 Ubuntu보다 새것입니다. netplan 0.106에서 `all-slaves-active`는
+# `all-members-active`로, `packets-per-slave`는 `packets-per-member`로 이름이 바뀌었습니다(netplan 문서
+# *Properties for device type bonds*: "since 0.106"). netplan 0.106도 옛 이름을 받아들이지만, 그보다 오래된
+# netplan(Ubuntu 18.04의 것)은 옛 이름만 압니다. 어느 버전에서나 통하는 파일을 쓰려면 옛 이름을 쓰세요. 이
+# 머신의 진짜 `netplan generate`가 두 이름을 같은 systemd-networkd 설정으로 바꾸는지는 키트의 테스트가
+# 확인합니다.
 
 # %% [markdown] lang="en"
 # Finally, a configuration with two mistakes that no parser refuses, because each value is valid on
@@ -420,10 +453,10 @@ network:
         up-delay: 150
         primary: enp0s10
 """
-nb.show_findings(lint.lint(formats.parse_text(broken, "broken.yaml")))
+nb.ask("02_updelay", choices=[0, 100, 150, 200], answer=100)
 
 # %%
-nb.ask("02_updelay", choices=[0, 100, 150, 200], answer=100)
+nb.show_findings(lint.lint(formats.parse_text(broken, "broken.yaml")))
 
 # %% [markdown] lang="en"
 # ## Summary

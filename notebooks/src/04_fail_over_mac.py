@@ -43,6 +43,7 @@ from bondkit.failover.report import summary_frame
 from bondkit.notebook.evidence import active_changes
 
 nb.setup()
+lab = nb.open_lab()  # section 5, the live-run button and exercise 2 use it; shown in section 5
 
 # %% [markdown] lang="en"
 # ## 1. The three policies
@@ -54,8 +55,11 @@ nb.setup()
 # | `follow` (2) | the first slave's, and it stays | the active slave is given the bond's; the others keep their own | the new active slave takes the bond's address, and the old one gets the new one's former address |
 #
 # `none` is the simplest, but it makes two NICs use one address. `active` never makes a NIC use
-# another's address, at the price of a new MAC for the bond. `follow` keeps the bond's address, and
-# makes sure that no two slaves carry the same one at any time. The kernel's documentation
+# another's address, at the price of a new MAC for the bond. `follow` keeps the bond's address and swaps
+# the two slaves' addresses at a failover, in two successive writes (`bond_do_fail_over_mac` in
+# `drivers/net/bonding/bond_main.c`): first the new active slave is given the bond's address, then the
+# old one the new one's former address. Between the two writes both slaves carry the same address, for
+# a moment; the swap is not atomic. The kernel's documentation
 # (`bonding.rst`, *fail_over_mac*) adds two details: `none` is the default unless the first slave cannot
 # change its MAC address, in which case the kernel picks `active`; and with `active` every device on the
 # network must learn the new address from the gratuitous ARP, so "if the gratuitous ARP is lost,
@@ -71,8 +75,11 @@ nb.setup()
 # | `follow`(2) | 첫 번째 슬레이브의 주소, 그대로 유지 | 액티브 슬레이브만 본딩 인터페이스의 주소를 받고 나머지는 자기 주소 | 새 액티브 슬레이브가 본딩 인터페이스의 주소를 받고, 이전 액티브 슬레이브는 새 액티브 슬레이브가 쓰던 주소를 받음 |
 #
 # `none`이 가장 단순하지만 NIC 두 개가 주소 하나를 함께 씁니다. `active`는 어느 NIC도 남의 주소를 쓰게
-# 하지 않는 대신 본딩 인터페이스의 MAC 주소가 바뀝니다. `follow`는 본딩 인터페이스의 주소를 지키면서도
-# 어느 순간에도 두 슬레이브가 같은 주소를 갖지 않게 합니다. 커널 문서(`bonding.rst`의 *fail_over_mac* 항목)는
+# 하지 않는 대신 본딩 인터페이스의 MAC 주소가 바뀝니다. `follow`는 본딩 인터페이스의 주소를 지키고, 페일오버 때
+# 두 슬레이브의 주소를 맞바꿉니다. 맞바꾸기는 두 번에 나눠 씁니다(`drivers/net/bonding/bond_main.c`의
+# `bond_do_fail_over_mac`). 먼저 새 액티브 슬레이브에 본딩 인터페이스의 주소를 주고, 이어서 이전 액티브
+# 슬레이브에 새 액티브 슬레이브가 쓰던 주소를 줍니다. 두 번 쓰는 사이에는 잠깐 두 슬레이브가 같은 주소를 가지므로,
+# 한 번에 일어나는 교환은 아닙니다. 커널 문서(`bonding.rst`의 *fail_over_mac* 항목)는
 # 두 가지를 덧붙입니다. 첫 번째 슬레이브가 MAC 주소를 바꿀 수 없으면 기본값이 `none` 대신 `active`가 되고,
 # `active`에서는 네트워크의 모든 장치가 gratuitous ARP로 새 주소를 배워야 하므로 그 ARP를 잃으면 통신이 끊길 수
 # 있습니다.
@@ -88,7 +95,7 @@ nb.setup()
 # ## 2. 튜토리얼의 `ip link show`를 표로
 #
 # 튜토리얼은 CentOS client(VirtualBox NIC)에서 `ip link show`를 기록했습니다. enp0s8의 원래 주소는
-# `08:00:27:e8:26:58`, enp0s9의 원래 주소는 `08:00:27:27:a9:2d`입니다. 페일오버 전, 정책마다의 MAC
+# `08:00:27:e8:26:58`, enp0s9의 원래 주소는 `08:00:27:27:a9:2d`입니다. 페일오버 전의 정책별 MAC
 # 주소는 이렇습니다.
 
 # %%
@@ -177,11 +184,11 @@ nb.ask("04_which_changes", answer=2)
 # client sends its pings to.
 
 # %% [markdown] lang="ko"
-# ## 4. 측정: 정책마다의 MAC 주소 타임라인
+# ## 4. 측정: 정책별 MAC 주소 타임라인
 #
 # `bondkit.failover`로 튜토리얼의 시나리오(client에서 10 ms마다 ping, server에서 `ip link set dev enp0s8
-# down`, `miimon=100`)를 보통의 학습 스위치(learning switch) 위에서 정책마다 한 번씩 실행했습니다.
-# 정책마다 그림 하나씩 나란히 놓았습니다. 위는 ping의 왕복 시간, 아래는 인터페이스마다의 MAC 주소(주소마다
+# down`, `miimon=100`)를 일반 학습 스위치(learning switch)에서 정책마다 한 번씩 실행했습니다.
+# 정책마다 그림 하나씩 나란히 놓았습니다. 위는 ping의 왕복 시간, 아래는 인터페이스별 MAC 주소(주소마다
 # 색 하나, 액티브 슬레이브는 테두리)이고, 맨 아래 줄은 client가 ping을 보내는 대상 주소입니다.
 
 # %%
@@ -206,6 +213,9 @@ plot.comparison_figure(modes, zoom=plot.ZOOM)
 # %%
 nb.ask("04_learning_switch", answer=1, evidence=summary_frame(modes))
 
+# %%
+nb.ask("04_primary_follow", answer=1)
+
 # %% [markdown] lang="en"
 # ## 5. Run it yourself
 #
@@ -220,7 +230,7 @@ nb.ask("04_learning_switch", answer=1, evidence=summary_frame(modes))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-lab = nb.open_lab()
+print(lab)
 run = nb.run_or_recorded(lab, fail_over_mac="follow", fault="admin-down")
 summary_frame([run])
 
@@ -229,14 +239,15 @@ summary_frame([run])
 #
 # The explorer draws any recorded run: choose the policy (or all three side by side), the fault, the
 # switch and the link monitor, and the time window. The control below it runs a new experiment on the
-# lab with a progress bar and adds it to the explorer. (Widgets need a running kernel: run the cells.)
+# lab with a progress bar and adds it to the explorer. (Widgets work only while the notebook's Jupyter
+# kernel runs: run the cells yourself.)
 
 # %% [markdown] lang="ko"
 # ## 6. 탐색 위젯
 #
 # 탐색 위젯은 기록해 둔 실행을 무엇이든 그려 줍니다. 정책(또는 셋을 나란히), 장애 종류, 스위치, 링크
 # 모니터링 방식, 시간 구간을 고르세요. 그 아래 컨트롤은 실습 환경에서 새 실험을 실행해 진행 막대를 보여 주고,
-# 결과를 탐색 위젯에 더합니다. (위젯은 커널이 실행 중이어야 동작하니 셀을 실행하세요.)
+# 결과를 탐색 위젯에 더합니다. (위젯은 Jupyter 커널이 실행 중일 때만 동작하므로 셀을 직접 실행하세요.)
 
 # %%
 explorer = widgets.Explorer()
@@ -275,7 +286,7 @@ widgets.LiveRun(explorer, lab)
 # - `active`: 본딩 인터페이스가 액티브 슬레이브의 원래 주소를 가져갑니다. 상대 호스트가 새 주소를 배웁니다.
 # - `follow`: 본딩 인터페이스는 주소를 지키며 그때그때 액티브인 슬레이브에게 넘겨줍니다. 슬레이브끼리는
 #   주소를 맞바꿉니다.
-# - 보통의 스위치에서는 셋 다 ping이 이어집니다. `05` 노트북에서 그렇지 않은 네트워크와 그 이유를 봅니다.
+# - 일반 스위치에서는 셋 다 ping이 이어집니다. `05` 노트북에서 그렇지 않은 네트워크와 그 이유를 봅니다.
 #
 # 위젯과 연습 문제를 다 마친 뒤에 마지막 셀을 실행하세요. 이 노트북이 띄운 실습 환경을 멈춥니다(실행
 # 버튼에는 실습 환경이 필요하고, 탐색 위젯에는 필요 없습니다).
@@ -284,7 +295,7 @@ widgets.LiveRun(explorer, lab)
 #
 # 풀이는 `notebooks/teachers/solutions.ko.md`에 있습니다. 먼저 직접 해 보세요.
 #
-# ### 연습 문제 1 · 되돌린 뒤에는 누가 어떤 주소를 가질까?
+# ### 연습 문제 1 · 복구한 뒤에는 어느 인터페이스가 어떤 주소를 가질까?
 #
 # 기록해 둔 실행은 enp0s8이 돌아온 뒤(`ip link set dev enp0s8 up`)에도 0.5초 동안 이어집니다. `primary`가
 # 없으므로 본딩은 enp0s9에 머뭅니다. `follow`에서 돌아온 enp0s8은 어떤 MAC 주소를 갖고, enp0s9는 어떤
@@ -307,11 +318,11 @@ lanes[(lanes["t"] - at).abs() < 0.02][["ifname", "mac", "is_active"]].drop_dupli
 # answer (the outage column, and the last column: do the pings reach the server again?). On the lab the run is made now; without it, the recorded run is shown.
 
 # %% [markdown] lang="ko"
-# ### 연습 문제 2 · 걸러 내는 네트워크에서 같은 페일오버
+# ### 연습 문제 2 · MAC 주소로 걸러 내는 네트워크에서 같은 페일오버
 #
 # 4절에서는 세 정책을 모두 학습 스위치에서 실행했습니다. 스위치 프로필을 `vbox-hostonly`로 바꾸면 어느 정책에서
 # ping이 계속 통할지 예측해 보세요(이유는 `05` 노트북에서 다룹니다. 먼저 예측하세요). 그런 다음 아래
-# `switch`를 `"vbox-hostonly"`로 바꾸고 셀을 실행하세요. 끊긴 시간 칸과 마지막 칸(ping이 다시 server에 닿는지)에 답이 있습니다. 실습
+# `switch`를 `"vbox-hostonly"`로 바꾸고 셀을 실행하세요. 중단 시간 칸과 마지막 칸(ping이 다시 server에 닿는지)에 답이 있습니다. 실습
 # 환경이 있으면 지금 실행하고, 없으면 기록해 둔 실행을 보여 줍니다.
 
 # %%
@@ -329,7 +340,7 @@ summary_frame(tried)
 
 # %% [markdown] lang="ko"
 # **도전 과제.** 아무것도 실행하지 말고 답해 보세요. 처음 본 MAC 주소 *하나만* 받아들이고 다른 출발지 주소의
-# 프레임은 버리는 스위치 포트(주소 하나짜리 포트 보안)가 있습니다. 그곳에서 튜토리얼의 페일오버를 견디는 정책은
+# 프레임은 버리는 스위치 포트(MAC 주소를 하나만 허용하는 포트 보안(port security))가 있습니다. 그곳에서 튜토리얼의 페일오버를 견디는 정책은
 # 무엇이고, 그림의 어느 줄이 그것을 가장 먼저 보여 줄까요? 답을 적은 뒤 풀이와 맞춰 보세요.
 
 # %%

@@ -32,7 +32,7 @@
 #   데이터로 설명하고, EC2에서는 셋 중 어느 것으로도 페일오버가 되지 않는 이유를 말할 수 있습니다.
 # - MII 모니터링과 ARP 모니터링을 구별하고, ARP 모니터링만 잡아내는 장애를 알아보고, `arp_validate`가
 #   무엇을 더하는지 말할 수 있습니다.
-# - `miimon`, `arp_interval`, `updelay`, `downdelay`로 페일오버의 끊긴 시간을 어림할 수 있습니다.
+# - `miimon`, `arp_interval`, `updelay`, `downdelay`로 페일오버의 중단 시간을 어림할 수 있습니다.
 
 # %%
 from bondkit import lint
@@ -77,7 +77,7 @@ runs = load_runs()
 # 아닙니다.
 #
 # `04` 노트북에서 학습 스위치 위에서는 세 정책 모두 ping이 이어지는 것을 보았습니다. 보기 전에 예측해
-# 보세요. `vbox-hostonly`에서 튜토리얼의 장애를 주면 어느 정책에서 ping이 계속 통할까요?
+# 보세요. `vbox-hostonly`에서 튜토리얼과 같은 장애를 일으키면 어느 정책에서 ping이 계속 통할까요?
 
 # %%
 nb.ask("05_hostonly", answer=2)
@@ -102,17 +102,26 @@ print("\n".join(explanations(hostonly)))
 # sending to that address, and the host-only network delivers it only to enp0s8's adapter, which is down.
 # With `active`, the bond switches to enp0s9's own address and announces it; the client follows, and the
 # network delivers. The figure shows it lane by lane (the port's accepted address is written on each
-# slave's lane):
+# slave's lane). Look at the end of the `none` and `follow` panels: no reply comes back even after
+# enp0s8 is restored. With no `primary` the bond stays on enp0s9, so fixing the link does not fix the
+# service; their outage lasts to the end of the recorded window (the "+" after the number: the pinger
+# stopped, not the outage).
 
 # %% [markdown] lang="ko"
 # `none`과 `follow`에서는 enp0s9가 본딩 인터페이스의 주소, 곧 enp0s8의 주소를 넘겨받습니다. client는
 # 계속 그 주소로 보내는데, 호스트 전용 네트워크는 그 주소로 온 프레임을 enp0s8의 어댑터에만 넘겨주고,
 # 그 어댑터는 죽어 있습니다. `active`에서는 본딩 인터페이스가 enp0s9 자신의 주소로 바꾸고 그 사실을
 # 알리므로, client가 따라오고 네트워크도 프레임을 넘겨줍니다. 그림에서 줄마다 확인할 수 있습니다(슬레이브
-# 줄마다 그 포트가 받아들이는 주소가 적혀 있습니다).
+# 줄마다 그 포트가 받아들이는 주소가 적혀 있습니다). `none`과 `follow` 그래프의 끝을 보세요. enp0s8을 복구한
+# 뒤에도 응답이 하나도 오지 않습니다. `primary`가 없으니 본딩은 enp0s9에 머물고, 링크를 고쳐도 서비스는
+# 돌아오지 않습니다. 그래서 중단 시간은 기록한 구간이 끝날 때까지 이어집니다(숫자 뒤의 "+"는 중단이 끝난 것이
+# 아니라 ping을 그만 보낸 것입니다).
 
 # %%
 plot.comparison_figure(hostonly)
+
+# %%
+nb.ask("05_two_enis", answer=2)
 
 # %% [markdown] lang="en"
 # That fits what the tutorial saw: it settled on `fail_over_mac=1` (`active`). The kernel's
@@ -134,7 +143,7 @@ plot.comparison_figure(hostonly)
 
 # %% [markdown] lang="ko"
 # 튜토리얼이 결국 `fail_over_mac=1`(`active`)을 쓴 것과도 맞아떨어집니다. 커널 문서(`bonding.rst`의
-# *fail_over_mac* 항목)는 `active`를 MAC 주소를 절대 바꿀 수 없는 장치에 쓸모 있는 정책으로 설명합니다.
+# *fail_over_mac* 항목)는 `active`를 MAC 주소를 바꿀 수 없는 장치에 쓸모 있는 정책으로 설명합니다.
 # 여기서는 NIC이 주소를 바꿀 수는 있지만 그 뒤의 네트워크가 따라 주지 않습니다.
 #
 # **EC2는 경우가 다릅니다.** VPC는 주소를 배우는 2계층 세그먼트가 아닙니다. 사설 IP 주소는 저마다 네트워크
@@ -172,10 +181,10 @@ summary_frame([run])
 # port goes silent?
 
 # %% [markdown] lang="ko"
-# ## 2. 조용한 장애: MII 모니터링과 ARP 모니터링
+# ## 2. 사일런트 장애: MII 모니터링과 ARP 모니터링
 #
 # `miimon`은 N ms마다 드라이버에게 NIC에 캐리어가 있는지, 곧 케이블이 살아 있는 무언가에 꽂혀 있는지
-# 묻습니다. 장애 가운데 상당수는 캐리어를 떨어뜨립니다(`admin-down`, 케이블을 뽑는 `carrier-loss`).
+# 묻습니다. 장애 가운데 상당수는 캐리어를 끊습니다(`admin-down`, 케이블을 뽑는 `carrier-loss`).
 # 그렇지 않은 장애도 있습니다. 전달을 멈춘 스위치 포트, 더 멀리서 끊긴 업링크, 잘못 설정된 VLAN 같은
 # 것입니다. 실습 환경의 `silent-drop` 장애가 바로 이것으로, 캐리어는 올라와 있는 채로 스위치 포트가 모든
 # 프레임을 버립니다.
@@ -217,6 +226,9 @@ summary_frame(arp_sweep)
 # %%
 nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 
+# %%
+nb.ask("05_arp_target_gone", answer=2)
+
 # %% [markdown] lang="en"
 # ARP monitoring has its own costs: it needs a target that answers (here the peer's bond address), it
 # sends traffic of its own, and it should not be combined with `miimon` (`bonding.rst`: "ARP monitoring
@@ -237,10 +249,11 @@ nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 #
 # With a pulled cable (`carrier-loss`), the bond notices at its next MII check, so the time to detect is
 # at most one `miimon` period, about half of one on average. Read one recorded run with care: the fault
-# instant is known only to within the time the guest took to run the fault command (`fault_call_ms` in
-# each `run.json`, 40 to 180 ms for most runs here) and the links are sampled every 25 ms or so, so a
+# instant is known only to within the time the fault command took (`fault_call_ms` in each `run.json`,
+# 4 to 972 ms here: a few ms for a pulled cable, which the lab does from outside the guest, up to about
+# a second for a fault the emulated guest runs itself) and the links are sampled every 30 ms or so, so a
 # single run is one draw that can land anywhere between 0 and one period (the three recorded
-# `miimon=500` runs show 173, 273 and 337 ms). The rule is about the worst case and the average over
+# `miimon=500` runs show 258, 403 and 459 ms). The rule is about the worst case and the average over
 # many runs, which 3a shows:
 
 # %% [markdown] lang="ko"
@@ -258,15 +271,16 @@ nb.ask("05_arp_detect", answer=2, evidence=summary_frame(arp_sweep))
 # `arp_ip_target`이 보낸 응답, 백업 슬레이브에서는 본딩 자신의 브로드캐스트 요청)를 받아야만 살아 있다고
 # 칩니다. `all`은 모든 슬레이브를, `active`는 액티브 슬레이브만, `backup`은 백업 슬레이브만 검증하고,
 # `filter`는 ARP라면 무엇이든 세고 다른 트래픽은 무시합니다. 마지막의 연습 문제 2에서
-# 두 가지 조용한 장애를 `arp_validate`가 있을 때와 없을 때로 비교합니다.
+# 두 가지 사일런트 장애를 `arp_validate`가 있을 때와 없을 때로 비교합니다.
 #
-# ## 3. miimon, updelay, downdelay와 끊긴 시간
+# ## 3. miimon, updelay, downdelay와 중단 시간
 #
 # 케이블을 뽑으면(`carrier-loss`) 본딩은 다음 MII 확인 때 알아채므로, 감지까지 걸리는 시간은 길어야
-# `miimon` 한 주기, 평균으로는 반 주기쯤입니다. 기록해 둔 실행 하나는 조심해서 읽으세요. 장애를 준 순간은
-# 게스트가 장애 명령을 실행하는 데 걸린 시간(`run.json`마다 있는 `fault_call_ms`, 여기서는 대부분
-# 40~180 ms) 안에서만 알 수 있고, 링크는 25 ms쯤마다 기록하므로, 실행 하나는 0부터 한 주기 사이 어디에든
-# 떨어질 수 있는 표본 하나입니다(기록해 둔 `miimon=500` 실행 세 개는 173, 273, 337 ms입니다). 규칙은 최악의 경우와
+# `miimon` 한 주기, 평균으로는 반 주기쯤입니다. 기록해 둔 실행 하나는 조심해서 읽으세요. 장애를 일으킨 순간은
+# 장애 명령이 걸린 시간(`run.json`마다 있는 `fault_call_ms`. 여기서는 4~972 ms로, 실습 환경이 게스트 밖에서 하는
+# 케이블 뽑기는 몇 ms, 에뮬레이션되는 게스트가 직접 실행하는 장애는 1초 가까이) 안에서만 알 수 있고, 링크는
+# 30 ms쯤마다 샘플링하므로, 실행 하나는 0부터 한 주기 사이 어디에든 떨어질 수 있는 표본 하나입니다(기록해 둔
+# `miimon=500` 실행 세 개는 258, 403, 459 ms입니다). 규칙은 최악의 경우와
 # 여러 번 실행한 평균에 관한 것이고, 3a절에서 그것을 봅니다.
 
 # %%
@@ -275,8 +289,28 @@ cable = select(runs, fail_over_mac="active", fault="carrier-loss", switch="learn
 summary_frame(sorted(cable, key=lambda r: r.params.miimon))
 
 # %%
-nb.ask("05_miimon_500", choices=[50, 250, 500, 1000], answer=500,
+nb.ask("05_miimon_500", choices=[125, 250, 500, 1000], answer=250,
        evidence=summary_frame(sorted(cable, key=lambda r: r.params.miimon)))
+
+# %% [markdown] lang="en"
+# `downdelay` makes the bond wait before it gives up a link that went down (a flapping link then does not
+# cause a failover every time); `updelay` makes it wait before it uses a link that came back. Both are
+# counted in `miimon` periods and work only with `miimon` (`bonding.rst`, *downdelay*, *updelay*). The
+# recorded run shown after 3a sets both to 200; only `downdelay` acts on the failover itself (exercise 1 at the
+# end sets `downdelay` alone). With `downdelay=200`, what happens to the outage?
+
+# %% [markdown] lang="ko"
+# `downdelay`는 내려간 링크를 포기하기 전에 기다리게 하고(그러면 링크가 오르내리기를 반복(플래핑)해도 매번
+# 페일오버하지 않습니다), `updelay`는 다시 올라온 링크를 쓰기 전에 기다리게 합니다. 둘 다 `miimon` 주기
+# 단위로 세며 `miimon`과 함께일 때만 동작합니다(`bonding.rst`의 *downdelay*, *updelay* 항목). 3a절 뒤에 나오는
+# 기록해 둔 실행은 둘 다 200으로 두었는데, 페일오버 자체에 작용하는 것은 `downdelay`뿐입니다(마지막의 연습 문제
+# 1에서 `downdelay`만 둡니다). `downdelay=200`이면 중단 시간은 어떻게 될까요?
+
+# %%
+delays = select(runs, fail_over_mac="active", fault="carrier-loss", switch="learning", miimon=100,
+                arp_interval=0)
+nb.ask("05_downdelay", answer=2,
+       evidence=sweep_frame(load_sweeps().query("setting in ['miimon100', 'downdelay200']")))
 
 # %% [markdown] lang="en"
 # ### 3a. Ten runs of each setting
@@ -297,7 +331,7 @@ nb.ask("05_miimon_500", choices=[50, 250, 500, 1000], answer=500,
 #
 # 실행 하나는 표본 하나일 뿐이라, 키트는 설정마다 실습 환경에서 열 번씩 실행했습니다
 # (`scripts/record_sweeps.py`, `data/sweeps/`에 저장). 케이블을 뽑는 장애로 `miimon` 값마다, `downdelay=200`만
-# 둔 경우, 조용한 장애로 `arp_interval` 값마다, 그리고 Ubuntu 파일의 `primary: enp0s8`입니다. 장애를 준
+# 둔 경우, 사일런트 장애로 `arp_interval` 값마다, 그리고 Ubuntu 파일의 `primary: enp0s8`입니다. 장애를 일으킨
 # 순간은 게스트가 직접 기록했고 실행마다 먼저 게스트의 시계를 읽었으므로, 시간은 링크 기록 한 번 간격쯤의
 # 정확도로 압니다(그래프마다 아래에 해상도를 적었습니다). 점 하나가 실행 하나이고, 막대는 중앙값입니다.
 #
@@ -311,39 +345,42 @@ sweeps = load_sweeps()
 plot.sweep_figure(sweeps)
 
 # %% [markdown] lang="en"
+# Two things in the figure need a word. Some `miimon` dots lie above the period (`miimon=200`'s
+# highest is 529 ms): *detect* ends when a link sample shows the new slave, samples come about every
+# 30 ms, and an emulated guest busy with the failover sometimes takes its next sample a few hundred ms
+# late; the kernel itself was within the period (the medians are). And with ARP monitoring the *outage* can be shorter than *detect* (look at `arp_interval=500`):
+# the outage is measured on the pings, detection on the link samples, and the first ping gets through
+# as soon as the bond has switched, before the sampler's next look. Read both to the nearest sample.
+#
 # The same runs as numbers. The last row is the tutorial's Ubuntu bond with `primary: enp0s8`: when
-# enp0s8 comes back, the bond returns to it at once (`bonding.rst`, *primary*), and that switch back is a
-# second, shorter interruption, in its own column.
+# enp0s8 comes back, the bond returns to it at once (`bonding.rst`, *primary*). That switch back has its
+# own column: on this lab it usually costs one or two pings (a median of 20 ms over the ten runs); on
+# real NICs it can cost more, because some NICs "assert link up prior to being able to actually transmit and receive"
+# (`bonding.rst`, *updelay*), which is what `updelay` is for.
 
 # %% [markdown] lang="ko"
+# 그림에서 두 가지는 설명이 필요합니다. `miimon` 점 몇 개는 주기보다 위에 있습니다(`miimon=200`의 가장 높은
+# 점은 529 ms). *감지*는 링크 상태 샘플에 새 슬레이브가 보일 때 끝나는데, 샘플은 30 ms쯤마다 찍히고, 페일오버로
+# 바쁜 에뮬레이션 게스트는 다음 샘플을 몇백 ms 늦게 찍기도 합니다. 커널 자신은 주기 안에 알아챘습니다(중앙값이
+# 그렇습니다). 그리고 ARP
+# 모니터링에서는 *중단 시간*이 *감지*보다 짧을 수 있습니다(`arp_interval=500`을 보세요). 중단 시간은 ping으로,
+# 감지는 링크 상태 샘플로 재는데, 본딩이 슬레이브를 바꾸자마자 첫 ping은 통하고 샘플은 그다음에야 찍히기
+# 때문입니다. 두 값 모두 샘플 한 번 간격만큼의 오차로 읽으세요.
+#
 # 같은 실행을 숫자로 보면 다음과 같습니다. 마지막 줄은 튜토리얼의 Ubuntu 본딩처럼 `primary: enp0s8`을 둔
-# 경우입니다. enp0s8이 돌아오면 본딩은 곧바로 그쪽으로 되돌아가고(`bonding.rst`의 *primary* 항목), 이 되돌아감이
-# 두 번째의 더 짧은 끊김이 됩니다. 따로 한 열에 적었습니다.
+# 경우입니다. enp0s8이 돌아오면 본딩은 곧바로 그쪽으로 되돌아갑니다(`bonding.rst`의 *primary* 항목). 이
+# 되돌아감은 따로 한 열에 적었습니다. 이 실습 환경에서는 보통 ping을 한두 개 잃습니다(열 번의 중앙값 20 ms). 실제 NIC에서는
+# 더 길어질 수 있습니다. 어떤 NIC은 "실제로 주고받을 수 있기 전에 링크가 올라왔다고 알리기" 때문이며
+# (`bonding.rst`의 *updelay* 항목), `updelay`가 바로 그럴 때 쓰는 옵션입니다.
 
 # %%
 sweep_frame(sweeps)
 
-# %% [markdown] lang="en"
-# `downdelay` makes the bond wait before it gives up a link that went down (a flapping link then does not
-# cause a failover every time); `updelay` makes it wait before it uses a link that came back. Both are
-# counted in `miimon` periods and work only with `miimon` (`bonding.rst`, *downdelay*, *updelay*). The
-# recorded run below sets both to 200; only `downdelay` acts on the failover itself (exercise 1 at the
-# end sets `downdelay` alone). With `downdelay=200`, what happens to the outage?
-
-# %% [markdown] lang="ko"
-# `downdelay`는 내려간 링크를 포기하기 전에 기다리게 하고(그러면 오락가락하는 링크 때문에 매번
-# 페일오버하지 않습니다), `updelay`는 다시 올라온 링크를 쓰기 전에 기다리게 합니다. 둘 다 `miimon` 주기
-# 단위로 세며 `miimon`과 함께일 때만 동작합니다(`bonding.rst`의 *downdelay*, *updelay* 항목). 아래의 기록해
-# 둔 실행은 둘 다 200으로 두었는데, 페일오버 자체에 작용하는 것은 `downdelay`뿐입니다(마지막의 연습 문제
-# 1에서 `downdelay`만 둡니다). `downdelay=200`이면 끊긴 시간은 어떻게 될까요?
-
-# %%
-delays = select(runs, fail_over_mac="active", fault="carrier-loss", switch="learning", miimon=100,
-                arp_interval=0)
-nb.ask("05_downdelay", answer=2, evidence=summary_frame(delays))
-
 # %%
 summary_frame(delays).assign(run=[run.id for run in delays])
+
+# %%
+nb.ask("05_downdelay_arp", answer=2)
 
 # %% [markdown] lang="en"
 # The price of `downdelay` is paid in every real failover: it lengthens the outage by about its own
@@ -363,8 +400,8 @@ summary_frame(delays).assign(run=[run.id for run in delays])
 #   `downdelay`.
 
 # %% [markdown] lang="ko"
-# `downdelay`의 대가는 실제 페일오버가 날 때마다 치릅니다. 끊긴 시간이 대략 그 값만큼 늘어납니다. 링크가
-# 오락가락하는 곳에서만 쓰고, `miimon`의 배수로 적으세요(`02` 노트북: 커널이 내림합니다).
+# `downdelay`의 대가는 실제 페일오버가 날 때마다 치릅니다. 중단 시간이 대략 그 값만큼 늘어납니다. 링크
+# 플래핑(flapping)이 잦은 곳에서만 쓰고, `miimon`의 배수로 적으세요(`02` 노트북: 커널이 내림합니다).
 #
 # ## 정리
 #
@@ -375,7 +412,7 @@ summary_frame(delays).assign(run=[run.id for run in delays])
 #   (`assign-private-ip-addresses --allow-reassignment`, 또는 탄력적 IP 다시 연결).
 # - `miimon`은 캐리어만 봅니다. 캐리어는 살아 있는데 포트가 조용히 죽는 장애에는 ARP 모니터링이 필요하고,
 #   `arp_validate`가 있어야 엉뚱한 브로드캐스트 때문에 죽은 경로가 살아 있는 것처럼 보이지 않습니다.
-# - 끊긴 시간은 대략 감지 시간(`miimon` 한 주기 이내, 또는 `arp_interval` 몇 주기)에 `downdelay`를 더한
+# - 중단 시간은 대략 감지 시간(`miimon` 한 주기 이내, 또는 `arp_interval` 몇 주기)에 `downdelay`를 더한
 #   만큼입니다.
 
 # %% [markdown] lang="en"
@@ -387,9 +424,10 @@ summary_frame(delays).assign(run=[run.id for run in delays])
 #
 # The recorded run of section 3 set `updelay=200` and `downdelay=200` together. Set only `downdelay`
 # (make `updelay` 0 in `my_delays`) and write down your prediction first: how long is the outage after a
-# pulled cable, compared with the run without delays (about 70 ms) and with the run that had both? Then
-# run the cell. It needs the lab for a setting that was not recorded; without the lab it reads the
-# recorded run with these settings from `data/runs`, and says so if there is none.
+# pulled cable, compared with the run without delays (about 65 ms) and with the run that had both? Then
+# run the cell. On the lab it runs now; without the lab it reads the recorded run with these settings
+# from `data/runs`, or, for a setting the kit repeated ten times (section 3a, `downdelay` alone among
+# them), the first of those runs in `data/sweeps`, and its last line says which file it read.
 
 # %% [markdown] lang="ko"
 # ## 연습 문제
@@ -399,10 +437,11 @@ summary_frame(delays).assign(run=[run.id for run in delays])
 # ### 연습 문제 1 · `downdelay`만: 예측하고 실행하기
 #
 # 3절의 기록해 둔 실행은 `updelay=200`과 `downdelay=200`을 함께 두었습니다. `downdelay`만 두고(`my_delays`의
-# `updelay`를 0으로) 먼저 예측을 적어 보세요. 케이블을 뽑은 뒤 끊긴 시간은 지연이 없는 실행(70 ms쯤)과,
-# 둘 다 둔 실행과 비교해 어떨까요? 그런 다음 셀을 실행하세요. 기록하지 않은 설정은 실습 환경이 있어야 실행할
-# 수 있습니다. 실습 환경이 없으면 `data/runs`에서 이 설정으로 기록해 둔 실행을 읽고, 없으면 없다고
-# 알려 줍니다.
+# `updelay`를 0으로) 먼저 예측을 적어 보세요. 케이블을 뽑은 뒤 중단 시간은 지연이 없는 실행(65 ms쯤)과,
+# 둘 다 둔 실행과 비교해 어떨까요? 그런 다음 셀을 실행하세요. 실습 환경이 있으면 지금 실행합니다. 실습 환경이
+# 없으면 `data/runs`에서 이 설정으로 기록해 둔 실행을 읽고, 키트가 열 번씩 반복해 기록한 설정(3a절, `downdelay`만
+# 둔 설정도 그 가운데 하나)이라면 `data/sweeps`에 있는 그 첫 번째 실행을 읽습니다. 어느 파일을 읽었는지는 출력의
+# 마지막 줄에 나옵니다.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -442,7 +481,7 @@ summary_frame([nb.run_or_recorded(lab, fail_over_mac="active", fault="carrier-lo
 # > instead of `unicast-drop`.
 
 # %% [markdown] lang="ko"
-# ### 연습 문제 2 · `arp_validate`: 조용한 장애 두 가지
+# ### 연습 문제 2 · `arp_validate`: 사일런트 장애 두 가지
 #
 # 캐리어를 살려 둔 채 나는 장애가 둘 있습니다. `silent-drop`(스위치 포트가 모든 프레임을 버림)과
 # `unicast-drop`(포트가 브로드캐스트는 넘겨주고 유니캐스트만 버림. 그래서 상대의 ARP 응답을 잃음)입니다. 실제
@@ -515,7 +554,7 @@ nb.show_files(nb.data_path("recorded", "lab", "arp-validate.csv"), numbered=Fals
 # 다른 호스트의 브로드캐스트는 두 슬레이브 모두에 계속 들어옵니다. server는 Ubuntu 18.04입니다. 다음을 모두
 # 만족하도록 netplan 파일(`bond0`, `192.168.99.102/24`, 라우터를 거치는 기본 경로)을 쓰세요.
 #
-# 1. 어느 스위치 너머에서 조용한 장애가 나도 알아채고, 엉뚱한 브로드캐스트가 그것을 가리지 못한다.
+# 1. 어느 스위치 너머에서 사일런트 장애가 나도 알아채고, 엉뚱한 브로드캐스트가 그것을 가리지 못한다.
 # 2. enp0s8을 먼저 쓰지만, 한번 enp0s9로 옮겨 가면 enp0s9가 동작하는 동안은 거기 머문다.
 # 3. netplan 0.99가 받아들이고, 린트 경고가 없고, `netplan generate`가 그 옵션을 가진 systemd-networkd
 #    본딩으로 바꿔 준다.
