@@ -87,16 +87,22 @@ def check_ancestors(folder: Path) -> Path:
     return parent / folder.name
 
 
+def missing_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path that are not there yet, from ``folder`` up (nothing is made)."""
+    missing = []
+    top = Path(os.path.abspath(folder))
+    while not os.path.lexists(top):
+        missing.append(top)
+        top = top.parent
+    return missing
+
+
 def lab_folder(folder: Path) -> Path:
     """A lab folder ready for use: made (with any missing folder above it) closed to everyone else, or,
     when it was there already, checked to be this user's, closed and safely placed. Returns its path
     with the folders above it resolved; raises a :class:`LabError` before anything is made inside."""
     folder = Path(os.path.abspath(folder))
-    missing = []
-    top = folder
-    while not os.path.lexists(top):
-        missing.append(top)
-        top = top.parent
+    missing = missing_folders(folder)
     if missing:
         check_ancestors(missing[-1])
         for path in reversed(missing):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bondkit.errors import BondkitError
 from bondkit.i18n import t
+from bondkit.lab.places import missing_folders
 
 
 class UnsafeFolder(BondkitError):
@@ -48,12 +49,7 @@ def check_root_folder(folder: Path) -> Path:
 def root_folder(folder: Path, mode: int = 0o755) -> Path:
     """Make ``folder`` (and missing folders above it) as root with ``mode``, then check it."""
     folder = Path(os.path.abspath(folder))
-    missing = []
-    top = folder
-    while not os.path.lexists(top):
-        missing.append(top)
-        top = top.parent
-    for path in reversed(missing):
+    for path in reversed(missing_folders(folder)):
         os.mkdir(path, mode)
         os.chmod(path, mode)  # whatever the umask
     return check_root_folder(folder)
