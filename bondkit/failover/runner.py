@@ -72,7 +72,9 @@ class _Session:
             self.specs[spec.name] = params.bond_spec(str(self.addresses[spec.name]), slaves,
                                                      str(self.addresses[peer.name].ip))
         self.switch_before: str = lab.switch
-        self.workdir = f"/tmp/bondkit-run.{os.getpid()}.{os.urandom(3).hex()}"
+        # On each host of the run (a lab guest or a real machine): made with plain ``mkdir -m 700``,
+        # which fails if anyone made that name first, never reused.
+        self.workdir = f"/tmp/bondkit-run.{os.getpid()}.{os.urandom(8).hex()}"
         self.procs: dict[str, dict[str, tuple[int, str]]] = {}
         self.faulted: str | None = None
         self.ping_line = ""
@@ -139,10 +141,10 @@ class _Session:
         ping = ping_command(str(self.addresses[host.name].ip), p.interval_ms, count,
                             int(math.ceil(span)) + 2, f"{self.workdir}/ping")
         self.ping_line = ping.split(" >")[0]
-        started = self.host(host.name).run(f"mkdir -p {self.workdir}; {watch}", check=True).stdout.split()
+        started = self.host(host.name).run(f"mkdir -m 700 {self.workdir}; {watch}", check=True).stdout.split()
         self.procs[host.name] = {"bash": (int(started[0]), started[1])}
         started = self.host(pinger.name).run(
-            f"mkdir -p {self.workdir}; {listen}; {ping}", check=True).stdout.split()
+            f"mkdir -m 700 {self.workdir}; {listen}; {ping}", check=True).stdout.split()
         self.procs[pinger.name] = {"bash": (int(started[0]), started[1]),
                                    "timeout": (int(started[2]), started[3])}
         return time.time()
