@@ -41,6 +41,9 @@ TUTORIAL = {  # the tutorial's commands, verbatim
 }
 
 
+CURRENT_LAB = ec2_ssh.current_lab  # the real look-up, before a fixture replaces it
+
+
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any connection from this process to a non-loopback address fails the test."""
@@ -174,6 +177,22 @@ def test_walkthrough_leaves_nothing(target: Target, tmp_path: Path) -> None:
     assert not (tmp_path / "TestKeyPair.pem").exists()
     assert ec2.remaining(target).empty()
     assert target.call("describe_key_pairs")["KeyPairs"] == []
+
+
+def test_lab_switch_off_skips_ssh_and_says_how_to_turn_it_on(target: Target, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under ``BONDKIT_NB_LAB=off`` no running lab is looked for, and the note names the switch, not
+    ``bondkit lab up`` (which would not help)."""
+    from bondkit.lab import Lab
+
+    monkeypatch.setenv("BONDKIT_NB_LAB", "off")
+    monkeypatch.setattr(ec2_ssh, "current_lab", CURRENT_LAB)
+    monkeypatch.setattr(Lab, "current", classmethod(lambda cls: pytest.fail("looked for a lab")))
+    result = walkthrough(target, key_dir=tmp_path, ssh=True, compare=False)
+    notes = result.step("ssh").notes
+    assert result.step("ssh").result.skipped
+    assert t("ec2.note.lab_switched_off", switch="BONDKIT_NB_LAB=off", name="BONDKIT_NB_LAB") in notes
+    assert t("ec2.note.no_lab") not in notes and "bondkit lab up" not in " ".join(notes)
 
 
 def test_keep_then_cleanup(target: Target, tmp_path: Path) -> None:

@@ -55,7 +55,12 @@ class SSHResult:
 
 
 def current_lab() -> Any:
-    """The running lab, or None when there is none or bondkit.lab is not available."""
+    """The running lab, or None when there is none, bondkit.lab is not available, or the notebooks'
+    lab switch is off (``BONDKIT_NB_LAB=off``: then no part of a notebook reaches a lab)."""
+    from bondkit.notebook.session import lab_switched_off
+
+    if lab_switched_off():
+        return None
     try:
         from bondkit.lab import Lab
     except ImportError:
@@ -130,7 +135,11 @@ def ssh_to_instance(
     ours = lab is None
     lab = lab if lab is not None else current_lab()
     if lab is None:
-        notes.append(t("ec2.note.no_lab"))
+        from bondkit.notebook.session import LAB_SWITCH, lab_switched_off
+
+        switched = lab_switched_off()
+        notes.append(t("ec2.note.lab_switched_off", switch=switched, name=LAB_SWITCH) if switched
+                     else t("ec2.note.no_lab"))
         return Step(
             "ssh",
             SSHResult(instance_id, public, None, command, skipped=True),
