@@ -7,19 +7,23 @@ Everything listens on 127.0.0.1; every wait is bounded in time.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
 import websocket
 
@@ -349,3 +353,51 @@ class ClassHub:
         if error:
             raise AssertionError(f"the cell failed:\n{error}")
         return "".join(out)
+
+
+def hub_test(test):
+    """A test with a real hub: it starts each server as its student, and makes the students' accounts."""
+    needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the class hub starts servers as students: "
+                                                             "needs root")
+    return pytest.mark.timeout(900)(needs_root(test))
+
+
+def start_hub(students: list[Student], base: Path, **cull: int) -> ClassHub:
+    return ClassHub(base / "class", students, **cull).start()
+
+
+def first_notebook(student: Student) -> str:
+    return f"{student.lang}/00_start.ipynb"
+
+
+def check_all_gone(hub: ClassHub, student: Student) -> None:
+    """No process of the student's left (server, kernel, lab), and no lab folder."""
+    wait_until(lambda: not processes_of(student.uid), 30, f"{student.name}'s processes to end")
+    assert not (hub.labs_root / student.name).exists(), f"{student.name}'s lab folder must be removed"
+
+
+def check_hub_gone(hub: ClassHub, pids: list[int]) -> None:
+    hub.stop()
+    assert hub.process.returncode is not None
+    wait_until(lambda: not any(alive(pid) for pid in pids), 30, "the proxy and the culler to end")
+
+
+def hub_pids(hub: ClassHub) -> list[int]:
+    """The hub, its proxy (by its pid file) and its services (its children)."""
+    proxy = int((hub.state_dir / "proxy.pid").read_text())
+    return [hub.process.pid, proxy, *children_of(hub.process.pid)]
+
+
+@contextlib.contextmanager
+def class_of_two_students() -> Iterator[tuple[list[Student], Path]]:
+    """Two students, en and ko, removed afterwards with whatever is left of them. The hub's folders are
+    in a temporary folder the students may pass through (their lab folders are inside)."""
+    students = [create_student("en"), create_student("ko")]
+    base = Path(tempfile.mkdtemp(prefix="bondkit-class-"))
+    try:
+        os.chmod(base, 0o711)
+        yield students, base
+    finally:
+        for student in students:
+            remove_student(student)
+        shutil.rmtree(base, ignore_errors=True)

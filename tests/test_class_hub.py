@@ -2,20 +2,17 @@
 127.0.0.1, two throwaway student accounts (one learning in English, one in Korean), their servers
 spawned through the REST API and cells run in their kernels.
 
-Both tests need root (the hub starts each server as its student; the test creates the accounts and
-removes them). The second needs the lab too: each student gets a lab of their own, and every lab is
-gone once the student's server is stopped, reset or culled.
+The hub tests need root (the hub starts each server as its student; the test creates the accounts and
+removes them). The students' labs are tested in test_class_hub_labs.py, a file of its own so that it
+runs beside this one.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,22 +24,16 @@ from tests.hubclient import (
     ClassHub,
     Student,
     alive,
-    children_of,
-    create_student,
-    lab_missing_for,
-    processes_of,
-    remove_student,
-    wait_until,
+    check_all_gone,
+    check_hub_gone,
+    class_of_two_students,
+    first_notebook,
+    hub_pids,
+    hub_test,
+    start_hub,
 )
 
 pytestmark = pytest.mark.class_hub
-
-def hub_test(test):
-    """A test with a real hub: it starts each server as its student, and makes the students' accounts."""
-    needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the class hub starts servers as students: "
-                                                             "needs root")
-    return pytest.mark.timeout(900)(needs_root(test))
-
 
 #: What a student's kernel reports: who runs it, its language, its notebooks, its lab folder.
 WHO_CELL = """
@@ -56,38 +47,10 @@ print(json.dumps({"uid": os.getuid(), "pid": os.getpid(), "lang": nb.setup(), "c
                                         "translation-extension/plugin.jupyterlab-settings").read_text())}))
 """
 
-#: The notebooks' own way to the lab (bondkit.notebook.open_lab), then a command in a guest.
-LAB_CELL = """
-import json
-from bondkit import notebook as nb
-session = nb.open_lab()
-lab = session.lab
-assert lab is not None, session.message()
-print(json.dumps({"directory": str(lab.directory), "pids": lab.pids,
-                  "ports": {name: lab.endpoint(name)[1] for name in lab.hosts},
-                  "guest_kernel": lab["server"].run("uname -r", check=True).stdout.strip()}))
-"""
-
-
 @pytest.fixture
 def class_of_two():
-    """Two students, en and ko, removed afterwards with whatever is left of them. The hub's folders are
-    in a temporary folder the students may pass through (their lab folders are inside)."""
-    students = [create_student("en"), create_student("ko")]
-    base = Path(tempfile.mkdtemp(prefix="bondkit-class-"))
-    os.chmod(base, 0o711)
-    yield students, base
-    for student in students:
-        remove_student(student)
-    shutil.rmtree(base, ignore_errors=True)
-
-
-def start_hub(students: list[Student], base: Path, **cull: int) -> ClassHub:
-    return ClassHub(base / "class", students, **cull).start()
-
-
-def first_notebook(student: Student) -> str:
-    return f"{student.lang}/00_start.ipynb"
+    with class_of_two_students() as made:
+        yield made
 
 
 def who_is(hub: ClassHub, student: Student, keep_alive: tuple[str, ...] = ()) -> dict:
@@ -118,24 +81,6 @@ def check_own_server(hub: ClassHub, student: Student, seen: dict) -> None:
         assert notebook.stat().st_uid == student.uid, f"{notebook} must be the student's own"
 
 
-def check_all_gone(hub: ClassHub, student: Student) -> None:
-    """No process of the student's left (server, kernel, lab), and no lab folder."""
-    wait_until(lambda: not processes_of(student.uid), 30, f"{student.name}'s processes to end")
-    assert not (hub.labs_root / student.name).exists(), f"{student.name}'s lab folder must be removed"
-
-
-def check_hub_gone(hub: ClassHub, pids: list[int]) -> None:
-    hub.stop()
-    assert hub.process.returncode is not None
-    wait_until(lambda: not any(alive(pid) for pid in pids), 30, "the proxy and the culler to end")
-
-
-def hub_pids(hub: ClassHub) -> list[int]:
-    """The hub, its proxy (by its pid file) and its services (its children)."""
-    proxy = int((hub.state_dir / "proxy.pid").read_text())
-    return [hub.process.pid, proxy, *children_of(hub.process.pid)]
-
-
 @hub_test
 def test_each_student_logs_in_and_gets_a_server_of_their_own_and_idle_ones_are_culled(class_of_two):
     students, base = class_of_two
@@ -162,65 +107,6 @@ def test_each_student_logs_in_and_gets_a_server_of_their_own_and_idle_ones_are_c
         check_hub_gone(hub, pids)
     finally:
         hub.stop()
-
-
-@hub_test
-def test_each_student_gets_a_lab_of_their_own_and_every_lab_is_torn_down(class_of_two):
-    students, base = class_of_two
-    english, korean = students
-    missing = lab_missing_for(english)
-    if missing:
-        reason = "the lab cannot run for a student: " + "; ".join(what for what, _ in missing)
-        if os.environ.get("BONDKIT_REQUIRE_LAB"):
-            pytest.fail(reason + " (BONDKIT_REQUIRE_LAB is set)")
-        pytest.skip(reason)
-    hub = start_hub(students, base, cull_timeout=45, cull_every=5)
-    names = tuple(s.name for s in students)
-    try:
-        for student in students:
-            hub.spawn(student.name, keep_alive=names)
-        labs = {}
-        for student in students:
-            out = hub.run_cell(student.name, first_notebook(student), LAB_CELL, keep_alive=names)
-            labs[student.name] = json.loads(out.strip().splitlines()[-1])
-        a, b = labs[english.name], labs[korean.name]
-        for student in students:
-            lab = labs[student.name]
-            assert lab["directory"] == str(hub.labs_root / student.name / "lab")
-            assert lab["guest_kernel"] != os.uname().release, "the command ran in a guest kernel"
-            for pid in lab["pids"].values():
-                assert alive(pid) and Path(f"/proc/{pid}").stat().st_uid == student.uid
-        assert a["directory"] != b["directory"]
-        assert not set(a["pids"].values()) & set(b["pids"].values())
-        assert not set(a["ports"].values()) & set(b["ports"].values())
-        pids = hub_pids(hub)
-
-        # The teacher resets one student's lab; the student's server goes on.
-        done = subprocess.run([str(RESET), korean.name], env=hub.env(), capture_output=True, text=True,
-                              timeout=120)
-        assert done.returncode == 0, done.stderr
-        check_lab_gone(labs[korean.name], hub, korean)
-        assert hub.server(korean.name) is not None
-        # One server stopped by the teacher, the other culled as idle: their labs go with them.
-        hub.stop_server(korean.name)
-        check_all_gone(hub, korean)
-        hub.wait_server_gone(english.name, hub.cull_timeout + 4 * hub.cull_every + 60)
-        assert f"Culling server {english.name}" in hub.log_text(), "the idle culler stopped it"
-        check_lab_gone(labs[english.name], hub, english)
-        check_all_gone(hub, english)
-        check_hub_gone(hub, pids)
-    finally:
-        hub.stop()
-
-
-def check_lab_gone(lab: dict, hub: ClassHub, student: Student) -> None:
-    wait_until(lambda: not any(alive(pid) for pid in lab["pids"].values()), 30,
-               f"{student.name}'s guests to end")
-    assert not Path(lab["directory"]).exists()
-    for port in lab["ports"].values():
-        with socket.socket() as probe, pytest.raises(OSError):
-            probe.settimeout(2)
-            probe.connect(("127.0.0.1", port))
 
 
 # -- the roster and the reset command, without a hub ---------------------------------------------------
