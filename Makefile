@@ -25,7 +25,10 @@ unit: setup
 # container's seccomp filter (no namespaces, no mounts, no tun/tap): one pass shows that the lab needs
 # neither root nor any of those. Nothing in the lab tries a namespace and falls back, so a second pass
 # without the filter would run the same code again.
-LAB_PYTEST := $(BIN)/pytest -q -p no:cacheprovider -m lab
+# Two workers, each with a lab of its own (tests/conftest.py): one worker keeps about one core busy,
+# since most of a lab test is waiting on a guest; a file's tests stay together.
+LAB_JOBS ?= 2
+LAB_PYTEST := $(BIN)/pytest -q -p no:cacheprovider -m lab -n $(LAB_JOBS) --dist loadfile
 lab-tests: setup
 	BONDKIT_EXPECT=unprivileged,no-namespaces scripts/as_student.sh /usr/bin/python3 scripts/no_namespaces.py \
 		$(LAB_PYTEST)
