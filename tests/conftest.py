@@ -67,6 +67,15 @@ def lab(lab_slot):
     return lab_slot.get()
 
 
+@pytest.fixture
+def short_tmp():
+    """A private temporary folder with a short path, for a second lab: pytest's ``tmp_path`` under
+    xdist (``.../popen-gw1/test_name0``) passes the lab folder's 80-character limit (its unix sockets)."""
+    base = Path(tempfile.mkdtemp(prefix="bk-"))
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def language_of_each_test_is_its_own(monkeypatch):
     """A test that switches to Korean must not leave the next test speaking it."""
