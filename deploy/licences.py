@@ -27,9 +27,25 @@ def python_licences() -> list[tuple[str, str, str]]:
         if not licence or len(licence) > 80:  # some put the whole text in License
             classifiers = [c.split("::")[-1].strip() for c in meta.get_all("Classifier") or []
                            if c.startswith("License ::")]
-            licence = "; ".join(classifiers) or (meta.get("License") or "").splitlines()[0][:80] or "?"
+            licence = ("; ".join(classifiers) or _first_line(meta.get("License") or "")
+                       or _licence_file_heading(dist) or "?")
         rows.append((name, dist.version, licence))
     return sorted(set(rows), key=lambda row: row[0].lower())
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:80]
+
+
+def _licence_file_heading(dist: metadata.Distribution) -> str:
+    """The first line of the licence file a wheel ships (``License-File``), which most start with the
+    licence's name ("MIT License"): for a package whose metadata names none."""
+    for name in dist.metadata.get_all("License-File") or []:
+        for path in (f"licenses/{name}", name):
+            text = dist.read_text(path)
+            if text:
+                return _first_line(text)
+    return ""
 
 
 def npm_licences(modules: Path) -> list[tuple[str, str, str]]:
