@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test unit lab-tests notebooks lint lab bench clean
+.PHONY: setup demo test unit lab-tests notebooks lint lab bench clean site
 
 setup:
 	@bash scripts/setup.sh
@@ -58,6 +58,13 @@ bench: setup
 	@failed=""; for script in bench/bench_*.py; do echo "== $$script"; \
 		$(BIN)/python $$script $(BENCH) || failed="$$failed $$script"; done; \
 	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi
+
+# The browser site in build/site (scripts/build_site.py): JupyterLite with the notebooks, a self-hosted
+# Pyodide kernel and the lab's two v86 guests. Serve it with
+# `python3 -m http.server --bind 127.0.0.1 -d build/site` and open /lab/index.html.
+site: setup
+	$(BIN)/python -m pip install -q -e '.[site]'
+	$(BIN)/python scripts/build_site.py
 
 # The class's JupyterHub on this server, run as root: README, "For a class".
 .PHONY: class

@@ -1,0 +1,78 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python (Pyodide)
+#     language: python
+#     name: python
+# ---
+
+# %% [markdown]
+# # 브라우저 탭 안의 본딩 실습
+#
+# 지금 이 탭 안에서 작은 가상 머신 두 대, `client`와 `server`가 돌아갑니다. Debian의 리눅스 커널(6.1, 32비트)과
+# 실제 본딩 드라이버를 WebAssembly로 만든 에뮬레이터 v86이 실행합니다. 머신마다 네트워크 카드 `enp0s8`과
+# `enp0s9`가 있고, 둘 다 JavaScript로 만든 스위치 하나에 꽂혀 있습니다. 설치하는 것도 없고 탭 밖으로 나가는
+# 것도 없습니다.
+#
+# `start()`는 사이트를 만들 때 저장해 둔 상태에서 두 머신을 되살리고(부팅하지 않으므로 1초 남짓 걸립니다),
+# 튜토리얼과 같은 MAC 주소로 네트워크 카드를 올립니다.
+#
+# Chrome이나 Edge(137 이상)에서는 아래 호출이 모두 알아서 기다립니다. Firefox와 Safari에서는 대신
+# `lab = await astart()`, `await lab["server"].arun(...)`처럼 쓰세요.
+# 여기서는 `time.sleep()`을 쓰지 마세요. 가상 머신이 파이썬과 같은 스레드에서 돌기 때문에 함께 멈춥니다.
+# 기다려야 할 때는 게스트가 기다리게 하세요(`lab["server"].run("sleep 1")`).
+
+# %%
+from bondkit.lab.browser import start
+
+lab = start()
+print(lab.hosts, f"첫 바이트를 받고 {lab.ready_seconds:.1f}초 만에 준비됨")
+
+# %% [markdown]
+# ## 두 호스트에 액티브-백업 모드 본딩 인터페이스 만들기
+#
+# 게스트는 아주 작은 시스템이라(busybox만 있고 NetworkManager는 없습니다) 본딩 드라이버가 `/sys`에 두는 파일로
+# `bond0`을 만듭니다. `ifcfg` 파일과 netplan도 속에서는 같은 일을 합니다. 모드는 액티브-백업(`active-backup`), 링크는
+# 100ms마다 확인하고(`miimon`), 두 카드를 슬레이브로 넣고, 튜토리얼의 주소를 줍니다.
+
+# %%
+def bond_commands(address):
+    bond = "/sys/class/net/bond0/bonding"
+    return " && ".join([
+        "echo +bond0 > /sys/class/net/bonding_masters",
+        f"echo active-backup > {bond}/mode",
+        f"echo 100 > {bond}/miimon",
+        "ip link set enp0s8 down", "ip link set enp0s9 down",
+        f"echo +enp0s8 > {bond}/slaves", f"echo +enp0s9 > {bond}/slaves",
+        f"ip addr add {address}/24 dev bond0", "ip link set bond0 up",
+    ])
+
+for host, address in [("client", "192.168.99.101"), ("server", "192.168.99.102")]:
+    lab[host].run(bond_commands(address), check=True)
+lab["server"].run("sleep 1")
+print(lab["server"].run("cat /proc/net/bonding/bond0").stdout)
+
+# %%
+print(lab["client"].run("ping -c 3 192.168.99.102").stdout)
+
+# %% [markdown]
+# ## 액티브 슬레이브의 케이블 뽑기
+#
+# `carrier-loss`는 서버의 `enp0s8` 링크를 케이블을 뽑은 것처럼 끊습니다. 게스트의 드라이버가 캐리어를 잃고,
+# `miimon`이 100ms 안에 알아채고, `bond0`은 `enp0s9`를 액티브 슬레이브로 바꿉니다. 이것이 페일오버입니다.
+
+# %%
+lab.fault("server", "enp0s8", "carrier-loss")
+lab["server"].run("sleep 1")
+print(lab["server"].run("cat /proc/net/bonding/bond0").stdout)
+
+# %%
+print(lab["client"].run("ping -c 3 192.168.99.102").stdout)
+
+# %% [markdown]
+# ping은 `enp0s9`를 거쳐 계속 오갑니다. 케이블을 다시 꽂아 봅시다.
+
+# %%
+lab.fault("server", "enp0s8", "restore")
+lab["server"].run("sleep 1")
+print(lab["server"].run("grep -A1 'Slave Interface' /proc/net/bonding/bond0").stdout)

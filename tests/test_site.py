@@ -1,0 +1,210 @@
+"""The browser site (``make site``): the lab's JavaScript in Node, and the whole site in Chromium.
+
+Those tests (marker ``site``) need the built site; the ones without the marker check what
+``bondkit.lab.browser`` says outside a browser, where it cannot run.
+
+The site is served from ``build/site`` by ``python -m http.server`` on 127.0.0.1 and opened in Debian's
+Chromium without any network of its own; every request the page makes is recorded, and one that
+leaves the site fails the test. The notebook's cells run in JupyterLite's Pyodide kernel, whose web
+worker runs the two v86 guests: the bond fails over on carrier loss and the ping survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.jupyterlab_browser import ARTIFACTS, browser_missing, chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("BONDKIT_SITE", ROOT / "build" / "site"))
+LAB = SITE / "bondlab"
+
+
+
+def _not_built() -> str | None:
+    for path in (LAB / "state.bin.zst", SITE / "lab" / "index.html", SITE / "pyodide" / "pyodide-lock.json"):
+        if not path.is_file():
+            return f"{path} is missing: the site is not built (make site)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``python -m http.server`` on 127.0.0.1 for the test's duration (stopped by its own pid)."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "-d", str(folder),
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("http.server did not start listening within 20 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.mark.site
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is missing (scripts/setup.sh installs npm)")
+def test_lab_in_node_fails_over_on_carrier_loss() -> None:
+    """Two guests restored from the site's state image, bonded; the active NIC loses its carrier."""
+    reason = _not_built()
+    if reason:
+        pytest.skip(reason)
+    result = subprocess.run(["node", "--test", str(ROOT / "site" / "test")], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "BONDKIT_SITE_LAB": str(LAB)})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "# pass 1" in result.stdout and "# skipped 0" in result.stdout, result.stdout[-2000:]
+
+
+# JupyterLite exposes its application as window.jupyterapp (exposeAppInBrowser in site/lite).
+_JS_READY = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  return Boolean(panel && panel.sessionContext && panel.sessionContext.session &&
+                 panel.sessionContext.session.kernel &&
+                 panel.sessionContext.session.kernel.status === 'idle');
+}"""
+_JS_RUN_ALL = "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
+_JS_OUTPUTS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.model.cells;
+  const result = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    result.push({count: cell.executionCount, outputs: cell.outputs.toJSON()});
+  }
+  return result;
+}"""
+
+
+def _text(outputs: list[dict]) -> str:
+    parts = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            parts.append("".join(output["text"]) if isinstance(output["text"], list) else output["text"])
+        elif output.get("output_type") == "error":
+            parts.append(f"ERROR {output.get('ename')}: {output.get('evalue')}")
+        elif "data" in output:
+            parts.append(str(output["data"].get("text/plain", "")))
+    return "".join(parts)
+
+
+@pytest.mark.site
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_notebook_lab_fails_over_in_the_browser(lang: str) -> None:
+    reason = _not_built() or browser_missing()
+    if reason:
+        pytest.skip(reason)
+    requests: list[str] = []
+    with served(SITE) as url, chromium() as context:
+        context.on("request", lambda request: requests.append(request.url))
+        page = context.new_page()
+        page.goto(f"{url}/lab/index.html?path={lang}/browser_lab.ipynb")
+        try:
+            page.wait_for_function(_JS_READY, timeout=180_000, polling=500)
+            page.evaluate(_JS_RUN_ALL)
+            page.wait_for_function(
+                """() => { const panel = window.jupyterapp.shell.currentWidget;
+                           const cells = panel.content.model.cells;
+                           let last = null;
+                           for (let i = 0; i < cells.length; i++) {
+                             const cell = cells.get(i);
+                             if (cell.type !== 'code') continue;
+                             last = cell;
+                             if (cell.outputs.toJSON().some((o) => o.output_type === 'error')) return true;
+                           }
+                           return last && last.executionCount !== null &&
+                                  panel.sessionContext.session.kernel.status === 'idle'; }""",
+                timeout=300_000, polling=500)
+            cells = page.evaluate(_JS_OUTPUTS)
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"site-{lang}.png"))
+            raise
+    texts = [_text(cell["outputs"]) for cell in cells]
+    joined = "\n".join(texts)
+    assert "ERROR" not in joined, joined[-3000:]
+    start, bond, ping_before, failover, ping_after, restored = texts
+    assert "['client', 'server']" in start
+    assert "Currently Active Slave: enp0s8" in bond, bond
+    assert " 0% packet loss" in ping_before, ping_before
+    assert "Currently Active Slave: enp0s9" in failover, failover
+    assert "MII Status: down" in failover, failover
+    assert " 0% packet loss" in ping_after, ping_after
+    assert restored.count("MII Status: up") == 2, restored
+    outside = [address for address in requests if not address.startswith((url, "blob:", "data:"))]
+    assert not outside, outside
+    assert any("/bondlab/state.bin.zst" in address for address in requests), json.dumps(requests[-20:])
+
+
+# ---- bondkit.lab.browser outside a browser: what it says, in both languages ---------------------------
+
+def test_outside_a_browser_the_browser_lab_says_where_it_runs() -> None:
+    from bondkit.errors import LabError
+    from bondkit.lab.browser import start
+
+    with pytest.raises(LabError) as caught:
+        start()
+    assert caught.value.exit_code == 2
+    assert "JupyterLite" in caught.value.message("en") and "bondkit.lab.Lab" in caught.value.message("en")
+    assert "브라우저 탭" in caught.value.message("ko")
+
+
+def test_without_jspi_a_plain_call_says_to_await(recwarn: pytest.WarningsRecorder) -> None:
+    from bondkit.errors import LabError
+    from bondkit.lab.browser import bridge
+
+    async def never() -> None:
+        raise AssertionError("not to be run")
+
+    with pytest.raises(LabError) as caught:
+        bridge.wait(never(), "server")
+    assert "await lab['server'].arun(...)" in caught.value.message("en")
+    korean = caught.value.message("ko")
+    assert "JSPI" in korean and "await lab['server'].arun(...)" in korean
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_commands_and_faults_are_checked_before_they_reach_the_guests() -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from bondkit.errors import LabError
+    from bondkit.lab.browser import BrowserLab, CommandResult
+
+    lab = BrowserLab(SimpleNamespace(hosts=["client", "server"]))
+    with pytest.raises(LabError, match="client, server"):
+        lab.host("router")
+    with pytest.raises(LabError, match="carrier-loss"):
+        asyncio.run(lab.afault("server", "enp0s8", "unplug"))
+    with pytest.raises(LabError, match="vbox-hostonly"):
+        lab.set_switch("hub")
+    failed = CommandResult("ping: sendto: Network unreachable\n", "", 1, "ping -c 1 192.168.99.101", "client")
+    with pytest.raises(LabError) as caught:
+        failed.check()
+    assert "client" in caught.value.message("ko") and "Network unreachable" in caught.value.message("en")
+    assert CommandResult("ok\n", "", 0, "true", "server").check().ok
