@@ -243,9 +243,67 @@ class _Bars:
         ax.autoscale_view()
 
 
+#: How many echo replies a frames lane shows across its view at most: one every few pixels would be
+#: a solid bar; spaced out, each still says "replies leave here now".
+WIRE_ECHO_MARKS = 60
+#: Marker, size and legend key of each kind of frame a frames lane draws (ICMP: the replies).
+WIRE_MARKS = {"garp": ("*", 15, "plot.wire.garp"), "arp-request": ("^", 8, "plot.wire.arp_request"),
+              "arp-reply": ("v", 8, "plot.wire.arp_reply"), "icmp-reply": ("|", 9, "plot.wire.echo_reply")}
+
+
+def wire_nics(run: Run) -> list[str]:
+    """The faulted host's data NICs that have a frames lane (none for a run recorded without frames)."""
+    if run.frames.empty:
+        return []
+    return sorted(run.meta.get("adapters", {}).get(run.params.host, {}))
+
+
+def draw_wire(ax: Axes, run: Run, lang: str, colours: dict[str, str], view: tuple[float, float],
+              top: float) -> list[tuple[float, str]]:
+    """The frames lanes, one per data NIC of the faulted host from ``top`` down: what that NIC sent,
+    each frame in the colour of its source MAC. A gratuitous ARP is a large star, other ARPs triangles
+    (requests up, replies down), echo replies thin ticks, spaced out to at most
+    :data:`WIRE_ECHO_MARKS` across ``view`` (seconds). Returns the lanes' (y, label)."""
+    host = run.params.host
+    frames = run.frames[run.frames["direction"] == "out"]
+    labelled: set[str] = set()
+    lanes = []
+    for row, nic in enumerate(wire_nics(run)):
+        y = top - row
+        lanes.append((y, t("plot.lane_wire", lang, nic=nic)))
+        sent = frames[frames["nic"] == f"{host}/{nic}"]
+        kinds = {"garp": sent[sent["gratuitous"] & sent["kind"].str.startswith("arp")],
+                 "arp-request": sent[(sent["kind"] == "arp-request") & ~sent["gratuitous"]],
+                 "arp-reply": sent[(sent["kind"] == "arp-reply") & ~sent["gratuitous"]],
+                 "icmp-reply": _spaced(sent[sent["kind"] == "icmp-reply"], view)}
+        for kind, chosen in kinds.items():
+            marker, size, key = WIRE_MARKS[kind]
+            for mac, group in chosen.groupby("src_mac", sort=True):
+                colour = colours.get(str(mac), UNKNOWN_COLOUR)
+                label = t(key, lang) if kind not in labelled else None
+                labelled.add(kind)
+                tick = kind == "icmp-reply"
+                ax.plot(group["t"] * 1000, np.full(len(group), y), marker, ls="none", ms=size,
+                        color=colour, mec=colour if tick else "black", mew=1.2 if tick else 0.8,
+                        label=label, zorder=4 if kind == "garp" else 3, clip_on=True)
+    return lanes
+
+
+def _spaced(frames: pd.DataFrame, view: tuple[float, float]) -> pd.DataFrame:
+    """``frames`` inside ``view`` (seconds), at most one per 1/:data:`WIRE_ECHO_MARKS` of it."""
+    inside = frames[(frames["t"] >= view[0]) & (frames["t"] <= view[1])]
+    if inside.empty:
+        return inside
+    step = (view[1] - view[0]) / WIRE_ECHO_MARKS
+    bins = ((inside["t"] - view[0]) // step).astype(int)
+    return inside[~bins.duplicated()]
+
+
 def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
-               xlim: tuple[float, float] | None = None, *, texts: bool = True) -> list[str]:
-    """The lower panel: one lane per interface coloured by MAC, plus the pinger's ARP entry lane.
+               xlim: tuple[float, float] | None = None, *, texts: bool = True,
+               wire: bool = False) -> list[str]:
+    """The lower panel: one lane per interface coloured by MAC, plus the pinger's ARP entry lane, and
+    with ``wire`` the frames lanes (:func:`draw_wire`) when the run has frames.
 
     Segments wide enough (within ``xlim``, in ms, when given) carry their MAC in text, unless ``texts``
     is False (narrow panels redrawn often: the colours and the legend say the same). Returns the MACs
@@ -263,7 +321,7 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
 
     seen: list[str] = []
     rows = len(names) + 1
-    labels = [(rows, t("plot.lost_axis", lang))]
+    labels: list[tuple[float, str]] = [(rows, t("plot.lost_axis", lang))]
     draw_lost(ax, run, lang, rows)
     bars, down_bars = _Bars(), _Bars()
     for row, name in enumerate(names):
@@ -302,9 +360,14 @@ def draw_lanes(ax: Axes, run: Run, lang: str, colours: dict[str, str],
         labels_drawn.add(start, stop, 0, mac[-8:] if resolved else t("plot.unresolved", lang), colour)
     bars.draw(ax)
     down_bars.draw(ax, alpha=0.4, hatch="///")
+    bottom = 0
+    if wire:
+        wire_lanes = draw_wire(ax, run, lang, colours, view, -1)
+        labels += wire_lanes
+        bottom = -len(wire_lanes)
     _instants(ax, run, lang)
     ax.set_yticks([y for y, _ in labels], [label for _, label in labels], fontsize=8)
-    ax.set_ylim(-0.6, rows + 0.6)
+    ax.set_ylim(bottom - 0.6, rows + 0.6)
     ax.set_xlabel(t("plot.time_axis", lang))
     return seen
 
@@ -407,7 +470,10 @@ def _footer(fig: Figure, ax_rtt: Axes, ax_lanes: Axes, macs: list[str], colours:
                  style="italic", color="#37474f", wrap=True)
         bottom += _CAPTION_IN
     marks = ax_rtt.get_legend_handles_labels()[0] + ax_lanes.get_legend_handles_labels()[0]
-    for handles in (mac_legend_handles(macs, colours, owners, lang), marks):
+    frame_words = {t(key, lang) for _, _, key in WIRE_MARKS.values()}
+    frame_marks = [mark for mark in marks if mark.get_label() in frame_words]
+    marks = [mark for mark in marks if mark.get_label() not in frame_words]
+    for handles in (frame_marks, mac_legend_handles(macs, colours, owners, lang), marks):
         if handles:
             fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, bottom / height),
                        ncol=len(handles), fontsize=7.5, frameon=False, handlelength=1.4,
@@ -432,11 +498,12 @@ _TITLE: dict[str, Any] = {"y": 1.0, "pad": 5}
 
 
 def _column(fig: Figure, axes: Sequence[Axes], run: Run, lang: str, colours: dict[str, str],
-            xlim: tuple[float, float] | None, texts: bool = True) -> list[str]:
-    """One run's two panels (RTT; lost pings and MAC lanes) on one time axis; returns the MACs drawn."""
+            xlim: tuple[float, float] | None, texts: bool = True, wire: bool = False) -> list[str]:
+    """One run's two panels (RTT; lost pings and MAC lanes, and with ``wire`` its frames) on one time
+    axis; returns the MACs drawn."""
     ax_rtt, ax_mac = axes
     draw_rtt(ax_rtt, run, lang)
-    macs = draw_lanes(ax_mac, run, lang, colours, xlim, texts=texts)
+    macs = draw_lanes(ax_mac, run, lang, colours, xlim, texts=texts, wire=wire)
     if xlim:
         ax_rtt.set_xlim(*xlim)
     ax_mac.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
@@ -522,14 +589,17 @@ def run_figure(run: Run, lang: str | None = None, xlim: tuple[float, float] | No
     lang = get_lang(lang)
     use_korean_font()
     zoom = None if fast else zoom
+    wire = not fast and bool(wire_nics(run))
     width, height = size or ((10.0, 6.4) if zoom else (8.6, 5.6))
+    if wire and not size:  # the frames lanes and their legend row
+        height += 0.45 * len(wire_nics(run)) + _LEGEND_IN
     fig = _canvas(into if fast else None, (width, height), fast)
     colours = mac_palette([run])
     columns = _grid(fig, 1, zoom is not None)
-    macs = _column(fig, columns[0], run, lang, colours, xlim)
+    macs = _column(fig, columns[0], run, lang, colours, xlim, wire=wire)
     columns[0][0].set_title(run_subtitle(run, lang), fontsize=8.5, loc="left", **_TITLE)
     if zoom is not None:
-        _column(fig, columns[1], run, lang, colours, zoom)
+        _column(fig, columns[1], run, lang, colours, zoom, wire=wire)
         columns[1][0].set_title(t("plot.zoom_title", lang, start=_ms(zoom[0]), end=_ms(zoom[1])),
                                 fontsize=8.5, **_TITLE)
         columns[1][1].set_yticks([])

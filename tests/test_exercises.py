@@ -257,7 +257,7 @@ def test_03_challenge_parameters_lint_clean_and_reach_networkd(tmp_path):
 def _lanes_at(run: Run, moment: str):
     at = run.meta["restore_t"] + 0.3 if moment == "after the restore" else 0.5
     lanes = run.lanes()
-    frame = lanes[(lanes["t"] - at).abs() < 0.02].drop_duplicates("ifname").set_index("ifname")
+    frame = lanes[lanes["t"] <= at].sort_values("t").groupby("ifname").last()  # each lane's last sample
     return frame["mac"].to_dict(), frame.index[frame["is_active"]].tolist()
 
 

@@ -264,3 +264,43 @@ def test_the_sweep_figure_draws_where_the_rule_puts_each_setting():
     assert expected_detect(sweeps[sweeps["setting"] == "arp200"]) == (500.0, 700.0)
     fig = sweep_figure(sweeps, "en")
     assert any("where the rule puts it" in text for text in _texts(fig))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_frames_lanes_show_the_gratuitous_arp_where_it_left(runs, lang):
+    """The run figure's frames lanes (one per server slave): the gratuitous ARP is a star at the moment
+    and on the lane of the NIC that sent it, in the colour of its source MAC, named in a legend row of
+    its own that overlaps no other."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_hex
+
+    run = runs["none_carrier-loss_learning_mii100"]
+    frames = run.frames
+    garp = frames[frames["gratuitous"] & (frames["direction"] == "out") & (frames["nic"] == "server/enp0s9")]
+    assert len(garp) == 1
+    fig = run_figure(run, lang)
+    lanes = fig.axes[1]
+    ticks = {tick.get_text(): y for tick, y in zip(lanes.get_yticklabels(), lanes.get_yticks(), strict=True)}
+    wire = [label for label in ticks if "enp0s9" in label and label not in ("enp0s9",)]
+    assert len(wire) == 1, ticks
+    stars = [line for line in lanes.get_lines() if line.get_marker() == "*"]
+    assert len(stars) == 1
+    assert list(stars[0].get_xdata()) == pytest.approx([float(garp["t"].iloc[0]) * 1000])
+    assert list(stars[0].get_ydata()) == [ticks[wire[0]]]
+    assert to_hex(stars[0].get_color()) == mac_palette([run])[garp["src_mac"].iloc[0]]
+    legend = _legend_texts(fig)
+    assert ("gratuitous ARP" in legend)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    boxes = [legend.get_window_extent(canvas.get_renderer()) for legend in fig.legends]
+    assert len(boxes) == 3
+    for i, box in enumerate(boxes):
+        assert not any(box.overlaps(other) for other in boxes[i + 1:])
+
+
+def test_a_run_recorded_without_frames_has_no_frames_lanes(runs):
+    recorded = runs["none_carrier-loss_learning_mii100"]
+    old = Run(meta=recorded.meta, pings=recorded.pings, links=recorded.links, neigh=recorded.neigh)
+    labels = [tick.get_text() for tick in run_figure(old, "en").axes[1].get_yticklabels()]
+    assert len(labels) == 5 and not [line for line in run_figure(old, "en").axes[1].get_lines()
+                                     if line.get_marker() == "*"]

@@ -1,4 +1,4 @@
-"""``bondkit lab up|status|ssh|fault|down``: the embedded lab from a shell."""
+"""``bondkit lab up|status|ssh|fault|switch|down``: the embedded lab from a shell."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import sys
 
 from bondkit.errors import LabError
-from bondkit.i18n import t
+from bondkit.i18n import display_width, t
 from bondkit.lab import FAULTS, SWITCH_PROFILES, Lab, clear_stale_lab, default_directory, tutorial_topology
 
 
@@ -36,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fault.add_argument("iface")
     fault.add_argument("kind", choices=FAULTS)
     fault.set_defaults(func=lab_fault)
+
+    switch = verbs.add_parser("switch", help=t("labcli.switch_help"))
+    switch.add_argument("--json", action="store_true")
+    switch.set_defaults(func=lab_switch)
 
     down = verbs.add_parser("down", help=t("labcli.down_help"))
     down.set_defaults(func=lab_down)
@@ -94,6 +98,31 @@ def lab_ssh(args: argparse.Namespace) -> int:
 def lab_fault(args: argparse.Namespace) -> int:
     running_lab().fault(args.host, args.iface, args.kind)
     print(t("labcli.fault_done", host=args.host, iface=args.iface, kind=args.kind))
+    return 0
+
+
+#: The columns ``bondkit lab switch`` prints, in order (see bondkit.lab.switch.NAMED_COLUMNS).
+SWITCH_COLUMNS = ("mac", "owner", "port", "port_nic", "via", "age_s")
+
+
+def lab_switch(args: argparse.Namespace) -> int:
+    """The data switch's forwarding table: which MAC it sends to which port, named after the NICs."""
+    table = running_lab().switch_table()
+    if args.json:
+        print(json.dumps(table.to_dict(orient="records"), indent=2, default=str))
+        return 0
+    if table.empty:
+        print(t("labcli.switch_empty"))
+        return 0
+    rows = [[t(f"labcli.switch.col.{column}") for column in SWITCH_COLUMNS]]
+    for record in table.to_dict(orient="records"):
+        via = t(f"labcli.switch.via.{record['via']}")
+        rows.append([str(record["mac"]), record["owner"] or "?", str(record["port"]),
+                     record["port_nic"] or "?", via, str(record["age_s"])])
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(SWITCH_COLUMNS))]
+    for row in rows:
+        cells = zip(row, widths, strict=True)
+        print("  ".join(cell + " " * (width - display_width(cell)) for cell, width in cells).rstrip())
     return 0
 
 

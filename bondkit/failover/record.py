@@ -2,9 +2,13 @@
 
 A run directory holds ``pings.csv`` (t, seq, rtt_ms, lost), ``links.csv`` (t, host, ifname, mac,
 operstate, is_active), ``neigh.csv`` (t, host, ip, mac, state: each host's ARP entry for its peer, the
-MAC it sends to) and ``run.json`` (the parameters, the kernel, when, the probes' measured cadence, the
-fault and restore instants and the derived figures). Times in the frames are seconds relative to the
-fault (t = 0: the moment the fault command had returned). Loading needs nothing but pandas: no lab.
+MAC it sends to), ``frames.csv`` (the frames the hosts' data NICs sent and received during the run,
+columns :data:`bondkit.observe.wire.FRAME_COLUMNS`; runs recorded before the lab captured frames have
+none), ``switch.csv`` (the lab switch's forwarding table just before the fault and just before the
+restore, :data:`SWITCH_COLUMNS`; optional like frames) and ``run.json`` (the parameters, the kernel,
+when, the probes' measured cadence, the fault and restore instants and the derived figures). Times in
+the frames are seconds relative to the fault (t = 0: the moment the fault command had returned).
+Loading needs nothing but pandas: no lab.
 """
 
 from __future__ import annotations
@@ -20,8 +24,14 @@ import pandas as pd
 from bondkit.failover.metrics import Metrics, compute
 from bondkit.failover.params import FailoverError, RunParams
 from bondkit.failover.probes import LINK_COLUMNS, NEIGH_COLUMNS, PING_COLUMNS
+from bondkit.observe.wire import FRAME_COLUMNS, typed
 
-FILES = {"pings": "pings.csv", "links": "links.csv", "neigh": "neigh.csv", "meta": "run.json"}
+FILES = {"pings": "pings.csv", "links": "links.csv", "neigh": "neigh.csv", "frames": "frames.csv",
+         "switch": "switch.csv", "meta": "run.json"}
+#: Columns of a run's switch tables: ``moment`` (``before``: just before the fault; ``after``: just
+#: before the restore) and the table's own (:data:`bondkit.lab.switch.NAMED_COLUMNS`, written out here
+#: so that loading a run needs no part of the lab).
+SWITCH_COLUMNS = ("moment", "mac", "owner", "port", "port_nic", "via", "vlan", "age_s")
 #: The decimals save() writes of a float: what a run's frames keep in memory too.
 SAVED_DIGITS = 6
 #: Keys every run.json has at its top level (besides ``params``), for readers that do not know ours.
@@ -36,6 +46,10 @@ class Run:
     pings: pd.DataFrame
     links: pd.DataFrame
     neigh: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NEIGH_COLUMNS)))
+    #: The frames on the wire (empty for a run recorded without a capture).
+    frames: pd.DataFrame = field(default_factory=lambda: typed(pd.DataFrame(columns=list(FRAME_COLUMNS))))
+    #: The switch's table before and after (empty for a run recorded without it).
+    switch: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SWITCH_COLUMNS)))
     #: Where the run was loaded from or saved to (None for a run only in memory).
     path: Path | None = None
     #: What the probes printed, per host (a fresh run only; not saved).
@@ -45,7 +59,7 @@ class Run:
         # The frames hold what a saved run holds (the decimals save() writes), so that a run fresh
         # from the lab and the same run loaded back give the same metrics to the last digit.
         saved = f"{{:.{SAVED_DIGITS}f}}".format
-        for frame in (self.pings, self.links, self.neigh):
+        for frame in (self.pings, self.links, self.neigh, self.frames):
             for column in frame.columns:
                 if pd.api.types.is_float_dtype(frame[column]):
                     frame[column] = frame[column].map(saved).astype(float)
@@ -92,7 +106,10 @@ class Run:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         meta = {**self.meta, "metrics": self.metrics.to_dict()}
-        for name, frame in (("pings", self.pings), ("links", self.links), ("neigh", self.neigh)):
+        saved = [("pings", self.pings), ("links", self.links), ("neigh", self.neigh)]
+        saved += [("frames", self.frames)] if len(self.frames) else []
+        saved += [("switch", self.switch)] if len(self.switch) else []
+        for name, frame in saved:
             _write(directory / FILES[name], frame.to_csv(index=False, float_format=f"%.{SAVED_DIGITS}f"))
         _write(directory / FILES["meta"], json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         self.path = directory
@@ -111,16 +128,26 @@ class Run:
             neigh = (pd.read_csv(neigh_file, dtype={"mac": "object", "ip": "object", "host": "object",
                                                     "state": "object"})
                      if neigh_file.exists() else pd.DataFrame(columns=list(NEIGH_COLUMNS)))
+            switch_file = directory / FILES["switch"]
+            switch = (pd.read_csv(switch_file, dtype=str, keep_default_na=False).astype(
+                          {"port": "int64", "vlan": "int64", "age_s": "int64"})
+                      if switch_file.exists() else pd.DataFrame(columns=list(SWITCH_COLUMNS)))
+            frames_file = directory / FILES["frames"]
+            frames = (typed(pd.read_csv(frames_file, dtype=str, keep_default_na=False))
+                      if frames_file.exists() else typed(pd.DataFrame(columns=list(FRAME_COLUMNS))))
         except (OSError, ValueError) as exc:
             raise FailoverError("failover.bad_run_dir", where=str(directory), reason=str(exc)) from None
         missing = [c for c in PING_COLUMNS if c not in pings] + [c for c in LINK_COLUMNS if c not in links]
+        missing += [c for c in FRAME_COLUMNS if c not in frames]
+        missing += [c for c in SWITCH_COLUMNS if c not in switch]
         if missing or "params" not in meta:
             raise FailoverError("failover.bad_run_dir", where=str(directory),
                                 reason="missing " + ", ".join(missing or ["params"]))
         pings = pings.astype({"t": "float64", "seq": "int64", "rtt_ms": "float64", "lost": bool})
         links = links.astype({"t": "float64", "is_active": bool})
         links["mac"] = links["mac"].where(links["mac"].notna(), None)
-        return cls(meta=meta, pings=pings, links=links, neigh=neigh, path=directory)
+        return cls(meta=meta, pings=pings, links=links, neigh=neigh, frames=frames, switch=switch,
+                   path=directory)
 
 
 def _write(path: Path, text: str) -> None:

@@ -4,6 +4,11 @@ The tutorial's scenario made measurable: the client pings the server's bond addr
 the server's link state is sampled every 20 ms, the server's active slave is broken at a recorded
 instant, then restored. Whatever happens (an error, Ctrl-C), the fault is restored, the probes are
 stopped by pid, the bonds are removed and the switch profile is put back.
+
+While it runs, the lab captures every frame both hosts' data NICs send and receive (QEMU writes pcap
+files beside each guest); the frames join the run on the same time line as the pings (see
+:func:`align_frames`). The data switch's forwarding table is read just before the fault and just
+before the restore, so a recorded run shows where the switch sent each MAC before and after.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bondkit.failover.configure import configure_host, on_hosts, teardown_host
 from bondkit.failover.params import BOND_NAME, FailoverError, RunParams, bond_address
 from bondkit.failover.probes import parse_samples, ping_command, pings_frame, sampler_command, stop_command
-from bondkit.failover.record import Run
+from bondkit.failover.record import SWITCH_COLUMNS, Run
+from bondkit.observe.wire import FRAME_COLUMNS, read_capture, typed
 from bondkit.spec import BondSpec
 
 #: The steps of a run, in order; ``progress(step)`` is called as each one ends.
@@ -31,6 +38,9 @@ STAGES = ("configure", "ready", "measure", "fault", "restore", "collect", "teard
 READY_TRIES = 30  # one-probe pings, each waiting at most 0.3 s, before the bond counts as not working
 _SEP = "=====BONDKIT-SEPARATOR====="
 UNANSWERED_AT_STOP_S = 0.1
+#: fping numbers its probes on the wire from 0 and in its output from 0 too; the pings frame counts
+#: from 1 (as ping's icmp_seq): wire sequence number + 1 = the pings frame's ``seq``.
+WIRE_SEQ_TO_PING_SEQ = 1
 
 Progress = Callable[[str], Any]
 
@@ -79,6 +89,8 @@ class _Session:
         self.faulted: str | None = None
         self.ping_line = ""
         self.configured = False
+        #: Per host of the run, the pcap files of its running capture by (NIC, direction).
+        self.captures: dict[str, dict[tuple[str, str], Any]] = {}
 
     def host(self, name: str):
         return self.lab[name]
@@ -170,6 +182,28 @@ class _Session:
             self.faulted = None
         return begun, time.time()
 
+    def start_capture(self) -> None:
+        """Capture both hosts' data NICs, both directions (each host's files start together)."""
+        for name in (self.host_spec.name, self.pinger_spec.name):
+            self.captures[name] = {}  # so that cleaning up stops whatever part of it was started
+            self.captures[name] = self.lab.start_capture(name)
+
+    def stop_capture(self) -> pd.DataFrame:
+        """Stop the captures, read their files (then removed) into one frame, time in pcap seconds."""
+        frames = []
+        for name in list(self.captures):
+            files = self.captures.pop(name)
+            self.lab.stop_capture(name)
+            for (nic, direction), path in files.items():
+                frames.append(read_capture(path, f"{name}/{nic}", direction))
+                path.unlink(missing_ok=True)
+        return typed(pd.concat(frames, ignore_index=True)) if frames else empty_frames()
+
+    def switch_table(self, moment: str) -> pd.DataFrame:
+        """The lab switch's table now (:meth:`bondkit.lab.Lab.switch_table`), its rows marked ``moment``."""
+        table = self.lab.switch_table()
+        return table.assign(moment=moment)[list(SWITCH_COLUMNS)]
+
     def collect(self) -> dict[str, str]:
         """Stop the probes (by pid), read their output and remove the work directory, per host."""
         outputs = {}
@@ -188,6 +222,8 @@ class _Session:
     def cleanup(self) -> None:
         """Leave the lab as it was, after an error too: every step is tried even if one fails."""
         steps: list[Callable[[], object]] = [self.restore]
+        if self.captures:
+            steps.append(self.stop_capture)
         if self.procs:
             steps.append(self.collect)
         if self.configured:
@@ -255,17 +291,21 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
             raise FailoverError("failover.no_active", where=params.host)
         tick("ready")
         offsets = session.clock_offsets()
+        session.start_capture()
         ping_started = session.start_probes()
         _sleep_until(ping_started + params.pre)
         tick("measure")
+        tables = [session.switch_table("before")]
         times["fault_begun"], times["t0"] = session.fault(slave, offsets[params.host])
         tick("fault")
         _sleep_until(times["t0"] + params.duration)
+        tables.append(session.switch_table("after"))
         times["restore_begun"], times["restore_done"] = session.restore()
         _sleep_until(times["restore_done"] + params.after_restore)
         tick("restore")
         times["stopped"] = time.time()
         outputs = session.collect()
+        wire = session.stop_capture()
         tick("collect")
         if not keep_bonds:
             session.teardown()
@@ -275,13 +315,71 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
     except BaseException:
         session.cleanup()
         raise
-    run = _assemble(session, outputs, times, slave, kernel, offsets)
+    run = _assemble(session, outputs, times, slave, kernel, offsets, wire)
+    run.switch = pd.concat(tables, ignore_index=True)
     run.raw = outputs
     return run
 
 
+def empty_frames() -> pd.DataFrame:
+    return typed(pd.DataFrame(columns=list(FRAME_COLUMNS)))
+
+
+def align_frames(wire: pd.DataFrame, pings: pd.DataFrame, pinger: str, host: str,
+                 addresses: tuple[str, str]) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """The captured frames with ``t`` on the pings' time line (seconds from the fault), and per host
+    how that was found.
+
+    QEMU stamps a captured frame with the whole second at which the capture began plus the guest's
+    virtual clock (time since the guest started, which runs with this machine's), so its stamps are
+    off by a constant per guest that nothing reports. The echo requests and replies in the capture are
+    the pings of the run, whose send times and round trips the pings frame holds: on the pinger an
+    echo request leaves at its send time and its reply arrives a round trip later; on the other host
+    the request arrives, and the reply leaves, about half a round trip after the send. The median
+    difference over all of a guest's echoes is its constant (``offset_s``); ``spread_ms`` is the
+    median distance of the single differences from it (how well the two clocks agree; the lab's
+    round trips are about a millisecond). A host with no echo in its capture gets no frames.
+    """
+    by_seq = pings[~pings["lost"]].set_index("seq")
+    source, target = addresses
+    aligned: list[pd.DataFrame] = []
+    report: dict[str, dict[str, float]] = {}
+    for name in (pinger, host):
+        mine = wire[wire["nic"].str.startswith(f"{name}/")]
+        echo = mine[mine["kind"].isin(["icmp-request", "icmp-reply"])
+                    & mine["sender_ip"].isin([source, target]) & mine["target_ip"].isin([source, target])]
+        seq = echo["icmp_seq"] + WIRE_SEQ_TO_PING_SEQ
+        known = seq.isin(by_seq.index)
+        echo, seq = echo[known], seq[known]
+        sent = by_seq.loc[seq, "t"].to_numpy()
+        rtt = by_seq.loc[seq, "rtt_ms"].to_numpy() / 1000
+        if name == pinger:
+            expected = sent + np.where(echo["kind"].to_numpy() == "icmp-reply", rtt, 0.0)
+        else:
+            expected = sent + rtt / 2
+        differences = echo["t"].to_numpy() - expected
+        if not len(differences):
+            report[name] = {"matched": 0}
+            continue
+        offset = float(np.median(differences))
+        report[name] = {"offset_s": round(offset, 6), "matched": len(differences),
+                        "spread_ms": round(float(np.median(np.abs(differences - offset))) * 1000, 3)}
+        aligned.append(mine.assign(t=mine["t"] - offset))
+    if not aligned:
+        return empty_frames(), report
+    return typed(pd.concat(aligned, ignore_index=True).sort_values("t", kind="stable")), report
+
+
+def kept_frames(frames: pd.DataFrame, host: str) -> pd.DataFrame:
+    """What a run keeps of its capture: every frame of the faulted host's NICs, and of the pinger's
+    all but the echoes (the same pings, seen from the other end)."""
+    echo = frames["kind"].isin(["icmp-request", "icmp-reply"])
+    pinger_echo = ~frames["nic"].str.startswith(f"{host}/") & echo
+    return frames[~pinger_echo].reset_index(drop=True)
+
+
 def _assemble(session: _Session, outputs: dict[str, str], times: dict[str, float], slave: str,
-              kernel: str, offsets: dict[str, float]) -> Run:
+              kernel: str, offsets: dict[str, float], wire: pd.DataFrame | None = None) -> Run:
     """The probes' output as a Run, every time relative to the fault instant (each guest's stamps
     brought to this machine's clock by its offset)."""
     params = session.params
@@ -300,6 +398,11 @@ def _assemble(session: _Session, outputs: dict[str, str], times: dict[str, float
     def rebase(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.assign(t=frame["t"] - shift)
         return frame[frame["t"] <= end].reset_index(drop=True)
+
+    addresses = (str(session.addresses[pinger].ip), str(session.addresses[host].ip))
+    frames, frames_clock = align_frames(wire if wire is not None else empty_frames(), pings, pinger, host,
+                                        addresses)
+    frames = kept_frames(frames, host)
 
     meta = {
         "id": params.run_id(),
@@ -328,5 +431,7 @@ def _assemble(session: _Session, outputs: dict[str, str], times: dict[str, float
         "link_samples": link_stats["samples"],
         "t0_epoch": round(t0 + shift, 6),
         "clock_offsets_ms": {name: round(value * 1000, 2) for name, value in offsets.items()},
+        "frames_clock": frames_clock,
     }
-    return Run(meta=meta, pings=rebase(pings), links=rebase(links), neigh=rebase(neigh))
+    return Run(meta=meta, pings=rebase(pings), links=rebase(links), neigh=rebase(neigh),
+               frames=rebase(frames))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,10 +22,12 @@ DEFAULT_MEMORY_MB = 80
 
 @dataclass(frozen=True)
 class NicPlan:
-    """One virtual NIC: its MAC address and the switch socket its cable goes to."""
+    """One virtual NIC: its MAC address, the switch socket its cable goes to and, when the lab wants
+    to name the switch's ports after its NICs, the port number to plug into (else the next free one)."""
 
     mac: str
     switch: Path
+    port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,17 @@ class Engine(Protocol):
 
     def set_carrier(self, guest: GuestPlan, nic: int, up: bool) -> None:
         """Pull (``up=False``) or plug back data NIC ``nic`` (1-based) of a running guest: its carrier."""
+        ...
+
+    def start_capture(self, guest: GuestPlan, files: Mapping[tuple[int, str], Path]) -> None:
+        """Write every frame that data NICs of a running guest send (``"out"``) or receive (``"in"``)
+        into pcap files: ``files[(nic, direction)]``, ``nic`` 1-based, each file inside the guest's own
+        folder. All of them start together, so their time stamps share one clock."""
+        ...
+
+    def stop_capture(self, guest: GuestPlan, keys: Iterable[tuple[int, str]]) -> None:
+        """Stop the captures :meth:`start_capture` began (those not running are passed over); their
+        files are complete when this returns."""
         ...
 
     def describe(self) -> dict[str, str]:

@@ -42,6 +42,8 @@ from bondkit.lab.needs import missing_pieces
 from bondkit.lab.topology import SWITCH_PROFILES, HostSpec, Nic, Topology, tutorial_topology
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bondkit.ssh import Host
 
 FAULTS = ("admin-down", "carrier-loss", "silent-drop", "unicast-drop", "restore")
@@ -156,7 +158,7 @@ class Lab:
         return GuestPlan(
             name=name, directory=gdir, marker=self.marker(name), memory_mb=self.memory_mb,
             mgmt=NicPlan(spec.mgmt.mac, self.switch_socket(MGMT_SWITCH)),
-            data=tuple(NicPlan(nic.mac, data) for nic in spec.data),
+            data=tuple(NicPlan(nic.mac, data, self.data_port(name, nic.name)) for nic in spec.data),
             files={GUEST_SETTINGS: gdir / GUEST_SETTINGS},
             console=self.console_log(name),
         )
@@ -410,6 +412,56 @@ class Lab:
             self.host(spec.name).run(script, check=True)
         self.switch = profile
         self._save_state()
+
+    def data_port(self, host: str, iface: str) -> int:
+        """The data switch's port that ``host``'s NIC ``iface`` is plugged into: fixed by the topology
+        (hosts in order, their data NICs in order, from 1), so that the switch's table can be read."""
+        port = 0
+        for spec in self.topology.hosts:
+            for nic in spec.data:
+                port += 1
+                if (spec.name, nic.name) == (host, iface):
+                    return port
+        self.topology.host(host).nic(iface)  # names what is wrong
+        raise LabError("lab.not_data_nic", host=host, nic=iface,
+                       nics=", ".join(n.name for n in self.topology.host(host).data))
+
+    def switch_table(self, network: str | None = None) -> pd.DataFrame:
+        """The forwarding table of the data switch (or of ``network``), named after the lab's NICs:
+        columns as :data:`bondkit.lab.switch.NAMED_COLUMNS` (mac, owner, port, port_nic, via, vlan,
+        age_s)."""
+        from bondkit.lab import switch
+
+        self._require_running()
+        network = network or self.topology.switch
+        if network not in (self.topology.switch, MGMT_SWITCH):
+            raise LabError("lab.unknown_network", network=network,
+                           networks=", ".join((self.topology.switch, MGMT_SWITCH)))
+        table = switch.parse_table(switch.ask(self.net_dir / f"{network}.mgmt", "hash/print"))
+        owners = {nic.mac: f"{spec.name}/{nic.name}" for spec in self.topology.hosts
+                  for nic in (spec.mgmt, *spec.data)}
+        ports = ({self.data_port(spec.name, nic.name): f"{spec.name}/{nic.name}"
+                  for spec in self.topology.hosts for nic in spec.data}
+                 if network == self.topology.switch else {})
+        return switch.name_table(table, owners, ports)
+
+    def start_capture(self, host: str) -> dict[tuple[str, str], Path]:
+        """Capture every frame ``host``'s data NICs send and receive (see
+        :meth:`bondkit.lab.engine.Engine.start_capture`); returns the pcap file of each (NIC name,
+        ``out``/``in``), in the guest's folder, replaced if there."""
+        spec = self.topology.host(host)
+        files = {(nic.name, direction): self.guest_dir(host) / f"capture-{nic.name}-{direction}.pcap"
+                 for nic in spec.data for direction in ("out", "in")}
+        for path in files.values():
+            path.unlink(missing_ok=True)
+        self.engine.start_capture(self.plan(host), {(data_index(spec, nic), direction): path
+                                                    for (nic, direction), path in files.items()})
+        return files
+
+    def stop_capture(self, host: str) -> None:
+        spec = self.topology.host(host)
+        self.engine.stop_capture(self.plan(host), [(i, direction) for i in range(1, len(spec.data) + 1)
+                                                   for direction in ("out", "in")])
 
     # ---- internals ---------------------------------------------------------------------------------
 

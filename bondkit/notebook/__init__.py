@@ -7,7 +7,8 @@
   their recordings (:func:`sh`), the work folders and :func:`finish`;
 - :mod:`.actions`: faults, failover runs and applied configurations, live or recorded;
 - :mod:`.steps`: EC2 tutorial steps as the walkthrough shows them;
-- :mod:`.quiz`: self-check questions; :mod:`.environment`: the environment check.
+- :mod:`.quiz`: self-check questions; :mod:`.environment`: the environment check;
+- :mod:`.wire`: the lab switch's table and the frames on the wire at a failover.
 
 The notebooks under ``notebooks/en`` and ``notebooks/ko`` have identical code cells, so nothing in a
 code cell may name a language: every helper speaks the language :func:`setup` found, through the
@@ -49,12 +50,13 @@ from bondkit.notebook.views import (
     show_findings,
     show_text,
 )
+from bondkit.notebook.wire import sent_at_failover, switch_tables
 
 __all__ = [
     "FAULT_COMMANDS", "LAB_SWITCH", "PACKAGES", "REPO_DATA", "Action", "Applied", "CheckRow",
     "EnvironmentReport", "FileView", "FileViews", "Findings", "LabSession", "Observed", "Question",
     "StepView",
     "apply_configs", "ask", "check_environment", "data_dir", "data_path", "fault", "finish", "mac_table",
-    "notebook_lang", "open_lab", "restore_configs", "run_or_recorded", "setup", "sh", "shared_lab",
-    "show_files", "show_findings", "show_step", "show_text", "workdir",
+    "notebook_lang", "open_lab", "restore_configs", "run_or_recorded", "sent_at_failover", "setup", "sh",
+    "shared_lab", "show_files", "show_findings", "show_step", "show_text", "switch_tables", "workdir",
 ]

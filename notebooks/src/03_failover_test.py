@@ -453,6 +453,53 @@ nb.ask("03_outage", answer=2, evidence=summary_frame([recorded_run]))
 plot.run_figure(recorded_run)
 
 # %% [markdown] lang="en"
+# ### What the wire and the switch saw
+#
+# The two lanes at the bottom of the figure are the frames each of the server's slaves sent, drawn in
+# the colour of the source MAC they carried (the ping replies spaced out, so that each stays visible).
+# Look for the star: a gratuitous ARP, an ARP request for the sender's own address (sender IP = target
+# IP) that nobody answers and everybody hears. After the failover the bond sends one gratuitous ARP from
+# its new active slave, whatever `fail_over_mac` says (`bonding.rst`, `num_grat_arp`: one peer
+# notification by default). Here it carries enp0s9's own address, the bond's new one: the client puts it
+# in its ARP entry, and the learning switch notes that this address now lives on enp0s9's port. These
+# are the first frames enp0s9 sent from the fault on:
+
+# %% [markdown] lang="ko"
+# ### 선 위의 프레임과 스위치가 본 것
+#
+# 그림 맨 아래 두 줄은 server의 두 슬레이브가 보낸 프레임입니다. 프레임마다 출발지 MAC 주소의 색으로
+# 그렸고, ping 응답은 하나하나 보이도록 간격을 두고 표시했습니다. 별 모양을 찾아보세요. gratuitous ARP,
+# 곧 보낸 쪽이 자기 주소를 묻는 ARP 요청(보낸 IP = 대상 IP)입니다. 아무도 답하지 않지만 모두가 듣습니다.
+# 페일오버 뒤 본딩은 `fail_over_mac` 값과 관계없이 새 액티브 슬레이브에서 gratuitous ARP를 하나
+# 보냅니다(`bonding.rst`의 `num_grat_arp`: 기본값은 상대 알림 한 번). 여기서는 본딩의 새 주소인 enp0s9
+# 자신의 주소를 싣고 나갑니다. client는 이 주소로 ARP 항목을 고치고, 학습 스위치는 이 주소가 이제
+# enp0s9의 포트에 있다고 적어 둡니다. 아래는 장애 때부터 enp0s9가 처음 보낸 프레임들입니다.
+
+# %%
+nb.sent_at_failover(recorded_run)
+
+# %% [markdown] lang="en"
+# The switch's own table, read from the lab's switch just before the fault and just before the restore
+# of the run in section 5: which port it sends each MAC address to. With `active`, the bond's new
+# address appears on enp0s9's port. enp0s8's address stays where the switch saw it last: on enp0s8's
+# port, where nothing answers any more, until the switch forgets it (after 100 s without a frame from
+# it, on the lab's switch), or on enp0s9's port if a frame with it left enp0s9 in the moment between
+# the bond's change of slave and its change of address. Type it yourself: `.venv/bin/bondkit lab switch`.
+
+# %% [markdown] lang="ko"
+# 다음은 스위치 자신의 테이블입니다. 5절의 실행에서 장애 직전과 복구 직전에 실습 환경의 스위치에서
+# 읽었습니다. 스위치가 MAC 주소마다 어느 포트로 보내는지 보여 줍니다. `active`에서는 본딩의 새 주소가
+# enp0s9의 포트에 나타납니다. enp0s8의 주소는 스위치가 마지막으로 본 곳에 남습니다. 대개는 이제 아무도
+# 답하지 않는 enp0s8의 포트에 남아 있다가 스위치가 잊어야 사라지고(실습 환경의 스위치는 그 주소에서
+# 프레임이 100초 동안 오지 않으면 잊습니다), 본딩이 슬레이브를 바꾼 뒤 주소를 바꾸기 전의 짧은 순간에 그
+# 주소를 단 프레임이 enp0s9에서 나갔다면 enp0s9의 포트에 있습니다. 직접 입력해 보세요:
+# `.venv/bin/bondkit lab switch`.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+nb.switch_tables(run)
+
+# %% [markdown] lang="en"
 # ## Summary
 #
 # - `/proc/net/bonding/bond0` tells which slave is active; `ip link show` tells which MAC each interface

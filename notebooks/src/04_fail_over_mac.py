@@ -210,6 +210,34 @@ plot.comparison_figure(modes, zoom=plot.ZOOM)
 # 보내는 대상 주소가 바뀌지 않고, 그 주소를 나르는 NIC만 바뀝니다. 스위치는 같은 gratuitous ARP를 보고
 # 새 포트를 배웁니다.
 
+# %% [markdown] lang="en"
+# The lab read its switch's table in each of these runs, just before the fault and just before the
+# restore. Follow the row of the bond's address: with `none` and `follow` it moves from port 3 (enp0s8)
+# to port 4 (enp0s9), and "sent by" says the bond, because enp0s9 now sends with enp0s8's address. With
+# `active` the bond's new address is enp0s9's own and comes in as a new row on port 4, while enp0s8's
+# address stays on port 3, where nothing answers any more, until the switch forgets it.
+
+# %% [markdown] lang="ko"
+# 실습 환경은 이 실행마다 장애 직전과 복구 직전에 스위치의 테이블을 읽어 두었습니다. 본딩 주소의 행을
+# 따라가 보세요. `none`과 `follow`에서는 그 주소가 포트 3(enp0s8)에서 포트 4(enp0s9)로 옮겨 가고, "보낸
+# 쪽"에는 본딩이라고 나옵니다. 이제 enp0s9가 enp0s8의 주소로 보내기 때문입니다. `active`에서는 본딩의 새
+# 주소가 enp0s9 자신의 주소이므로 포트 4에 새 행으로 들어오고, enp0s8의 주소는 이제 아무도 답하지 않는
+# 포트 3에 남아 있다가 스위치가 잊어야 사라집니다.
+
+# %%
+nb.switch_tables(modes)
+
+# %% [markdown] lang="en"
+# What taught the switch is the first frames the new active slave sent. Under every policy one of them
+# is the bond's one gratuitous ARP, and its source MAC is the bond's address after the failover.
+
+# %% [markdown] lang="ko"
+# 스위치에게 이것을 알려 준 것은 새 액티브 슬레이브가 처음 보낸 프레임들입니다. 어느 정책에서든 그중
+# 하나는 본딩이 보내는 단 하나의 gratuitous ARP이고, 그 출발지 MAC 주소는 페일오버 뒤 본딩의 주소입니다.
+
+# %%
+nb.sent_at_failover(modes, count=2)
+
 # %%
 nb.ask("04_learning_switch", answer=1, evidence=summary_frame(modes))
 
@@ -307,7 +335,7 @@ policy, moment = "follow", "after the fault"  # change to "after the restore"
 chosen = next(r for r in modes if r.params.fail_over_mac == policy)
 at = chosen.meta["restore_t"] + 0.3 if moment == "after the restore" else 0.5
 lanes = chosen.lanes()
-lanes[(lanes["t"] - at).abs() < 0.02][["ifname", "mac", "is_active"]].drop_duplicates("ifname").set_index("ifname")
+lanes[lanes["t"] <= at].sort_values("t").groupby("ifname").last()[["mac", "is_active"]]
 
 # %% [markdown] lang="en"
 # ### Exercise 2 · The same failover on the network that filters

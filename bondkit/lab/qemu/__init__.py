@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from bondkit.errors import LabError
 from bondkit.i18n import t
 from bondkit.lab import processes, rootfs
 from bondkit.lab.engine import GuestPlan
@@ -86,7 +88,8 @@ class QemuEngine:
         nics = [("mgmt", MGMT_SLOT, guest.mgmt)] if guest.mgmt else []
         nics += [(f"nic{i}", FIRST_DATA_SLOT + i - 1, nic) for i, nic in enumerate(guest.data, start=1)]
         for ident, slot, nic in nics:
-            args += ["-netdev", f"vde,id={ident},sock={nic.switch}",
+            port = f",port={nic.port}" if nic.port is not None else ""
+            args += ["-netdev", f"vde,id={ident},sock={nic.switch}{port}",
                      "-device", f"virtio-net-pci,netdev={ident},id={ident},mac={nic.mac},addr={slot:#x},"
                      "romfile="]
         for name, path in guest.files.items():
@@ -104,6 +107,20 @@ class QemuEngine:
 
     def set_carrier(self, guest: GuestPlan, nic: int, up: bool) -> None:
         qmp.set_link(guest.directory / MONITOR, f"nic{nic}", up)
+
+    def start_capture(self, guest: GuestPlan, files: Mapping[tuple[int, str], Path]) -> None:
+        """QEMU's own ``filter-dump`` on each NIC's netdev, added at run time: the guest sees nothing
+        of it, and QEMU writes the files from within its confinement (so they must be in the guest's
+        folder, the one place it may write)."""
+        folder = guest.directory.resolve()
+        for path in files.values():
+            if path.resolve().parent != folder:
+                raise LabError("lab.capture_outside", path=str(path), folder=str(folder))
+        qmp.start_dumps(guest.directory / MONITOR,
+                        [(f"nic{nic}", direction, path) for (nic, direction), path in files.items()])
+
+    def stop_capture(self, guest: GuestPlan, keys: Iterable[tuple[int, str]]) -> None:
+        qmp.stop_dumps(guest.directory / MONITOR, [(f"nic{nic}", direction) for nic, direction in keys])
 
     def describe(self) -> dict[str, str]:
         program = self.program
