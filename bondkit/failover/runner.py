@@ -168,6 +168,13 @@ class _Session:
         return {name: self.lab.clock_offset(name, rounds)
                 for name in (self.host_spec.name, self.pinger_spec.name)}
 
+    def active_slave(self) -> str:
+        """The host bond's active slave now, read just before the fault: the run breaks the slave that
+        carries the traffic at that moment, not the one that did when the bond settled."""
+        return self.host(self.host_spec.name).run(
+            f"a=; read -r a < /sys/class/net/{BOND_NAME}/bonding/active_slave; echo \"$a\"",
+            timeout=15).stdout.strip()
+
     def fault(self, slave: str, offset: float = 0.0) -> tuple[float, float]:
         """Inject the fault; returns when it began and was done, as the guest stamped its commands,
         on this machine's clock (``offset``: the guest's), not the wider span of the call from here."""
@@ -296,6 +303,8 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
         _sleep_until(ping_started + params.pre)
         tick("measure")
         tables = [session.switch_table("before")]
+        if not params.slave:  # the bond may have moved since it settled (an ARP monitor on a busy guest)
+            slave = session.active_slave() or slave
         times["fault_begun"], times["t0"] = session.fault(slave, offsets[params.host])
         tick("fault")
         _sleep_until(times["t0"] + params.duration)
