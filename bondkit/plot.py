@@ -634,6 +634,10 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
                                        r.params.updelay, r.id))
     xlim = zoom or xlim
     width, height = size or (10.0, 7.2)
+    # The frames lanes when every run has them (the explorer's fast redraws leave them out).
+    wire = not fast and bool(runs) and all(wire_nics(run) for run in runs)
+    if wire and not size:
+        height += 0.45 * max(len(wire_nics(run)) for run in runs) + _LEGEND_IN
     fig = _canvas(into if fast and runs else None, (width, height), fast)
     if not runs:
         fig.text(0.5, 0.5, t("plot.no_data", lang), ha="center", va="center", fontsize=14)
@@ -644,7 +648,8 @@ def comparison_figure(runs: Sequence[Run], lang: str | None = None, xlim: tuple[
     macs: list[str] = []
     owners: dict[str, str] = {}
     for index, (run, axes) in enumerate(zip(runs, columns, strict=True)):
-        macs += [m for m in _column(fig, axes, run, lang, colours, xlim, texts=not fast) if m not in macs]
+        macs += [m for m in _column(fig, axes, run, lang, colours, xlim, texts=not fast, wire=wire)
+                 if m not in macs]
         owners.update(mac_owners(run))
         heading = ", ".join(_setting(run, name, lang) for name in varying)
         lines = [heading]

@@ -20,6 +20,7 @@ import pytest
 from bondkit import formats, lint
 from bondkit import notebook as nb
 from bondkit.failover import Run
+from bondkit.failover.store import load_sweeps
 from bondkit.formats import ifcfg
 from bondkit.notebook.evidence import active_changes, ping_gap
 
@@ -232,10 +233,17 @@ def test_03_exercise_1_primary_brings_the_bond_back_after_the_restore():
 
 
 def test_03_exercise_2_both_faults_are_seen_within_a_miimon_period():
+    """The key's claim, on the ten repeated pulled-cable runs (one run is one draw: a busy emulated
+    guest's timer is sometimes late), and each recorded run within two periods, losing few pings."""
     fault = run_solution("03-2", {})["my_fault"]
+    assert fault == "carrier-loss"
+    repeated = load_sweeps()
+    repeated = repeated[repeated["setting"] == "miimon100"]
+    assert len(repeated) >= 10 and set(repeated["fault"]) == {fault}
+    assert (repeated["detect_ms"] < 100 + repeated["sample_period_ms"]).all()
     for name in (fault, "admin-down"):
         run = Run.load(RUNS / f"active_{name}_learning_mii100")
-        assert run.metrics.detect_ms < 100 + run.meta["sample_period_ms"]
+        assert run.metrics.detect_ms < 2 * 100 + run.meta["sample_period_ms"]
         # The pings stop for less than two MII periods: one to notice, and the switch relearning.
         assert 0 < run.metrics.lost * run.meta["ping_interval_ms"] < 2 * 100 and run.metrics.recovered
 
@@ -287,12 +295,12 @@ def test_04_exercise_2_only_active_survives_the_filtering_switch():
 def test_05_exercise_1_downdelay_adds_to_the_outage_as_the_key_predicts():
     delays = run_solution("05-1", {})["my_delays"]
     assert delays["updelay"] == 0 and delays["downdelay"] == 200
+    # The prediction, on ten repeated runs of each setting: downdelay adds its 200 ms to the outage.
+    repeated = load_sweeps().groupby("setting")["outage_ms"].median()
+    assert repeated["downdelay200"] - repeated["miimon100"] >= 150
     plain = Run.load(RUNS / "active_carrier-loss_learning_mii100").metrics
     both = Run.load(RUNS / "active_carrier-loss_learning_mii100_updelay200_downdelay200").metrics
-    assert both.outage_ms - plain.outage_ms >= 150
-    alone = RUNS / "active_carrier-loss_learning_mii100_downdelay200"
-    if alone.exists():  # recorded since: the prediction must hold for it as well
-        assert Run.load(alone).metrics.outage_ms - plain.outage_ms >= 150
+    assert both.outage_ms > plain.outage_ms + 100  # one recorded pair: one draw of each
 
 
 def _arp_server(my_opts: str) -> list:

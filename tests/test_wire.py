@@ -7,6 +7,7 @@ an 802.1Q tag, a file cut short) and, in the lab tests, on what QEMU's own ``fil
 
 from __future__ import annotations
 
+import gzip
 import struct
 
 import numpy as np
@@ -216,6 +217,24 @@ def test_frames_survive_saving_and_loading_a_run(tmp_path):
     pd.testing.assert_frame_equal(loaded.frames, run.frames)
 
 
+def test_a_runs_capture_files_are_saved_as_captured_and_read_back(tmp_path):
+    """The pcap files go with the run (``capture/``, gzipped) byte for byte, for Wireshark or
+    ``tcpdump -r``; a run without them saves no such folder."""
+    recorded = Run.load(default_runs_dir() / "none_admin-down_learning_mii100")
+    data = pcap([(5.0, GARP), (5.5, WHO_HAS)])
+    run = Run(meta=recorded.meta, pings=recorded.pings, links=recorded.links, neigh=recorded.neigh,
+              pcaps={"server-enp0s9-out.pcap": data})
+    folder = run.save(tmp_path / "run")
+    loaded = Run.load(folder)
+    assert [path.name for path in loaded.pcap_files] == ["server-enp0s9-out.pcap.gz"]
+    assert gzip.decompress(loaded.pcap_files[0].read_bytes()) == data
+    unpacked = tmp_path / "server-enp0s9-out.pcap"
+    unpacked.write_bytes(gzip.decompress(loaded.pcap_files[0].read_bytes()))
+    assert list(read_capture(unpacked, "server/enp0s9", "out")["gratuitous"]) == [True, False]
+    plain = Run(meta=recorded.meta, pings=recorded.pings, links=recorded.links, neigh=recorded.neigh)
+    assert not (plain.save(tmp_path / "plain") / "capture").exists()
+
+
 def test_a_run_recorded_without_frames_loads_with_none(tmp_path):
     recorded = Run.load(default_runs_dir() / "none_admin-down_learning_mii100")
     plain = Run(meta=recorded.meta, pings=recorded.pings, links=recorded.links, neigh=recorded.neigh)
@@ -289,6 +308,17 @@ def _lane_macs(run: Run, ifname: str, before: bool) -> str:
     lane = lanes[(lanes["ifname"] == ifname) & ((lanes["t"] < 0) if before else
                                                (lanes["t"] < run.meta["restore_t"]))]
     return str(lane["mac"].iloc[-1])
+
+
+def test_a_fresh_run_keeps_every_capture_file_and_they_hold_its_gratuitous_arp(wire_runs):
+    """Each host's data NICs, both directions, as QEMU wrote them: the server's outgoing capture of
+    the new active slave holds the gratuitous ARP the frames lane shows."""
+    run = wire_runs["none"]
+    assert sorted(run.pcaps) == sorted(f"{host}-{nic}-{way}.pcap" for host in ("client", "server")
+                                       for nic in ("enp0s8", "enp0s9") for way in ("in", "out"))
+    new = run.metrics.active_after
+    sent = frames_frame(read_pcap(run.pcaps[f"server-{new}-out.pcap"]), f"server/{new}", "out")
+    assert sent["gratuitous"].sum() == 1
 
 
 @pytest.mark.parametrize("mode", MODES)

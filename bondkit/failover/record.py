@@ -13,6 +13,7 @@ Loading needs nothing but pandas: no lab.
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,6 +29,8 @@ from bondkit.observe.wire import FRAME_COLUMNS, typed
 
 FILES = {"pings": "pings.csv", "links": "links.csv", "neigh": "neigh.csv", "frames": "frames.csv",
          "switch": "switch.csv", "meta": "run.json"}
+#: The folder of a saved run that holds its capture files (:attr:`Run.pcaps`).
+CAPTURE_DIR = "capture"
 #: Columns of a run's switch tables: ``moment`` (``before``: just before the fault; ``after``: just
 #: before the restore) and the table's own (:data:`bondkit.lab.switch.NAMED_COLUMNS`, written out here
 #: so that loading a run needs no part of the lab).
@@ -52,6 +55,11 @@ class Run:
     switch: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SWITCH_COLUMNS)))
     #: Where the run was loaded from or saved to (None for a run only in memory).
     path: Path | None = None
+    #: The frames as captured, one pcap file per host, NIC and direction (``server-enp0s8-out.pcap``),
+    #: with QEMU's own time stamps: a fresh run only; :meth:`save` writes them gzipped to ``capture/``
+    #: (Wireshark opens them as they are; ``zcat FILE | tcpdump -e -n -r -``), and :attr:`pcap_files`
+    #: lists them in a saved run.
+    pcaps: dict[str, bytes] = field(default_factory=dict, repr=False)
     #: What the probes printed, per host (a fresh run only; not saved).
     raw: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -112,8 +120,18 @@ class Run:
         for name, frame in saved:
             _write(directory / FILES[name], frame.to_csv(index=False, float_format=f"%.{SAVED_DIGITS}f"))
         _write(directory / FILES["meta"], json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        if self.pcaps:
+            (directory / CAPTURE_DIR).mkdir(exist_ok=True)
+            for name, data in self.pcaps.items():  # gzip: a seventh of the size; Wireshark opens it as is
+                _write_bytes(directory / CAPTURE_DIR / (Path(name).name + ".gz"),
+                             gzip.compress(data, compresslevel=9, mtime=0))
         self.path = directory
         return directory
+
+    @property
+    def pcap_files(self) -> list[Path]:
+        """The saved run's capture files (none for a run in memory or recorded without a capture)."""
+        return sorted((self.path / CAPTURE_DIR).glob("*.pcap.gz")) if self.path is not None else []
 
     @classmethod
     def load(cls, directory: str | Path) -> Run:
@@ -148,6 +166,12 @@ class Run:
         links["mac"] = links["mac"].where(links["mac"].notna(), None)
         return cls(meta=meta, pings=pings, links=links, neigh=neigh, frames=frames, switch=switch,
                    path=directory)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def _write(path: Path, text: str) -> None:

@@ -91,6 +91,8 @@ class _Session:
         self.configured = False
         #: Per host of the run, the pcap files of its running capture by (NIC, direction).
         self.captures: dict[str, dict[tuple[str, str], Any]] = {}
+        #: The capture files as QEMU wrote them, by the name they get in a saved run's ``capture/``.
+        self.pcaps: dict[str, bytes] = {}
 
     def host(self, name: str):
         return self.lab[name]
@@ -203,6 +205,7 @@ class _Session:
             self.lab.stop_capture(name)
             for (nic, direction), path in files.items():
                 frames.append(read_capture(path, f"{name}/{nic}", direction))
+                self.pcaps[f"{name}-{nic}-{direction}.pcap"] = path.read_bytes()
                 path.unlink(missing_ok=True)
         return typed(pd.concat(frames, ignore_index=True)) if frames else empty_frames()
 
@@ -326,6 +329,7 @@ def run_failover(lab=None, params: RunParams | None = None, *, progress: Progres
         raise
     run = _assemble(session, outputs, times, slave, kernel, offsets, wire)
     run.switch = pd.concat(tables, ignore_index=True)
+    run.pcaps = session.pcaps
     run.raw = outputs
     return run
 

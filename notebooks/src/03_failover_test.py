@@ -44,7 +44,7 @@
 # |---|---|---|
 # | ARP | to send to `192.168.99.102` the client needs the server's MAC address: it broadcasts "who has 192.168.99.102?" and the server answers with its MAC | before the first ping to a new address |
 # | ARP cache | the answers a host keeps for a while (IP address → MAC address) | `ip neigh` on the client |
-# | gratuitous ARP | an ARP message nobody asked for: a host announces its own IP and MAC. The bond sends one after a failover (`num_grat_arp`), so that peers fix their caches and switches see the MAC on its new port | notebook `04`'s bottom lane |
+# | gratuitous ARP | an ARP message nobody asked for: a host announces its own IP and MAC. The bond sends one after a failover (`num_grat_arp`), so that peers fix their caches and switches see the MAC on its new port | the figures' bottom lanes in `03` and `04` (a star) |
 # | the switch's MAC table | a learning switch notes the source MAC of each frame and the port it came in on, and sends frames for that MAC out of that port only | the lab's switch |
 # | carrier | whether the link is physically alive; `ip link show` says `NO-CARRIER` when the cable is out | `ip link show`, `/proc/net/bonding/bond0` ("MII Status") |
 #
@@ -65,7 +65,7 @@
 # |---|---|---|
 # | ARP | client가 `192.168.99.102`로 보내려면 server의 MAC 주소가 있어야 합니다. 그래서 "192.168.99.102는 누구인가요?"라고 브로드캐스트로 묻고, server가 자기 MAC 주소로 답합니다 | 새 주소로 보내는 첫 ping 전에 |
 # | ARP 캐시 | 호스트가 한동안 간직하는 답(IP 주소 → MAC 주소) | client에서 `ip neigh` |
-# | gratuitous ARP | 아무도 묻지 않았는데 보내는 ARP 알림. 호스트가 자기 IP 주소와 MAC 주소를 알립니다. 본딩은 페일오버 뒤에 이것을 보내(`num_grat_arp`) 상대 호스트가 캐시를 고치고 스위치가 새 포트를 보게 합니다 | `04` 노트북 그림의 맨 아래 줄 |
+# | gratuitous ARP | 아무도 묻지 않았는데 보내는 ARP 알림. 호스트가 자기 IP 주소와 MAC 주소를 알립니다. 본딩은 페일오버 뒤에 이것을 보내(`num_grat_arp`) 상대 호스트가 캐시를 고치고 스위치가 새 포트를 보게 합니다 | `03`, `04` 노트북 그림의 맨 아래 줄(별 모양) |
 # | 스위치의 MAC 주소 테이블 | 학습 스위치는 프레임마다 출발지 MAC 주소와 그 프레임이 들어온 포트를 적어 두고, 그 MAC 주소로 가는 프레임은 그 포트로만 내보냅니다 | 실습 환경의 스위치 |
 # | 캐리어 | 링크가 물리적으로 살아 있는지. 케이블이 빠지면 `ip link show`에 `NO-CARRIER`가 나옵니다 | `ip link show`, `/proc/net/bonding/bond0`("MII Status") |
 #
@@ -442,12 +442,14 @@ nb.ask("03_outage", answer=2, evidence=summary_frame([recorded_run]))
 # %% [markdown] lang="en"
 # The figure puts it together: above, the round-trip time of every ping, lost ones marked, with the fault
 # and the failover as vertical lines; below, one lane per interface of the server, coloured by the MAC
-# address it had, with the active slave outlined, and one lane for the address the client sends to.
+# address it had, with the active slave outlined, one lane for the address the client sends to, and at the bottom
+# the frames each slave sent (read just below).
 
 # %% [markdown] lang="ko"
 # 그림 하나에 모두 담았습니다. 위쪽은 각 ping의 왕복 시간이고, 잃은 ping을 표시하고 장애와 페일오버를
 # 세로선으로 그렸습니다. 아래쪽은 server의 인터페이스마다 한 줄씩, 그때 가진 MAC 주소의 색으로 칠하고
-# 액티브 슬레이브에 테두리를 둘렀습니다. 맨 아래 줄은 client가 보내는 대상 주소입니다.
+# 액티브 슬레이브에 테두리를 둘렀습니다. 그 아래 줄은 client가 보내는 대상 주소이고, 맨 아래 두 줄은
+# 슬레이브마다 보낸 프레임입니다(아래에서 자세히 읽습니다).
 
 # %%
 plot.run_figure(recorded_run)
@@ -477,6 +479,22 @@ plot.run_figure(recorded_run)
 
 # %%
 nb.sent_at_failover(recorded_run)
+
+# %% [markdown] lang="en"
+# Each run also keeps every frame exactly as it was captured on the lab's wires: the `capture/` folder
+# of a saved run (for the recorded ones, `data/runs/<run>/capture/`) holds one pcap file per host, NIC
+# and direction, gzipped, such as `server-enp0s9-out.pcap.gz`. Open one in Wireshark as it is, or read
+# it in a terminal with `zcat data/runs/active_admin-down_learning_mii100/capture/server-enp0s9-out.pcap.gz
+# | tcpdump -e -n -r -` (`-e` prints the MAC addresses). The time stamps in these files are QEMU's own, a little off this
+# machine's clock; the figure puts the frames on the run's time line by matching the pings they carry.
+
+# %% [markdown] lang="ko"
+# 실행마다 실습 환경의 선 위에서 잡은 프레임도 잡힌 그대로 남겨 둡니다. 저장된 실행의 `capture/` 폴더(기록된
+# 실행은 `data/runs/<실행>/capture/`)에 호스트, NIC, 방향마다 pcap 파일이 하나씩 있습니다(예:
+# `server-enp0s9-out.pcap.gz`, gzip으로 압축). Wireshark로 그대로 열어 보거나, 터미널에서 다음 명령으로 읽어
+# 보세요(`-e`는 MAC 주소를 보여 줍니다): `zcat data/runs/active_admin-down_learning_mii100/capture/server-enp0s9-out.pcap.gz
+# | tcpdump -e -n -r -`. 파일 안의 시각은 QEMU가 찍은 것이라 이 컴퓨터의 시계와 조금
+# 어긋납니다. 그림에서는 프레임에 담긴 ping을 맞춰 보고 실행의 시간축에 옮겨 그렸습니다.
 
 # %% [markdown] lang="en"
 # The switch's own table, read from the lab's switch just before the fault and just before the restore

@@ -180,8 +180,9 @@ nb.ask("04_which_changes", answer=2)
 # `bondkit.failover` ran the tutorial's scenario (ping every 10 ms from the client, `ip link set dev
 # enp0s8 down` on the server, `miimon=100`) once per policy on the lab, on an ordinary learning switch.
 # One figure per policy, side by side: the ping's round-trip time above, the MAC address of each
-# interface below (one colour per address, the active slave outlined), and at the bottom the address the
-# client sends its pings to.
+# interface below (one colour per address, the active slave outlined), then the address the client
+# sends its pings to, and at the bottom the frames each slave of the server sent (a star: the
+# gratuitous ARP).
 
 # %% [markdown] lang="ko"
 # ## 4. 측정: 정책별 MAC 주소 타임라인
@@ -189,7 +190,8 @@ nb.ask("04_which_changes", answer=2)
 # `bondkit.failover`로 튜토리얼의 시나리오(client에서 10 ms마다 ping, server에서 `ip link set dev enp0s8
 # down`, `miimon=100`)를 일반 학습 스위치(learning switch)에서 정책마다 한 번씩 실행했습니다.
 # 정책마다 그림 하나씩 나란히 놓았습니다. 위는 ping의 왕복 시간, 아래는 인터페이스별 MAC 주소(주소마다
-# 색 하나, 액티브 슬레이브는 테두리)이고, 맨 아래 줄은 client가 ping을 보내는 대상 주소입니다.
+# 색 하나, 액티브 슬레이브는 테두리)이고, 그 아래 줄은 client가 ping을 보내는 대상 주소, 맨 아래 두 줄은
+# server의 슬레이브마다 보낸 프레임입니다(별 모양이 gratuitous ARP).
 
 # %%
 modes = recorded_for(demo_plans(["learning"]))
@@ -199,13 +201,13 @@ summary_frame(modes)
 plot.comparison_figure(modes, zoom=plot.ZOOM)
 
 # %% [markdown] lang="en"
-# Read the bottom lanes: with `active`, the client's ARP entry for the server changes from enp0s8's to
+# Read the lanes under the slaves: with `active`, the client's ARP entry for the server changes from enp0s8's to
 # enp0s9's address shortly after the failover, because the bond announced its new address with a
 # gratuitous ARP. With `none` and `follow` the address the client sends to never changes; only the NIC
 # that carries it does, and the switch learns the new port from the same gratuitous ARP.
 
 # %% [markdown] lang="ko"
-# 아래쪽 줄을 읽어 보세요. `active`에서는 페일오버 직후 client의 ARP 항목이 enp0s8의 주소에서 enp0s9의
+# 슬레이브 아래 줄들을 읽어 보세요. `active`에서는 페일오버 직후 client의 ARP 항목이 enp0s8의 주소에서 enp0s9의
 # 주소로 바뀝니다. 본딩이 gratuitous ARP로 새 주소를 알렸기 때문입니다. `none`과 `follow`에서는 client가
 # 보내는 대상 주소가 바뀌지 않고, 그 주소를 나르는 NIC만 바뀝니다. 스위치는 같은 gratuitous ARP를 보고
 # 새 포트를 배웁니다.

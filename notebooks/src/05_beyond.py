@@ -250,10 +250,10 @@ nb.ask("05_arp_target_gone", answer=2)
 # With a pulled cable (`carrier-loss`), the bond notices at its next MII check, so the time to detect is
 # at most one `miimon` period, about half of one on average. Read one recorded run with care: the fault
 # instant is known only to within the time the fault command took (`fault_call_ms` in each `run.json`,
-# 4 to 765 ms here: a few ms for a pulled cable, which the lab does from outside the guest, up to about
+# 4 to 447 ms here: a few ms for a pulled cable, which the lab does from outside the guest, up to about
 # a second for a fault the emulated guest runs itself) and the links are sampled every 30 ms or so, so a
 # single run is one draw that can land anywhere between 0 and one period (the three recorded
-# `miimon=500` runs show 145, 429 and 470 ms). The rule is about the worst case and the average over
+# `miimon=500` runs show 294, 359 and 499 ms). The rule is about the worst case and the average over
 # many runs, which 3a shows:
 
 # %% [markdown] lang="ko"
@@ -277,10 +277,10 @@ nb.ask("05_arp_target_gone", answer=2)
 #
 # 케이블을 뽑으면(`carrier-loss`) 본딩은 다음 MII 확인 때 알아채므로, 감지까지 걸리는 시간은 길어야
 # `miimon` 한 주기, 평균으로는 반 주기쯤입니다. 기록해 둔 실행 하나는 조심해서 읽으세요. 장애를 일으킨 순간은
-# 장애 명령이 걸린 시간(`run.json`마다 있는 `fault_call_ms`. 여기서는 4~765 ms로, 실습 환경이 게스트 밖에서 하는
+# 장애 명령이 걸린 시간(`run.json`마다 있는 `fault_call_ms`. 여기서는 4~447 ms로, 실습 환경이 게스트 밖에서 하는
 # 케이블 뽑기는 몇 ms, 에뮬레이션되는 게스트가 직접 실행하는 장애는 1초 가까이) 안에서만 알 수 있고, 링크는
 # 30 ms쯤마다 샘플링하므로, 실행 하나는 0부터 한 주기 사이 어디에든 떨어질 수 있는 표본 하나입니다(기록해 둔
-# `miimon=500` 실행 세 개는 145, 429, 470 ms입니다). 규칙은 최악의 경우와
+# `miimon=500` 실행 세 개는 294, 359, 499 ms입니다). 규칙은 최악의 경우와
 # 여러 번 실행한 평균에 관한 것이고, 3a절에서 그것을 봅니다.
 
 # %%
@@ -424,7 +424,7 @@ nb.ask("05_downdelay_arp", answer=2)
 #
 # The recorded run of section 3 set `updelay=200` and `downdelay=200` together. Set only `downdelay`
 # (make `updelay` 0 in `my_delays`) and write down your prediction first: how long is the outage after a
-# pulled cable, compared with the run without delays (about 119 ms) and with the run that had both? Then
+# pulled cable, compared with the run without delays (about 134 ms) and with the run that had both? Then
 # run the cell. On the lab it runs now; without the lab it reads the recorded run with these settings
 # from `data/runs`, or, for a setting the kit repeated ten times (section 3a, `downdelay` alone among
 # them), the first of those runs in `data/sweeps`, and its last line says which file it read.
@@ -437,7 +437,7 @@ nb.ask("05_downdelay_arp", answer=2)
 # ### 연습 문제 1 · `downdelay`만: 예측하고 실행하기
 #
 # 3절의 기록해 둔 실행은 `updelay=200`과 `downdelay=200`을 함께 두었습니다. `downdelay`만 두고(`my_delays`의
-# `updelay`를 0으로) 먼저 예측을 적어 보세요. 케이블을 뽑은 뒤 중단 시간은 지연이 없는 실행(119 ms쯤)과,
+# `updelay`를 0으로) 먼저 예측을 적어 보세요. 케이블을 뽑은 뒤 중단 시간은 지연이 없는 실행(134 ms쯤)과,
 # 둘 다 둔 실행과 비교해 어떨까요? 그런 다음 셀을 실행하세요. 실습 환경이 있으면 지금 실행합니다. 실습 환경이
 # 없으면 `data/runs`에서 이 설정으로 기록해 둔 실행을 읽고, 키트가 열 번씩 반복해 기록한 설정(3a절, `downdelay`만
 # 둔 설정도 그 가운데 하나)이라면 `data/sweeps`에 있는 그 첫 번째 실행을 읽습니다. 어느 파일을 읽었는지는 출력의
