@@ -65,7 +65,7 @@
 # |---|---|---|
 # | ARP | client가 `192.168.99.102`로 보내려면 server의 MAC 주소가 있어야 합니다. 그래서 "192.168.99.102는 누구인가요?"라고 브로드캐스트로 묻고, server가 자기 MAC 주소로 답합니다 | 새 주소로 보내는 첫 ping 전에 |
 # | ARP 캐시 | 호스트가 한동안 간직하는 답(IP 주소 → MAC 주소) | client에서 `ip neigh` |
-# | gratuitous ARP | 아무도 묻지 않았는데 보내는 ARP 알림. 호스트가 자기 IP 주소와 MAC 주소를 알립니다. 본딩은 페일오버 뒤에 이것을 보내(`num_grat_arp`) 상대 호스트가 캐시를 고치고 스위치가 새 포트를 보게 합니다 | `03`, `04` 노트북 그림의 맨 아래 줄(별 모양) |
+# | gratuitous ARP | 아무도 묻지 않았는데 보내는 ARP 알림. 호스트가 자기 IP 주소와 MAC 주소를 알립니다. 본딩은 페일오버 뒤에 이것을 보내(`num_grat_arp`) 상대 호스트가 캐시를 고치고 스위치가 그 MAC 주소의 새 포트를 배우게 합니다 | `03`, `04` 노트북 그림의 맨 아래 줄(별 모양) |
 # | 스위치의 MAC 주소 테이블 | 학습 스위치는 프레임마다 출발지 MAC 주소와 그 프레임이 들어온 포트를 적어 두고, 그 MAC 주소로 가는 프레임은 그 포트로만 내보냅니다 | 실습 환경의 스위치 |
 # | 캐리어 | 링크가 물리적으로 살아 있는지. 케이블이 빠지면 `ip link show`에 `NO-CARRIER`가 나옵니다 | `ip link show`, `/proc/net/bonding/bond0`("MII Status") |
 #
@@ -449,7 +449,7 @@ nb.ask("03_outage", answer=2, evidence=summary_frame([recorded_run]))
 # 그림 하나에 모두 담았습니다. 위쪽은 각 ping의 왕복 시간이고, 잃은 ping을 표시하고 장애와 페일오버를
 # 세로선으로 그렸습니다. 아래쪽은 server의 인터페이스마다 한 줄씩, 그때 가진 MAC 주소의 색으로 칠하고
 # 액티브 슬레이브에 테두리를 둘렀습니다. 그 아래 줄은 client가 보내는 대상 주소이고, 맨 아래 두 줄은
-# 슬레이브마다 보낸 프레임입니다(아래에서 자세히 읽습니다).
+# 슬레이브마다 보낸 프레임입니다(바로 아래에서 자세히 봅니다).
 
 # %%
 plot.run_figure(recorded_run)
@@ -467,15 +467,15 @@ plot.run_figure(recorded_run)
 # are the first frames enp0s9 sent from the fault on:
 
 # %% [markdown] lang="ko"
-# ### 선 위의 프레임과 스위치가 본 것
+# ### 링크 위의 프레임과 스위치가 본 것
 #
 # 그림 맨 아래 두 줄은 server의 두 슬레이브가 보낸 프레임입니다. 프레임마다 출발지 MAC 주소의 색으로
-# 그렸고, ping 응답은 하나하나 보이도록 간격을 두고 표시했습니다. 별 모양을 찾아보세요. gratuitous ARP,
-# 곧 보낸 쪽이 자기 주소를 묻는 ARP 요청(보낸 IP = 대상 IP)입니다. 아무도 답하지 않지만 모두가 듣습니다.
+# 그렸고, ping 응답은 하나하나 보이도록 간격을 두고 표시했습니다. 별 모양을 찾아보세요. 별은 gratuitous ARP,
+# 곧 보낸 쪽이 자기 주소를 묻는 ARP 요청(보낸 IP = 대상 IP)입니다. 아무도 답하지 않지만 모두가 받습니다.
 # 페일오버 뒤 본딩은 `fail_over_mac` 값과 관계없이 새 액티브 슬레이브에서 gratuitous ARP를 하나
-# 보냅니다(`bonding.rst`의 `num_grat_arp`: 기본값은 상대 알림 한 번). 여기서는 본딩의 새 주소인 enp0s9
+# 보냅니다(`bonding.rst`의 `num_grat_arp`: 기본값은 상대 호스트에 한 번 알림). 여기서는 본딩의 새 주소인 enp0s9
 # 자신의 주소를 싣고 나갑니다. client는 이 주소로 ARP 항목을 고치고, 학습 스위치는 이 주소가 이제
-# enp0s9의 포트에 있다고 적어 둡니다. 아래는 장애 때부터 enp0s9가 처음 보낸 프레임들입니다.
+# enp0s9의 포트에 있다고 적어 둡니다. 아래는 장애 뒤 enp0s9가 처음으로 보낸 프레임들입니다.
 
 # %%
 nb.sent_at_failover(recorded_run)
@@ -489,12 +489,12 @@ nb.sent_at_failover(recorded_run)
 # machine's clock; the figure puts the frames on the run's time line by matching the pings they carry.
 
 # %% [markdown] lang="ko"
-# 실행마다 실습 환경의 선 위에서 잡은 프레임도 잡힌 그대로 남겨 둡니다. 저장된 실행의 `capture/` 폴더(기록된
+# 실행마다 실습 환경의 링크에서 캡처한 프레임도 캡처한 그대로 남겨 둡니다. 저장된 실행의 `capture/` 폴더(기록된
 # 실행은 `data/runs/<실행>/capture/`)에 호스트, NIC, 방향마다 pcap 파일이 하나씩 있습니다(예:
 # `server-enp0s9-out.pcap.gz`, gzip으로 압축). Wireshark로 그대로 열어 보거나, 터미널에서 다음 명령으로 읽어
 # 보세요(`-e`는 MAC 주소를 보여 줍니다): `zcat data/runs/active_admin-down_learning_mii100/capture/server-enp0s9-out.pcap.gz
 # | tcpdump -e -n -r -`. 파일 안의 시각은 QEMU가 찍은 것이라 이 컴퓨터의 시계와 조금
-# 어긋납니다. 그림에서는 프레임에 담긴 ping을 맞춰 보고 실행의 시간축에 옮겨 그렸습니다.
+# 어긋납니다. 그림에서는 프레임에 담긴 ping을 맞춰 보아 프레임을 실행의 시간축에 옮겨 그렸습니다.
 
 # %% [markdown] lang="en"
 # The switch's own table, read from the lab's switch just before the fault and just before the restore
@@ -507,10 +507,10 @@ nb.sent_at_failover(recorded_run)
 # %% [markdown] lang="ko"
 # 다음은 스위치 자신의 테이블입니다. 5절의 실행에서 장애 직전과 복구 직전에 실습 환경의 스위치에서
 # 읽었습니다. 스위치가 MAC 주소마다 어느 포트로 보내는지 보여 줍니다. `active`에서는 본딩의 새 주소가
-# enp0s9의 포트에 나타납니다. enp0s8의 주소는 스위치가 마지막으로 본 곳에 남습니다. 대개는 이제 아무도
-# 답하지 않는 enp0s8의 포트에 남아 있다가 스위치가 잊어야 사라지고(실습 환경의 스위치는 그 주소에서
+# enp0s9의 포트에 나타납니다. enp0s8의 주소는 스위치가 마지막으로 본 곳에 남습니다. 이제 아무도
+# 답하지 않는 enp0s8의 포트에 스위치가 잊을 때까지 남아 있거나(실습 환경의 스위치는 그 주소에서
 # 프레임이 100초 동안 오지 않으면 잊습니다), 본딩이 슬레이브를 바꾼 뒤 주소를 바꾸기 전의 짧은 순간에 그
-# 주소를 단 프레임이 enp0s9에서 나갔다면 enp0s9의 포트에 있습니다. 직접 입력해 보세요:
+# 주소를 단 프레임이 enp0s9에서 나갔다면 enp0s9의 포트에 남습니다. 직접 입력해 보세요:
 # `.venv/bin/bondkit lab switch`.
 
 # %%

@@ -224,7 +224,7 @@ plot.comparison_figure(modes, zoom=plot.ZOOM)
 # 따라가 보세요. `none`과 `follow`에서는 그 주소가 포트 3(enp0s8)에서 포트 4(enp0s9)로 옮겨 가고, "보낸
 # 쪽"에는 본딩이라고 나옵니다. 이제 enp0s9가 enp0s8의 주소로 보내기 때문입니다. `active`에서는 본딩의 새
 # 주소가 enp0s9 자신의 주소이므로 포트 4에 새 행으로 들어오고, enp0s8의 주소는 이제 아무도 답하지 않는
-# 포트 3에 남아 있다가 스위치가 잊어야 사라집니다.
+# 포트 3에 스위치가 잊을 때까지 남아 있습니다.
 
 # %%
 nb.switch_tables(modes)
