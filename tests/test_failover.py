@@ -101,8 +101,15 @@ def test_silent_drop_black_holes_under_miimon_and_fails_over_under_arp(lab):
     assert m.detect_ms is None and m.active_after == m.active_before  # miimon sees a carrier
     assert not m.survived
     assert m.outage_ms >= 0.8 * mii.params.duration * 1000  # black-holed until the restore
-    arp = _run(lab, "active", "silent-drop", arp_interval=100).metrics
-    assert arp.detect_ms is not None and arp.active_after != arp.active_before
+    arp_run = _run(lab, "active", "silent-drop", arp_interval=100)
+    arp = arp_run.metrics
+    # The ARP monitor takes the bond off the silently dead slave. An emulated guest answering late can
+    # make a 100 ms ARP monitor doubt the new slave too and come back later (seen once in CI), so the
+    # check is that the bond left the faulted slave, not where it stood at the end.
+    assert arp.detect_ms is not None
+    lanes = arp_run.lanes()
+    active = lanes[lanes["is_active"] & (lanes["t"] > 0) & (lanes["t"] < arp_run.meta["restore_t"])]
+    assert (active["ifname"] != arp.active_before).any(), "the bond never left the faulted slave"
     assert arp.survived and arp.outage_ms < 1000
 
 
