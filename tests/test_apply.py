@@ -239,7 +239,7 @@ def test_cli_apply_then_restore(quiet, monkeypatch, capsys):
     assert "ip link add bond0 type bond mode active-backup fail_over_mac active miimon 100" in out
     assert "active slave" in out
     assert main(["restore", "server", "--lab"]) == 0
-    assert wait_for(lambda: fingerprint(quiet["server"]) == before, timeout=2)
+    assert wait_for(lambda: fingerprint(quiet["server"]) == before, timeout=10)
     assert main(["apply", "nosuchhost", str(CENTOS["server"]), "--lab"]) == 2
     assert "client, server" in capsys.readouterr().err
 
