@@ -53,6 +53,11 @@ class SSHError(BondkitError):
     """A host cannot be reached, refused the key, or showed an unknown host key."""
 
 
+class CommandError(SSHError, LabError):
+    """A command on a host ended with a non-zero status. It is both kinds, because one result type serves
+    hosts reached over SSH (whose callers catch SSHError) and the browser lab's guests (LabError)."""
+
+
 class ApplyError(BondkitError):
     """A configuration could not be applied; the host was restored to what it was."""
 

@@ -70,6 +70,24 @@ def get_lang(lang: str | None = None) -> str:
     return normalize_lang(env)
 
 
+def notebook_lang(default: str | None = None) -> str:
+    """``en`` or ``ko``: the folder the running notebook sits in, else ``default``, else the choice above.
+
+    The English and Korean notebooks share their code cells, so none of them may name a language.
+    Jupyter sets ``JPY_SESSION_NAME`` to the notebook's path; Jupyter, nbval and JupyterLite's Pyodide
+    kernel start the kernel in the notebook's folder, so the current folder's name says it too.
+    """
+    candidates = []
+    session = os.environ.get("JPY_SESSION_NAME")
+    if session:
+        candidates.append(Path(session).parent.name)
+    candidates.append(Path.cwd().name)
+    for name in candidates:
+        if name in ("en", "ko"):
+            return name
+    return normalize_lang(default) if default else get_lang()
+
+
 def t(key: str, lang: str | None = None, **params: object) -> str:
     """The message ``key`` in the chosen language, with ``{name}`` fields filled from ``params``."""
     texts = catalog().get(key)

@@ -19,7 +19,6 @@ import select
 import socket
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
@@ -28,10 +27,9 @@ import paramiko
 
 from bondkit.errors import SSHError
 from bondkit.i18n import t
+from bondkit.result import CommandResult
 
 __all__ = ["CommandResult", "Host", "fingerprint", "load_private_key", "public_key_line"]
-
-_STDERR_TAIL = 400  # characters of stderr quoted in an error: enough to see why, short enough to read
 
 # paramiko logs a failure (``Socket exception: Connection reset by peer``) before it raises it, and with
 # no handler of the program's own Python prints that line on stderr, ahead of the kit's clear message
@@ -84,29 +82,6 @@ def public_key_line(key: paramiko.PKey, comment: str = "") -> str:
 
 #: The remote side of :meth:`Host.clock_offset`: one line of its clock for every line it reads.
 CLOCK_READER = "exec bash -c 'while read -r _; do echo \"$EPOCHREALTIME\"; done'"
-
-
-@dataclass
-class CommandResult:
-    """What a remote command left: its output, its exit status and the command itself (for messages)."""
-
-    stdout: str
-    stderr: str
-    status: int
-    command: str
-    host: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 0
-
-    def check(self) -> CommandResult:
-        """Return self when the command succeeded; otherwise raise an SSHError that says what failed where."""
-        if self.status != 0:
-            tail = self.stderr.strip()[-_STDERR_TAIL:] or "-"
-            raise SSHError("ssh.command_failed", where=self.host or None, command=self.command,
-                           status=self.status, stderr=tail)
-        return self
 
 
 class _UnknownHostKey(Exception):

@@ -487,7 +487,14 @@ def build_pyodide(node_modules: Path) -> tuple[Path, list[str]]:
 # ---- JupyterLite --------------------------------------------------------------------------------------
 
 def notebooks() -> Path:
-    """The contents: the kit's notebooks of both languages, and the browser lab's own (en, ko)."""
+    """The contents: the kit's notebooks of both languages, and the browser lab's own, split from its one
+    bilingual source the way ``build_notebooks.py`` splits the kit's (shared code, markdown per language)."""
+    import nbformat
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from build_notebooks import read_source, split
+
+    source = read_source(SITE_SRC / "notebooks" / "browser_lab.py")
     contents = WORK / "contents"
     shutil.rmtree(contents, ignore_errors=True)
     for lang in ("en", "ko"):
@@ -495,9 +502,11 @@ def notebooks() -> Path:
         folder.mkdir(parents=True)
         for notebook in sorted((ROOT / "notebooks" / lang).glob("*.ipynb")):
             shutil.copyfile(notebook, folder / notebook.name)
-        source = SITE_SRC / "notebooks" / f"browser_lab.{lang}.py"
-        run([sys.executable, "-m", "jupytext", "--quiet", "--to", "ipynb", "-o",
-             str(folder / "browser_lab.ipynb"), str(source)], f"jupytext {source.name}")
+        nb = split(source, lang, "browser_lab.py")
+        nb.metadata["kernelspec"] = source.metadata["kernelspec"]  # the site's Pyodide kernel
+        nb.metadata.pop("language_info", None)
+        nb.metadata["bondkit"]["source"] = "site/notebooks/browser_lab.py"
+        nbformat.write(nb, folder / "browser_lab.ipynb")
     return contents
 
 

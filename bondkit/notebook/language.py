@@ -10,27 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bondkit.i18n import get_lang, normalize_lang, set_lang
+from bondkit.i18n import normalize_lang, notebook_lang, set_lang
 
 #: The repository's data directory (recorded runs, the tutorial's files); ``BONDKIT_DATA`` overrides it.
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def notebook_lang(default: str | None = None) -> str:
-    """``en`` or ``ko``: the folder the running notebook sits in, else ``default``, else bondkit's choice.
-
-    Jupyter sets ``JPY_SESSION_NAME`` to the notebook's path; both Jupyter and nbval start the kernel
-    in the notebook's directory, so the current directory's name says it too.
-    """
-    candidates = []
-    session = os.environ.get("JPY_SESSION_NAME")
-    if session:
-        candidates.append(Path(session).parent.name)
-    candidates.append(Path.cwd().name)
-    for name in candidates:
-        if name in ("en", "ko"):
-            return name
-    return normalize_lang(default) if default else get_lang()
 
 
 def setup(lang: str | None = None) -> str:

@@ -8,38 +8,16 @@ has an ``a``-prefixed twin to ``await`` in browsers without JSPI.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bondkit.errors import LabError
+from bondkit.i18n import notebook_lang, set_lang, t
 from bondkit.lab.browser import bridge
+from bondkit.result import CommandResult
 
 T = TypeVar("T")
 FAULTS = ("admin-down", "carrier-loss", "silent-drop", "unicast-drop", "restore")
 SWITCH_PROFILES = ("learning", "vbox-hostonly")
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    """What a command left on a lab host, as the native lab's SSH result has it (the serial console
-    carries stdout and stderr together, so ``stderr`` stays empty)."""
-
-    stdout: str
-    stderr: str
-    status: int
-    command: str
-    host: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 0
-
-    def check(self) -> CommandResult:
-        """Self when the command succeeded; otherwise an error that says what failed where."""
-        if self.status != 0:
-            raise LabError("browser.command_failed", host=self.host, command=self.command, status=self.status,
-                           output=self.stdout.strip()[-300:] or "-")
-        return self
 
 
 def _is_timeout(error: Exception) -> bool:
@@ -78,6 +56,9 @@ class BrowserLab:
 
     def __init__(self, js: Any) -> None:
         self.js = js
+
+    def __str__(self) -> str:
+        return t("browser.ready", hosts=", ".join(self.hosts), seconds=f"{self.ready_seconds:.1f}")
 
     @property
     def hosts(self) -> list[str]:
@@ -130,6 +111,7 @@ class BrowserLab:
 async def astart(base: str | None = None) -> BrowserLab:
     """The site's lab, restored and with its NICs up (about 2 s after the kernel is)."""
     bridge.require_browser()
+    set_lang(notebook_lang())  # the notebook's folder (en/ or ko/): its messages speak its language
     where = base or bridge.site_base()
     try:
         module = await bridge.import_lab(where)

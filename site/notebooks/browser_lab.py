@@ -6,7 +6,23 @@
 #     name: python
 # ---
 
-# %% [markdown]
+# %% [markdown] lang="en"
+# # The bonding lab in this browser tab
+#
+# Two small virtual machines, `client` and `server`, now run inside this tab: Debian's own Linux
+# kernel (6.1, 32-bit) with the real bonding driver, emulated by v86 in WebAssembly. Each has two
+# network cards, `enp0s8` and `enp0s9`, plugged into one switch written in JavaScript. Nothing is
+# installed and nothing leaves the tab.
+#
+# `start()` restores both machines from a state the site was built with (no boot: about a second)
+# and brings their cards up with the tutorial's MAC addresses.
+#
+# In Chrome or Edge (137 or later) every call below waits by itself. In Firefox and Safari write
+# `lab = await astart()` and `await lab["server"].arun(...)` instead.
+# Avoid `time.sleep()` here: the machines run on the same thread as Python and would stop with it;
+# let a guest wait instead (`lab["server"].run("sleep 1")`).
+
+# %% [markdown] lang="ko"
 # # 브라우저 탭 안의 본딩 실습
 #
 # 지금 이 탭 안에서 작은 가상 머신 두 대, `client`와 `server`가 돌아갑니다. WebAssembly로 만든 에뮬레이터 v86이
@@ -26,9 +42,17 @@
 from bondkit.lab.browser import start
 
 lab = start()
-print(lab.hosts, f"첫 바이트를 받고 {lab.ready_seconds:.1f}초 만에 준비됨")
+print(lab)
 
-# %% [markdown]
+
+# %% [markdown] lang="en"
+# ## A bond in active-backup mode on both hosts
+#
+# The guests are tiny (busybox, no NetworkManager), so the bond is made through the bonding driver's
+# own files in `/sys`, which is what `ifcfg` files and netplan do underneath: mode `active-backup`,
+# link checked every 100 ms (`miimon`), both cards as slaves, the tutorial's addresses.
+
+# %% [markdown] lang="ko"
 # ## 두 호스트에 액티브-백업 모드 본딩 인터페이스 만들기
 #
 # 게스트는 아주 작은 시스템이라(busybox만 있고 NetworkManager는 없습니다) 본딩 드라이버가 `/sys`에 두는 파일로
@@ -55,7 +79,13 @@ print(lab["server"].run("cat /proc/net/bonding/bond0").stdout)
 # %%
 print(lab["client"].run("ping -c 3 192.168.99.102").stdout)
 
-# %% [markdown]
+# %% [markdown] lang="en"
+# ## Pull the cable of the active slave
+#
+# `carrier-loss` drops the link of the server's `enp0s8`, as unplugging it would: the guest's driver
+# loses its carrier, `miimon` notices within 100 ms and the bond makes `enp0s9` its active slave: a failover.
+
+# %% [markdown] lang="ko"
 # ## 액티브 슬레이브의 케이블 뽑기
 #
 # `carrier-loss`는 server의 `enp0s8` 링크를 케이블을 뽑은 것처럼 끊습니다. 게스트의 드라이버가 캐리어를 잃고,
@@ -69,7 +99,10 @@ print(lab["server"].run("cat /proc/net/bonding/bond0").stdout)
 # %%
 print(lab["client"].run("ping -c 3 192.168.99.102").stdout)
 
-# %% [markdown]
+# %% [markdown] lang="en"
+# The ping goes on through `enp0s9`. Plug the cable back in:
+
+# %% [markdown] lang="ko"
 # ping은 `enp0s9`를 거쳐 계속 오갑니다. 케이블을 다시 꽂아 봅시다.
 
 # %%
