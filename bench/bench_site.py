@@ -47,6 +47,13 @@ _JS_FIRST_OUTPUT = """() => { const cells = window.jupyterapp.shell.currentWidge
   return []; }"""
 
 
+_JS_ALL_RUN = """() => { const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.model.cells;
+  let last = null;
+  for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') last = cells.get(i);
+  return Boolean(last && last.executionCount !== null &&
+                 panel.sessionContext.session.kernel.status === 'idle'); }"""
+
 _JS_HIDE = """() => { Object.defineProperty(document, 'visibilityState', {get: () => 'hidden'});
   document.dispatchEvent(new Event('visibilitychange')); }"""
 
@@ -119,7 +126,9 @@ def measure_page(report: Report) -> None:
         page.goto(f"{url}/lab/index.html?path=en/browser_lab.ipynb")
         page.wait_for_function(_JS_KERNEL_IDLE, timeout=180_000, polling=100)
         kernel = time.monotonic() - begun
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # Not awaited: the command's promise settles when the last cell has run, and the figure is the
+        # first cell's output, polled for while the others run.
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         page.wait_for_function(f"() => ({_JS_FIRST_OUTPUT})().length > 0", timeout=180_000, polling=100)
         first = time.monotonic() - begun
         outputs = page.evaluate(_JS_FIRST_OUTPUT)
@@ -137,6 +146,7 @@ def measure_page(report: Report) -> None:
                  if address.startswith(url)]
         sent = sum(gzip_size(SITE / name) for name in set(local) if (SITE / name).is_file())
         report.figure("what the page fetched, gzip", sent / MB, "MB", detail=f"{len(set(local))} files")
+        page.wait_for_function(_JS_ALL_RUN, timeout=300_000, polling=200)  # then the guests are idle
         report.figure("idle CPU, tab shown (two guests idle)", idle_cpu(CPU_WINDOW), "%")
         # Headless Chromium has no window whose tab could be hidden (its pages stay "visible"): the page
         # is told it is hidden as a browser tells it, by its visibilityState and a visibilitychange event.

@@ -515,6 +515,13 @@ def notebooks() -> Path:
 LITE_APPS = ("lab", "notebooks", "tree")
 
 
+#: The JupyterLab extensions the site ships: the Pyodide kernel, widgets, code colours and the notebook
+#: app's links. Others installed beside the kit (nbgrader's course tools, jupytext's pairing menus) are
+#: for a teacher's machine and would only add to the download and to the page's start.
+LITE_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager",
+                   "jupyterlab_pygments", "@jupyter-notebook/lab-extension")
+
+
 def build_lite(contents: Path) -> None:
     """``jupyter lite build`` of the contents into OUT, with the kernel pointed at OUT/pyodide."""
     comm = sorted((WORK / "wheels" / "piplite").glob("*.whl"))
@@ -524,9 +531,18 @@ def build_lite(contents: Path) -> None:
     (WORK / ".jupyterlite.doit.db").unlink(missing_ok=True)
     say("jupyter lite build")
     jupyter = str(Path(sys.executable).with_name("jupyter"))
+    labextensions = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    missing = [name for name in LITE_EXTENSIONS if not (labextensions / name / "package.json").is_file()]
+    if missing:
+        raise BuildError(f"{labextensions}: no {', '.join(missing)} (make setup installs them)")
+    config = WORK / "jupyter_lite_config.json"  # a file: the command line cannot give a tuple of addons
+    config.write_text(json.dumps({"LiteBuildConfig": {
+        "ignore_sys_prefix": ["federated_extensions"],
+        "federated_extensions": [str(labextensions / name) for name in LITE_EXTENSIONS]}}, indent=1))
     run([jupyter, "lite", "build", "--lite-dir", str(SITE_SRC / "lite"), "--output-dir", str(OUT),
          "--contents", str(contents), "--no-sourcemaps",
          *[option for app in LITE_APPS for option in ("--apps", app)],
+         "--config", str(config),
          *[option for wheel in comm for option in ("--piplite-wheels", str(wheel))]],
         "jupyter lite build", cwd=WORK)
 
