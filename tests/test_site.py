@@ -148,7 +148,7 @@ def test_notebook_lab_fails_over_in_the_browser(lang: str) -> None:
     texts = [_text(cell["outputs"]) for cell in cells]
     joined = "\n".join(texts)
     assert "ERROR" not in joined, joined[-3000:]
-    start, bond, ping_before, failover, ping_after, restored = texts
+    start, bond, ping_before, failover, ping_after, restored, stories = texts
     # the kernel found the notebook's language from its folder (one code cell for both languages)
     assert start.startswith("client, server: ") and ("첫 바이트를 받고" in start) is (lang == "ko"), start
     assert "Currently Active Slave: enp0s8" in bond, bond
@@ -157,9 +157,28 @@ def test_notebook_lab_fails_over_in_the_browser(lang: str) -> None:
     assert "MII Status: down" in failover, failover
     assert " 0% packet loss" in ping_after, ping_after
     assert restored.count("MII Status: up") == 2, restored
+    _same_stories_as_the_native_lab(stories)
     outside = [address for address in requests if not address.startswith((url, "blob:", "data:"))]
     assert not outside, outside
     assert any("/bondlab/state.bin.zst" in address for address in requests), json.dumps(requests[-20:])
+
+
+def _same_stories_as_the_native_lab(printed: str) -> None:
+    """Each fail_over_mac mode's line (bondkit.lab.browser.MacStory) tells what the native lab's recorded
+    run of the same failover (carrier loss of the server's enp0s8, learning switch, miimon 100) tells:
+    the same active slaves and the same address on bond0 and on each slave, before and after."""
+    from bondkit.failover import Run
+
+    lines = {line.split("|")[0].strip(): line for line in printed.splitlines() if "|" in line}
+    assert sorted(lines) == ["active", "follow", "none"], printed
+    for mode, line in lines.items():
+        fields = [field.strip().split() for field in line.split("|")[1:]]
+        told = {field[0]: (field[1], field[3]) for field in fields if field[0] != "ping"}
+        recorded = Run.load(ROOT / "data" / "runs" / f"{mode}_carrier-loss_learning_mii100").metrics
+        assert told["active"] == (recorded.active_before, recorded.active_after), line
+        for name in ("bond0", "enp0s8", "enp0s9"):
+            assert told[name] == (recorded.macs_before[name], recorded.macs_after[name]), (mode, name, line)
+        assert line.rstrip().endswith("ping 3/3"), line
 
 
 # ---- bondkit.lab.browser outside a browser: what it says, in both languages ---------------------------
@@ -209,3 +228,25 @@ def test_commands_and_faults_are_checked_before_they_reach_the_guests() -> None:
         failed.check()
     assert "client" in caught.value.message("ko") and "Network unreachable" in caught.value.message("en")
     assert CommandResult("ok\n", "", 0, "true", "server").check().ok
+
+
+def test_a_mac_story_reads_the_driver_and_refuses_an_unknown_mode() -> None:
+    from bondkit.errors import LabError
+    from bondkit.lab.browser import MacStory, bond_commands
+    from bondkit.lab.browser.stories import _parse, _received
+
+    line = bond_commands("192.168.99.102", "follow")
+    assert line.index("fail_over_mac") < line.index("+enp0s8")  # set while the bond has no slave
+    with pytest.raises(LabError) as caught:
+        bond_commands("192.168.99.102", "swap")
+    assert "follow" in caught.value.message("en") and "고르세요" in caught.value.message("ko")
+    assert _received("3 packets transmitted, 2 packets received, 33% packet loss\n") == 2
+    assert _received("ping: sendto: Network unreachable\n") == 0
+    active, macs = _parse("active enp0s9\nbond0 08:00:27:ad:1b:ac\nenp0s8 08:00:27:99:81:8a\n"
+                          "enp0s9 08:00:27:ad:1b:ac\n")
+    assert active == "enp0s9" and macs["enp0s8"] == "08:00:27:99:81:8a"
+    before, after = {"bond0": "a", "enp0s8": "a", "enp0s9": "b"}, {"bond0": "a", "enp0s8": "b", "enp0s9": "a"}
+    story = MacStory("follow", "enp0s8", "enp0s9", before, after, 3)
+    assert story.mac_changes == 2
+    assert str(story) == ("follow | active enp0s8 -> enp0s9 | bond0 a -> a | enp0s8 a -> b | enp0s9 b -> a "
+                          "| ping 3/3")

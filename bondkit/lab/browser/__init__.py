@@ -7,5 +7,7 @@ synchronously where the browser has JSPI (Chrome and Edge 137 and later); elsewh
 """
 
 from bondkit.lab.browser.lab import BrowserHost, BrowserLab, CommandResult, astart, start
+from bondkit.lab.browser.stories import MacStory, amac_story, bond_commands, mac_story
 
-__all__ = ["BrowserHost", "BrowserLab", "CommandResult", "astart", "start"]
+__all__ = ["BrowserHost", "BrowserLab", "CommandResult", "MacStory", "amac_story", "astart", "bond_commands",
+           "mac_story", "start"]
