@@ -425,19 +425,22 @@ def lock_entry(wheel: Path, name: str, version: str, imports: list[str], depends
             "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(), "unvendored_tests": False, "tool": {}}
 
 
-def build_pyodide(node_modules: Path) -> tuple[Path, list[str]]:
-    """OUT/pyodide: the npm package's core, the wheels the kernel loads at start, PyYAML's pure half and
-    bondkit itself, with a pyodide-lock.json that lists exactly those (each wheel's own sha256: the
-    lock's are those of Pyodide's rebuilt wheels, which are not on PyPI). Returns the folder and the
-    kit's dependencies that Pyodide has but the site cannot ship (:data:`KIT_WANTS`)."""
-    source = node_modules / "pyodide"
-    lock = json.loads((source / "pyodide-lock.json").read_text())
+def kernel_wheels(packages: dict) -> list[str]:
+    """The lock's names of the pure-Python wheels the kernel loads at its start."""
+    return [name for name in lock_closure(packages, KERNEL_PACKAGES)
+            if packages[name]["file_name"].endswith("-none-any.whl")]
+
+
+def download_wheels(node_modules: Path) -> Path:
+    """WORK/wheels: the kernel's pure-Python wheels at the lock's versions, piplite's (which
+    ``jupyter lite build`` puts in the site's index, so it runs before that) and PyYAML's source."""
+    lock = json.loads((node_modules / "pyodide" / "pyodide-lock.json").read_text())
     packages = lock["packages"]
     python = ".".join(lock["info"]["python"].split(".")[:2])
     wheels = WORK / "wheels"
-    wanted = lock_closure(packages, KERNEL_PACKAGES)
-    pure = [name for name in wanted if packages[name]["file_name"].endswith("-none-any.whl")]
-    key = digest(json.dumps([f"{name}=={packages[name]['version']}" for name in pure]), python)
+    pure = kernel_wheels(packages)
+    key = digest(json.dumps([f"{name}=={packages[name]['version']}" for name in pure]),
+                 python, *PIPLITE_WHEELS)
     if not fresh(wheels / ".bondkit-downloaded", key):
         shutil.rmtree(wheels, ignore_errors=True)
         say(f"pip download (Python {python}): " + " ".join(pure))
@@ -447,6 +450,19 @@ def build_pyodide(node_modules: Path) -> tuple[Path, list[str]]:
         pip_download([f"{PYYAML}=={packages[PYYAML]['version']}"], wheels / "sdist", python=python,
                      binary=False)
         (wheels / ".bondkit-downloaded").write_text(key)
+    return wheels
+
+
+def build_pyodide(node_modules: Path) -> tuple[Path, list[str]]:
+    """OUT/pyodide: the npm package's core, the wheels the kernel loads at start, PyYAML's pure half and
+    bondkit itself, with a pyodide-lock.json that lists exactly those (each wheel's own sha256: the
+    lock's are those of Pyodide's rebuilt wheels, which are not on PyPI). Returns the folder and the
+    kit's dependencies that Pyodide has but the site cannot ship (:data:`KIT_WANTS`)."""
+    source = node_modules / "pyodide"
+    lock = json.loads((source / "pyodide-lock.json").read_text())
+    packages = lock["packages"]
+    wheels = WORK / "wheels"
+    pure = kernel_wheels(packages)
     target = OUT / "pyodide"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -525,6 +541,8 @@ LITE_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/ju
 def build_lite(contents: Path) -> None:
     """``jupyter lite build`` of the contents into OUT, with the kernel pointed at OUT/pyodide."""
     comm = sorted((WORK / "wheels" / "piplite").glob("*.whl"))
+    if len(comm) != len(PIPLITE_WHEELS):  # without them the kernel cannot start in the page
+        raise BuildError(f"{WORK / 'wheels' / 'piplite'}: expected wheels of {', '.join(PIPLITE_WHEELS)}")
     # A build from scratch each time: JupyterLite's task database would skip merging the settings
     # (site/lite/jupyter-lite.json) into an output folder made anew.
     shutil.rmtree(OUT, ignore_errors=True)
@@ -553,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         node_modules = install_npm()
         tree = fetch_guest_packages()
+        download_wheels(node_modules)
         build_lite(notebooks())
         pyodide, left_out = build_pyodide(node_modules)
         say(f"pyodide: {pyodide} (not shipped, built for WebAssembly by Pyodide only: {', '.join(left_out)})")
