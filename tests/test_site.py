@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -164,21 +165,28 @@ def test_notebook_lab_fails_over_in_the_browser(lang: str) -> None:
 
 
 def _same_stories_as_the_native_lab(printed: str) -> None:
-    """Each fail_over_mac mode's line (bondkit.lab.browser.MacStory) tells what the native lab's recorded
+    """Each fail_over_mac mode's lines (bondkit.lab.browser.MacStory) tell what the native lab's recorded
     run of the same failover (carrier loss of the server's enp0s8, learning switch, miimon 100) tells:
     the same active slaves and the same address on bond0 and on each slave, before and after."""
     from bondkit.failover import Run
 
-    lines = {line.split("|")[0].strip(): line for line in printed.splitlines() if "|" in line}
-    assert sorted(lines) == ["active", "follow", "none"], printed
-    for mode, line in lines.items():
-        fields = [field.strip().split() for field in line.split("|")[1:]]
-        told = {field[0]: (field[1], field[3]) for field in fields if field[0] != "ping"}
+    stories: dict[str, dict] = {}
+    mode = ""
+    for line in printed.splitlines():
+        head = re.match(r"(none|active|follow): active (\S+) -> (\S+), ping (\d)/3$", line.strip())
+        row = re.match(r"\s+(bond0|enp0s8|enp0s9)\s+(\S+) -> (\S+)$", line)
+        if head:
+            mode = head.group(1)
+            stories[mode] = {"active": head.group(2, 3), "ping": int(head.group(4))}
+        elif row and mode:
+            stories[mode][row.group(1)] = row.group(2, 3)
+    assert sorted(stories) == ["active", "follow", "none"], printed
+    for mode, told in stories.items():
         recorded = Run.load(ROOT / "data" / "runs" / f"{mode}_carrier-loss_learning_mii100").metrics
-        assert told["active"] == (recorded.active_before, recorded.active_after), line
+        assert told["active"] == (recorded.active_before, recorded.active_after), (mode, printed)
         for name in ("bond0", "enp0s8", "enp0s9"):
-            assert told[name] == (recorded.macs_before[name], recorded.macs_after[name]), (mode, name, line)
-        assert line.rstrip().endswith("ping 3/3"), line
+            assert told[name] == (recorded.macs_before[name], recorded.macs_after[name]), (mode, name)
+        assert told["ping"] == 3, (mode, printed)
 
 
 # ---- bondkit.lab.browser outside a browser: what it says, in both languages ---------------------------
@@ -248,5 +256,5 @@ def test_a_mac_story_reads_the_driver_and_refuses_an_unknown_mode() -> None:
     before, after = {"bond0": "a", "enp0s8": "a", "enp0s9": "b"}, {"bond0": "a", "enp0s8": "b", "enp0s9": "a"}
     story = MacStory("follow", "enp0s8", "enp0s9", before, after, 3)
     assert story.mac_changes == 2
-    assert str(story) == ("follow | active enp0s8 -> enp0s9 | bond0 a -> a | enp0s8 a -> b | enp0s9 b -> a "
-                          "| ping 3/3")
+    assert str(story) == ("follow: active enp0s8 -> enp0s9, ping 3/3\n  bond0  a -> a\n  enp0s8 a -> b\n"
+                          "  enp0s9 b -> a")

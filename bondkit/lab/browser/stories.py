@@ -93,11 +93,12 @@ class MacStory:
     pings_after: int  #: of 3 the client sent to the server after the failover, how many came back
 
     def __str__(self) -> str:
-        """One line a student reads in either language: names, addresses and arrows only."""
-        macs = " | ".join(f"{name} {self.macs_before[name]} -> {self.macs_after.get(name, '?')}"
-                          for name in ("bond0", *SLAVES))
-        active = f"active {self.active_before} -> {self.active_after}"
-        return f"{self.mode:<6} | {active} | {macs} | ping {self.pings_after}/3"
+        """A few lines a student reads in either language (names, addresses and arrows only): the mode,
+        the active slave and the pings, then each interface's address before -> after."""
+        head = f"{self.mode}: active {self.active_before} -> {self.active_after}, ping {self.pings_after}/3"
+        rows = [f"  {name:<7}{self.macs_before[name]} -> {self.macs_after.get(name, '?')}"
+                for name in ("bond0", *SLAVES)]
+        return "\n".join([head, *rows])
 
     @property
     def mac_changes(self) -> int:
