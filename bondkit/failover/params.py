@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from bondkit.errors import BondkitError
+from bondkit.lab.topology import BOND_NETWORK
 from bondkit.spec import BondSpec, SlaveSpec
 
 #: fail_over_mac policies in the kernel's order (0, 1, 2).
@@ -20,18 +21,11 @@ MODES = ("none", "active", "follow")
 #: Faults a run can inject (the lab also knows ``restore``, which ends every fault).
 FAULTS = ("admin-down", "carrier-loss", "silent-drop")
 SWITCHES = ("learning", "vbox-hostonly")
-#: The bond addresses of the tutorial; lab host number ``i`` gets ``BOND_NETWORK + 101 + i``.
-BOND_NETWORK = ipaddress.IPv4Network("192.168.99.0/24")
 BOND_NAME = "bond0"
 
 
 class FailoverError(BondkitError):
     """A failover experiment that cannot be run as asked (bad parameter, no lab, bond never came up)."""
-
-
-def bond_address(index: int) -> ipaddress.IPv4Interface:
-    """The bond address of lab host number ``index`` (client 0 -> .101, server 1 -> .102)."""
-    return ipaddress.IPv4Interface(f"{BOND_NETWORK.network_address + 101 + index}/{BOND_NETWORK.prefixlen}")
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from bondkit.failover.configure import configure_host, on_hosts, teardown_host
-from bondkit.failover.params import BOND_NAME, FailoverError, RunParams, bond_address
+from bondkit.failover.params import BOND_NAME, FailoverError, RunParams
 from bondkit.failover.probes import parse_samples, ping_command, pings_frame, sampler_command, stop_command
 from bondkit.failover.record import SWITCH_COLUMNS, Run
+from bondkit.lab.topology import bond_address
 from bondkit.observe.wire import FRAME_COLUMNS, read_capture, typed
 from bondkit.spec import BondSpec
 

@@ -20,6 +20,13 @@ MGMT_NETWORK = ipaddress.IPv4Network("10.0.2.0/24")
 #: The slirp plug's address on the management network (as VirtualBox's NAT gateway, 10.0.2.2).
 MGMT_GATEWAY = MGMT_NETWORK.network_address + 2
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,14}$")
+#: The bond addresses of the tutorial; lab host number ``i`` gets ``BOND_NETWORK + 101 + i``.
+BOND_NETWORK = ipaddress.IPv4Network("192.168.99.0/24")
+
+
+def bond_address(index: int) -> ipaddress.IPv4Interface:
+    """The bond address of lab host number ``index`` (client 0 -> .101, server 1 -> .102)."""
+    return ipaddress.IPv4Interface(f"{BOND_NETWORK.network_address + 101 + index}/{BOND_NETWORK.prefixlen}")
 
 
 def vbox_mac(host: str, nic: str) -> str:

@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING
 
 from bondkit.errors import LabError
 from bondkit.lab.browser import bridge
+from bondkit.lab.topology import bond_address, tutorial_topology
+from bondkit.spec import ENUM_OPTIONS
 
 if TYPE_CHECKING:
     from bondkit.lab.browser.lab import BrowserLab
 
-MODES = ("none", "active", "follow")
+MODES = ENUM_OPTIONS["fail_over_mac"]
 HOST, PEER = "server", "client"
-ADDRESSES = {"client": "192.168.99.101", "server": "192.168.99.102"}
-SLAVES = ("enp0s8", "enp0s9")
+#: The tutorial's hosts, cards and bond addresses, as the native lab has them (so is the site's lab).
+_TOPOLOGY = tutorial_topology()
+ADDRESSES = {host.name: str(bond_address(host.index).ip) for host in _TOPOLOGY.hosts}
+SLAVES = tuple(nic.name for nic in _TOPOLOGY.host(HOST).data)
 #: Each loop in the guest is bounded: 40 tries 50 ms apart, 2 s.
 TRIES = 40
 _BONDING = "/sys/class/net/bond0/bonding"
