@@ -30,29 +30,18 @@ from pathlib import Path
 from common import Report, quick
 
 from tests.jupyterlab_browser import browser_missing, chromium
-from tests.test_site import SITE, served
+from tests.test_site import JS_ALL_RUN, JS_KERNEL_IDLE, SITE, served
 
 LAB = SITE / "bondlab"
 MB = 1_000_000
 CPU_WINDOW = 3.0 if quick() else 10.0
 
-_JS_KERNEL_IDLE = """() => { const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const kernel = panel && panel.sessionContext && panel.sessionContext.session &&
-                 panel.sessionContext.session.kernel;
-  return Boolean(kernel && kernel.status === 'idle'); }"""
 _JS_FIRST_OUTPUT = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells.get(i);
     if (cell.type === 'code') return cell.outputs.toJSON(); }
   return []; }"""
 
-
-_JS_ALL_RUN = """() => { const panel = window.jupyterapp.shell.currentWidget;
-  const cells = panel.content.model.cells;
-  let last = null;
-  for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') last = cells.get(i);
-  return Boolean(last && last.executionCount !== null &&
-                 panel.sessionContext.session.kernel.status === 'idle'); }"""
 
 _JS_HIDE = """() => { Object.defineProperty(document, 'visibilityState', {get: () => 'hidden'});
   document.dispatchEvent(new Event('visibilitychange')); }"""
@@ -124,7 +113,7 @@ def measure_page(report: Report) -> None:
         page = context.new_page()
         begun = time.monotonic()
         page.goto(f"{url}/lab/index.html?path=en/browser_lab.ipynb")
-        page.wait_for_function(_JS_KERNEL_IDLE, timeout=180_000, polling=100)
+        page.wait_for_function(JS_KERNEL_IDLE, timeout=180_000, polling=100)
         kernel = time.monotonic() - begun
         # Not awaited: the command's promise settles when the last cell has run, and the figure is the
         # first cell's output, polled for while the others run.
@@ -146,7 +135,7 @@ def measure_page(report: Report) -> None:
                  if address.startswith(url)]
         sent = sum(gzip_size(SITE / name) for name in set(local) if (SITE / name).is_file())
         report.figure("what the page fetched, gzip", sent / MB, "MB", detail=f"{len(set(local))} files")
-        page.wait_for_function(_JS_ALL_RUN, timeout=300_000, polling=200)  # then the guests are idle
+        page.wait_for_function(JS_ALL_RUN, timeout=300_000, polling=200)  # then the guests are idle
         report.figure("idle CPU, tab shown (two guests idle)", idle_cpu(CPU_WINDOW), "%")
         # Headless Chromium has no window whose tab could be hidden (its pages stay "visible"): the page
         # is told it is hidden as a browser tells it, by its visibilityState and a visibilitychange event.

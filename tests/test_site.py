@@ -80,11 +80,25 @@ def test_lab_in_node_fails_over_on_carrier_loss() -> None:
 
 
 # JupyterLite exposes its application as window.jupyterapp (exposeAppInBrowser in site/lite).
-_JS_READY = """() => {
+JS_KERNEL_IDLE = """() => {
   const app = window.jupyterapp;
   const panel = app && app.shell.currentWidget;
   return Boolean(panel && panel.sessionContext && panel.sessionContext.session &&
                  panel.sessionContext.session.kernel &&
+                 panel.sessionContext.session.kernel.status === 'idle');
+}"""
+# Every code cell has run and the kernel is idle again, or a cell ended in an error (no use waiting).
+JS_ALL_RUN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.model.cells;
+  let last = null;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    last = cell;
+    if (cell.outputs.toJSON().some((o) => o.output_type === 'error')) return true;
+  }
+  return Boolean(last && last.executionCount !== null &&
                  panel.sessionContext.session.kernel.status === 'idle');
 }"""
 _JS_RUN_ALL = "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
@@ -126,21 +140,9 @@ def test_notebook_lab_fails_over_in_the_browser(lang: str) -> None:
         page = context.new_page()
         page.goto(f"{url}/lab/index.html?path={lang}/browser_lab.ipynb")
         try:
-            page.wait_for_function(_JS_READY, timeout=180_000, polling=500)
+            page.wait_for_function(JS_KERNEL_IDLE, timeout=180_000, polling=500)
             page.evaluate(_JS_RUN_ALL)
-            page.wait_for_function(
-                """() => { const panel = window.jupyterapp.shell.currentWidget;
-                           const cells = panel.content.model.cells;
-                           let last = null;
-                           for (let i = 0; i < cells.length; i++) {
-                             const cell = cells.get(i);
-                             if (cell.type !== 'code') continue;
-                             last = cell;
-                             if (cell.outputs.toJSON().some((o) => o.output_type === 'error')) return true;
-                           }
-                           return last && last.executionCount !== null &&
-                                  panel.sessionContext.session.kernel.status === 'idle'; }""",
-                timeout=300_000, polling=500)
+            page.wait_for_function(JS_ALL_RUN, timeout=300_000, polling=500)
             cells = page.evaluate(_JS_OUTPUTS)
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)

@@ -13,14 +13,14 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from bondkit.errors import BondkitError
-from bondkit.lab.topology import BOND_NETWORK
-from bondkit.spec import BondSpec, SlaveSpec
+from bondkit.lab.topology import BOND_NETWORK, SWITCH_PROFILES
+from bondkit.spec import ENUM_OPTIONS, BondSpec, SlaveSpec
 
 #: fail_over_mac policies in the kernel's order (0, 1, 2).
-MODES = ("none", "active", "follow")
+MODES = ENUM_OPTIONS["fail_over_mac"]
 #: Faults a run can inject (the lab also knows ``restore``, which ends every fault).
 FAULTS = ("admin-down", "carrier-loss", "silent-drop")
-SWITCHES = ("learning", "vbox-hostonly")
+SWITCHES = SWITCH_PROFILES
 BOND_NAME = "bond0"
 
 

@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 from bondkit.errors import LabError
 from bondkit.i18n import notebook_lang, set_lang, t
 from bondkit.lab.browser import bridge
+from bondkit.lab.lab import FAULTS
+from bondkit.lab.topology import SWITCH_PROFILES
 from bondkit.result import CommandResult
 
 T = TypeVar("T")
-FAULTS = ("admin-down", "carrier-loss", "silent-drop", "unicast-drop", "restore")
-SWITCH_PROFILES = ("learning", "vbox-hostonly")
 
 
 def _is_timeout(error: Exception) -> bool:

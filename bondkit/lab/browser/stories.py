@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bondkit.errors import LabError
 from bondkit.lab.browser import bridge
-from bondkit.lab.topology import bond_address, tutorial_topology
+from bondkit.lab.topology import BOND_NETWORK, bond_address, tutorial_topology
 from bondkit.spec import ENUM_OPTIONS
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def bond_commands(address: str, mode: str = "none") -> str:
         f"echo 100 > {_BONDING}/miimon",
         *[f"ip link set {slave} down" for slave in SLAVES],
         *[f"echo +{slave} > {_BONDING}/slaves" for slave in SLAVES],
-        f"ip addr add {address}/24 dev bond0", "ip link set bond0 up",
+        f"ip addr add {address}/{BOND_NETWORK.prefixlen} dev bond0", "ip link set bond0 up",
     ])
 
 
